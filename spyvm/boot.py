@@ -1,0 +1,115 @@
+"""Boot protocol (spec 5): startUp, file-ins, expressions, the REPL.
+
+Every task is a `String>>doIt` run as its own execution, so an error or a
+halt ends only that task.
+"""
+
+import os
+
+from spyvm.model import W_BytesObject, W_PointersObject
+from spyvm.context import W_Context
+from spyvm.code import code_of_method
+from spyvm.lookup import method_named
+from spyvm.errors import VMError
+from spyvm import primitives
+
+
+class Session(object):
+    _attrs_ = ['interp', 'space', 'doit_code']
+
+    def __init__(self, interp):
+        self.interp = interp
+        self.space = interp.space
+        self.doit_code = None
+
+    def find_doit(self):
+        """String's own `doIt` method (not inherited, spec 5.1)."""
+        space = self.space
+        w_methods = space.safe_fetch(space.w_String, 2)
+        if isinstance(w_methods, W_PointersObject):
+            for w_method in w_methods.slots_w:
+                if (isinstance(w_method, W_PointersObject) and
+                        method_named(space, w_method, "doIt")):
+                    return code_of_method(space, w_method)
+        raise VMError("the image has no String>>doIt: cannot boot it")
+
+    def doit(self, text):
+        """Evaluate `text` with String>>doIt; answer the result."""
+        space = self.space
+        if self.doit_code is None:
+            self.doit_code = self.find_doit()
+        code = self.doit_code
+        w_args = space.wrap_list([space.wrap_string(text)])
+        ctx = W_Context(code, w_args, space.new_array(code.temp_size),
+                        max(code.stack_size, 14), 0, space.w_nil, None)
+        return self.interp.execute(ctx)
+
+    def file_in(self, path):
+        self.doit("(File openRead: '%s') fileIn" % path.replace("'", "''"))
+
+    def evaluate_and_print(self, expr):
+        """Answer True if the expression printed a result."""
+        w_result = self.doit("[ %s ] value printString" % expr)
+        if isinstance(w_result, W_BytesObject):
+            primitives.write_stdout(w_result.as_string() + "\n")
+            return True
+        return False
+
+    def run(self, files, exprs):
+        interp = self.interp
+        self.doit("SmallWorld startUp")
+        for path in files:
+            self.file_in(path)
+        for expr in exprs:
+            self.evaluate_and_print(expr)
+        if not files and not exprs:
+            self.repl()
+            return 0
+        if interp.error_count > 0:
+            return 1
+        return 0
+
+    def repl(self):
+        interactive = os.isatty(0)
+        reader = LineReader(0)
+        while True:
+            if interactive:
+                primitives.write_stdout("spy> ")
+            line = reader.next_line()
+            if line is None:
+                break
+            if line.strip() == "":
+                continue
+            self.evaluate_and_print(line)
+        if interactive:
+            primitives.write_stdout("\n")
+
+
+class LineReader(object):
+    _attrs_ = ['fd', 'buffer', 'eof']
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.buffer = ""
+        self.eof = False
+
+    def next_line(self):
+        while True:
+            index = self.buffer.find("\n")
+            if index >= 0:
+                line = self.buffer[:index]
+                self.buffer = self.buffer[index + 1:]
+                return line
+            if self.eof:
+                if self.buffer:
+                    line = self.buffer
+                    self.buffer = ""
+                    return line
+                return None
+            try:
+                chunk = os.read(self.fd, 4096)
+            except OSError:
+                chunk = ""
+            if not chunk:
+                self.eof = True
+            self.buffer += chunk

@@ -1,0 +1,135 @@
+"""Decoded methods: what the interpreter and the JIT read as constants.
+
+A Method is an ordinary 7-slot object (spec 2.4) that Smalltalk code may
+change; its CompiledCode is an immutable snapshot kept as the method's
+shadow and dropped (with every cached lookup) when a slot is written.
+"""
+
+from spyvm import bytecodes
+from spyvm.model import W_PointersObject, W_BytesObject, W_SmallInt, Shadow
+from spyvm.errors import VMError
+from spyvm.pic import SendSite, SEND, SUPER, BINARY
+
+BINARY_SELECTORS = ['<', '<=', '+']
+
+
+class CompiledCode(Shadow):
+    _attrs_ = ['w_method', 'selector', 'bytes', 'literals_w', 'stack_size',
+               'temp_size', 'w_class', 'sites']
+    _immutable_fields_ = ['w_method', 'selector', 'bytes', 'literals_w[*]',
+                          'stack_size', 'temp_size', 'w_class', 'sites[*]']
+
+    def __init__(self, w_method, selector, bytes, literals_w, stack_size,
+                 temp_size, w_class, sites):
+        self.w_method = w_method
+        self.selector = selector
+        self.bytes = bytes
+        self.literals_w = literals_w
+        self.stack_size = stack_size
+        self.temp_size = temp_size
+        self.w_class = w_class
+        self.sites = sites
+
+    def slot_changed(self, space, w_obj, index):
+        w_obj.shadow = None
+        space.classinfo_changed()
+
+    def site_at(self, pc):
+        site = self.sites[pc]
+        if site is None:
+            raise VMError("no send site at pc %d of %s" % (pc, self.selector))
+        return site
+
+    def __repr__(self):
+        return "<CompiledCode %s>" % self.selector
+
+
+NOT_FOUND = CompiledCode(None, "<not found>", "", [], 0, 0, None, [])
+
+
+def code_of_method(space, w_method):
+    shadow = w_method.shadow
+    if isinstance(shadow, CompiledCode):
+        return shadow
+    code = decode_method(space, w_method)
+    w_method.shadow = code
+    return code
+
+
+def decode_method(space, w_method):
+    def malformed(what):
+        return VMError("malformed method: %s" % what)
+    if len(w_method.slots_w) < 6:
+        raise malformed("fewer than 6 slots")
+    w_name = w_method.slots_w[0]
+    selector = "?"
+    if isinstance(w_name, W_BytesObject):
+        selector = w_name.as_string()
+    w_bytes = w_method.slots_w[1]
+    if not isinstance(w_bytes, W_BytesObject):
+        raise malformed("%s has no byteCodes" % selector)
+    w_literals = w_method.slots_w[2]
+    if isinstance(w_literals, W_PointersObject):
+        literals_w = w_literals.slots_w[:]
+    else:
+        literals_w = []
+    w_stack = w_method.slots_w[3]
+    w_temps = w_method.slots_w[4]
+    if not isinstance(w_stack, W_SmallInt) or not isinstance(w_temps, W_SmallInt):
+        raise malformed("%s has no stackSize/temporarySize" % selector)
+    if w_stack.value < 0 or w_temps.value < 0:
+        raise malformed("%s has a negative size" % selector)
+    bytes = w_bytes.as_string()
+    owner = "%s>>%s" % (space.class_name(w_method.slots_w[5]), selector)
+    sites = make_sites(space, bytes, literals_w, owner)
+    return CompiledCode(w_method, selector, bytes, literals_w,
+                        w_stack.value, w_temps.value, w_method.slots_w[5],
+                        sites)
+
+
+def make_sites(space, bytes, literals_w, owner):
+    """One SendSite (inline cache) per send bytecode, indexed by its pc."""
+    sites = [None] * len(bytes)
+    pc = 0
+    while pc < len(bytes):
+        start = pc
+        high, low, pc = bytecodes.decode(bytes, pc)
+        if pc < 0:
+            break
+        if high == bytecodes.SEND_MESSAGE:
+            sites[start] = literal_site(space, literals_w, low, SEND,
+                                        owner, start)
+        elif high == bytecodes.SEND_BINARY:
+            if 0 <= low < len(BINARY_SELECTORS):
+                sel = BINARY_SELECTORS[low]
+                sites[start] = new_site(space, sel, space.wrap_string(sel),
+                                        BINARY, owner, start)
+        elif high == bytecodes.PUSH_BLOCK:
+            pc += 1
+        elif high == bytecodes.DO_PRIMITIVE:
+            pc += 1
+        elif high == bytecodes.DO_SPECIAL:
+            if low in (bytecodes.BRANCH, bytecodes.BRANCH_IF_TRUE,
+                       bytecodes.BRANCH_IF_FALSE):
+                pc += 1
+            elif low == bytecodes.SEND_TO_SUPER:
+                if pc < len(bytes):
+                    sites[start] = literal_site(space, literals_w,
+                                                ord(bytes[pc]), SUPER,
+                                                owner, start)
+                pc += 1
+    return sites
+
+
+def literal_site(space, literals_w, index, kind, owner, pc):
+    if 0 <= index < len(literals_w):
+        w_sel = literals_w[index]
+        if isinstance(w_sel, W_BytesObject):
+            return new_site(space, w_sel.as_string(), w_sel, kind, owner, pc)
+    return None
+
+
+def new_site(space, selector, w_selector, kind, owner, pc):
+    site = SendSite(selector, w_selector, kind, "%s @%d" % (owner, pc))
+    space.all_sites.append(site)
+    return site

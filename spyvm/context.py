@@ -1,0 +1,171 @@
+"""Activation records (Context) and blocks (Block) as Smalltalk objects.
+
+The interpreter keeps their state in RPython fields so traces can keep them
+virtual; Smalltalk code sees the slots of spec 2.5/2.6 through fetch/store.
+The operand stack is a host list: reading slot 3 answers a copy as an Array.
+"""
+
+from rpython.rlib import jit
+
+from spyvm.model import W_Object, W_SmallInt, W_PointersObject
+from spyvm.errors import PrimitiveFailed, VMError
+
+CONTEXT_SLOTS = 7
+BLOCK_SLOTS = 10
+
+
+class W_Block(W_Object):
+    """Made by PushBlock; invoked by primitive 8."""
+    _attrs_ = ['code', 'w_args', 'w_temps', 'start_pc', 'w_previous',
+               'arg_location', 'w_creator']
+    _immutable_fields_ = ['code', 'w_args', 'w_temps', 'start_pc',
+                          'w_previous', 'arg_location', 'w_creator']
+
+    def __init__(self, code, w_args, w_temps, start_pc, w_previous,
+                 arg_location, w_creator):
+        self.code = code
+        self.w_args = w_args
+        self.w_temps = w_temps
+        self.start_pc = start_pc
+        self.w_previous = w_previous
+        self.arg_location = arg_location
+        self.w_creator = w_creator
+
+    def getclass(self, space):
+        return space.w_Block
+
+    def size(self):
+        return BLOCK_SLOTS
+
+    def fetch(self, space, index):
+        if index == 0:
+            return self.code.w_method
+        elif index == 1:
+            return self.w_args
+        elif index == 2:
+            return self.w_temps
+        elif index == 3:
+            return space.new_array(self.code.stack_size)
+        elif index == 4 or index == 9:
+            return space.wrap_int(self.start_pc)
+        elif index == 5:
+            return space.wrap_int(0)
+        elif index == 6:
+            return self.w_previous
+        elif index == 7:
+            return space.wrap_int(self.arg_location)
+        elif index == 8:
+            return self.w_creator
+        raise PrimitiveFailed("index %d out of bounds" % (index + 1))
+
+    def store(self, space, index, w_value):
+        raise PrimitiveFailed("blocks are read-only in this VM")
+
+
+class W_Context(W_Object):
+    """One activation: a method or block body being executed.
+
+    `active` is true while an interpreter loop on the host stack runs it;
+    a non-local return to an inactive context resumes it at the execution
+    boundary (spec 3.6: dead contexts are resumed, not refused).
+    """
+    _attrs_ = ['code', 'w_args', 'w_temps', 'stack_w', 'sp', 'pc',
+               'w_previous', 'active', 'block']
+    _immutable_fields_ = ['code', 'w_args', 'w_temps', 'stack_w',
+                          'w_previous', 'block']
+    _virtualizable_ = ['pc', 'sp', 'stack_w[*]']
+
+    def __init__(self, code, w_args, w_temps, stack_size, pc, w_previous,
+                 block):
+        self = jit.hint(self, access_directly=True, fresh_virtualizable=True)
+        self.code = code
+        self.w_args = w_args
+        self.w_temps = w_temps
+        self.stack_w = [None] * stack_size
+        self.sp = 0
+        self.pc = pc
+        self.w_previous = w_previous
+        self.active = False
+        self.block = block      # the W_Block for block activations, or None
+
+    def getclass(self, space):
+        return space.w_Context
+
+    def size(self):
+        if self.block is None:
+            return CONTEXT_SLOTS
+        return BLOCK_SLOTS
+
+    def receiver(self):
+        return self.w_args.slots_w[0]
+
+    # ------------------------------------------------------------ operands
+
+    def push(self, w_value):
+        sp = self.sp
+        if sp >= len(self.stack_w):
+            raise VMError("operand stack overflow in %s (its stackSize "
+                          "is too small)" % self.code.selector, self)
+        self.stack_w[sp] = w_value
+        self.sp = sp + 1
+
+    def pop(self):
+        sp = self.sp - 1
+        if sp < 0:
+            raise VMError("operand stack underflow in %s"
+                          % self.code.selector, self)
+        self.sp = sp
+        return self.stack_w[sp]
+
+    def top(self):
+        sp = self.sp - 1
+        if sp < 0:
+            raise VMError("operand stack underflow in %s"
+                          % self.code.selector, self)
+        return self.stack_w[sp]
+
+    @jit.unroll_safe
+    def pop_n(self, n):
+        """Pop n values, answered in push order."""
+        if n > self.sp:
+            raise VMError("operand stack underflow in %s"
+                          % self.code.selector, self)
+        result = [None] * n
+        for i in range(n - 1, -1, -1):
+            result[i] = self.pop()
+        return result
+
+    # ---------------------------------------------------------- reflection
+
+    def fetch(self, space, index):
+        if index == 0:
+            return self.code.w_method
+        elif index == 1:
+            return self.w_args
+        elif index == 2:
+            return self.w_temps
+        elif index == 3:
+            items_w = [space.w_nil] * len(self.stack_w)
+            for i in range(self.sp):
+                if self.stack_w[i] is not None:
+                    items_w[i] = self.stack_w[i]
+            return space.wrap_list(items_w)
+        elif index == 4:
+            return space.wrap_int(self.pc)
+        elif index == 5:
+            return space.wrap_int(self.sp)
+        elif index == 6:
+            return self.w_previous
+        block = self.block
+        if block is not None:
+            if index == 7:
+                return space.wrap_int(block.arg_location)
+            elif index == 8:
+                return block.w_creator
+            elif index == 9:
+                return space.wrap_int(block.start_pc)
+        raise PrimitiveFailed("index %d out of bounds" % (index + 1))
+
+    def store(self, space, index, w_value):
+        raise PrimitiveFailed("a running context's slots are read-only in "
+                              "this VM")

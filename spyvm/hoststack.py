@@ -1,0 +1,63 @@
+"""A host stack big enough for deep Smalltalk recursion.
+
+Sends recurse on the host stack, so the default 8 MB limit would stop a
+recursion long before 100,000 levels.  At start-up the translated VM raises
+its stack limit and re-executes itself once (the main thread's stack size
+is fixed at exec time), then tells RPython's stack check how much it has,
+so running out becomes a Smalltalk-level error instead of a segfault.
+"""
+
+import os
+
+from rpython.rtyper.lltypesystem import lltype, rffi
+from rpython.translator.tool.cbuild import ExternalCompilationInfo
+from rpython.rlib import rstack
+
+WANTED_STACK = 1024 * 1024 * 1024       # 1 GiB of address space, not memory
+REEXEC_FLAG = "SPY_STACK_REEXEC"
+RPY_MAX_STACK = 3 << 18                 # RPython's default check (768 kB)
+
+eci = ExternalCompilationInfo(
+    post_include_bits=["""
+#include <sys/resource.h>
+static long spy_get_stack_limit(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_STACK, &rl) != 0) return -1;
+    if (rl.rlim_cur == RLIM_INFINITY) return -2;
+    return (long)rl.rlim_cur;
+}
+static long spy_raise_stack_limit(long wanted) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_STACK, &rl) != 0) return -1;
+    if (rl.rlim_max != RLIM_INFINITY && (long)rl.rlim_max < wanted)
+        wanted = (long)rl.rlim_max;
+    rl.rlim_cur = wanted;
+    if (setrlimit(RLIMIT_STACK, &rl) != 0) return -1;
+    return wanted;
+}
+"""])
+
+get_stack_limit = rffi.llexternal('spy_get_stack_limit', [], rffi.LONG,
+                                  compilation_info=eci, _nowrapper=True)
+raise_stack_limit = rffi.llexternal('spy_raise_stack_limit', [rffi.LONG],
+                                    rffi.LONG, compilation_info=eci,
+                                    _nowrapper=True)
+
+
+def ensure_big_stack(argv):
+    limit = get_stack_limit()
+    if limit >= 0 and limit < WANTED_STACK and REEXEC_FLAG not in os.environ:
+        if raise_stack_limit(WANTED_STACK) > limit:
+            os.environ[REEXEC_FLAG] = "1"
+            try:
+                os.execv("/proc/self/exe", argv)
+            except OSError:
+                pass        # carry on with the stack we have
+        limit = get_stack_limit()
+    if limit == -2:
+        limit = WANTED_STACK
+    if limit > 0:
+        # leave a margin for the C code and signal handling below the check
+        usable = limit - 16 * 1024 * 1024
+        if usable > RPY_MAX_STACK:
+            rstack._stack_set_length_fraction(usable / float(RPY_MAX_STACK))

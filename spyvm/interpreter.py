@@ -1,0 +1,450 @@
+"""The bytecode interpreter: fetch, decode, dispatch, send.
+
+Each activation runs in its own call of `interpret` (sends recurse on the
+host stack), which is what lets RPython's recursive-portal support inline
+callees into traces and use call_assembler for deep recursion.  Returns are
+plain host returns; `^` inside a block is a NonLocalReturn exception caught
+by the send that waits for the target context.
+"""
+
+from rpython.rlib import jit
+from rpython.rlib.rarithmetic import ovfcheck
+from rpython.rlib.rstackovf import StackOverflow, check_stack_overflow
+
+from spyvm import bytecodes as bc
+from spyvm.model import W_SmallInt, W_PointersObject, W_BytesObject
+from spyvm.context import W_Context, W_Block
+from spyvm.code import code_of_method
+from spyvm.lookup import classinfo_of, superclass_of
+from spyvm.pic import SUPER
+from spyvm.errors import (PrimitiveFailed, VMError, Halt, NonLocalReturn)
+from spyvm import primitives
+
+
+def get_printable_location(pc, code):
+    return "%s @%d %s" % (code_location(code), pc,
+                          bc.name_at(code.bytes, pc))
+
+
+def code_location(code):
+    w_class = code.w_class
+    name = "?"
+    if isinstance(w_class, W_PointersObject) and len(w_class.slots_w) > 0:
+        w_name = w_class.slots_w[0]
+        if isinstance(w_name, W_BytesObject):
+            name = w_name.as_string()
+    return "%s>>%s" % (name, code.selector)
+
+
+jitdriver = jit.JitDriver(
+    name='spy',
+    greens=['pc', 'code'],
+    reds=['self', 'ctx'],
+    virtualizables=['ctx'],
+    get_printable_location=get_printable_location,
+    is_recursive=True)
+
+
+class Interpreter(object):
+    _attrs_ = ['space', 'error_count', 'panes', 'prim_table', 'random']
+    _immutable_fields_ = ['space', 'prim_table']
+
+    def __init__(self, space):
+        self.space = space
+        self.error_count = 0
+        self.panes = None
+        self.prim_table = primitives.TABLE
+        self.random = None
+
+    # ------------------------------------------------------------ activation
+
+    def interpret(self, ctx):
+        """Run ctx until it returns; answer the value it returns."""
+        ctx.active = True
+        try:
+            return self.loop(ctx)
+        finally:
+            ctx.active = False
+
+    def activate(self, ctx):
+        try:
+            return self.interpret(ctx)
+        except StackOverflow:
+            check_stack_overflow()
+            raise VMError("stack overflow: the Smalltalk recursion is too "
+                          "deep for the host stack", ctx)
+
+    def loop(self, ctx):
+        ctx = jit.hint(ctx, access_directly=True)
+        code = ctx.code
+        pc = ctx.pc
+        space = self.space
+        while True:
+            jitdriver.jit_merge_point(pc=pc, code=code, self=self, ctx=ctx)
+            bytes = code.bytes
+            if pc >= len(bytes):
+                raise VMError("%s ran off the end of its bytecodes"
+                              % code_location(code), ctx)
+            start = pc
+            b = ord(bytes[pc])
+            pc += 1
+            high = b >> 4
+            low = b & 15
+            if high == 0:
+                if pc >= len(bytes):
+                    raise VMError("truncated extended bytecode in %s"
+                                  % code_location(code), ctx)
+                high = low
+                low = ord(bytes[pc])
+                pc += 1
+
+            if high == bc.PUSH_INSTANCE:
+                ctx.push(self.fetch(ctx, ctx.receiver(), low))
+            elif high == bc.PUSH_ARGUMENT:
+                ctx.push(self.fetch(ctx, ctx.w_args, low))
+            elif high == bc.PUSH_TEMPORARY:
+                ctx.push(self.fetch(ctx, ctx.w_temps, low))
+            elif high == bc.PUSH_LITERAL:
+                if low >= len(code.literals_w):
+                    raise VMError("literal %d out of range in %s"
+                                  % (low, code_location(code)), ctx)
+                ctx.push(code.literals_w[low])
+            elif high == bc.PUSH_CONSTANT:
+                ctx.push(self.constant(ctx, low))
+            elif high == bc.ASSIGN_INSTANCE:
+                self.store(ctx, ctx.receiver(), low, ctx.top())
+            elif high == bc.ASSIGN_TEMPORARY:
+                self.store(ctx, ctx.w_temps, low, ctx.top())
+            elif high == bc.MARK_ARGUMENTS:
+                ctx.push(space.wrap_list(ctx.pop_n(low)))
+            elif high == bc.SEND_MESSAGE:
+                w_args = ctx.pop()
+                self.send(ctx, pc, code.site_at(start), w_args)
+            elif high == bc.SEND_UNARY:
+                self.send_unary(ctx, low)
+            elif high == bc.SEND_BINARY:
+                self.send_binary(ctx, pc, code.site_at(start), low)
+            elif high == bc.PUSH_BLOCK:
+                target = self.operand(ctx, code, pc)
+                pc += 1
+                ctx.push(W_Block(code, ctx.w_args, ctx.w_temps, pc,
+                                 ctx.w_previous, low, ctx))
+                pc = target
+            elif high == bc.DO_PRIMITIVE:
+                number = self.operand(ctx, code, pc)
+                pc += 1
+                if number == 8:
+                    # block invocation is a tail call (spec 3.5): this
+                    # method's context is abandoned, the block's value goes
+                    # straight to our sender
+                    return self.call_block(ctx, low)
+                self.primitive(ctx, pc, number, low)
+            elif high == bc.PUSH_CLASS_VARIABLE:
+                w_class = ctx.receiver().getclass(space)
+                ctx.push(self.fetch(ctx, w_class, low + 5))
+            elif high == bc.DO_SPECIAL:
+                if low == bc.SELF_RETURN:
+                    return ctx.receiver()
+                elif low == bc.STACK_RETURN:
+                    return ctx.pop()
+                elif low == bc.BLOCK_RETURN:
+                    self.block_return(ctx)
+                elif low == bc.DUPLICATE:
+                    ctx.push(ctx.top())
+                elif low == bc.POP_TOP:
+                    ctx.pop()
+                elif low == bc.BRANCH:
+                    target = self.operand(ctx, code, pc)
+                    pc += 1
+                    if target <= start:
+                        jitdriver.can_enter_jit(pc=target, code=code,
+                                                self=self, ctx=ctx)
+                    pc = target
+                elif low == bc.BRANCH_IF_TRUE or low == bc.BRANCH_IF_FALSE:
+                    target = self.operand(ctx, code, pc)
+                    pc += 1
+                    w_cond = ctx.pop()
+                    if low == bc.BRANCH_IF_TRUE:
+                        taken = w_cond is space.w_true
+                    else:
+                        taken = w_cond is space.w_false
+                    if taken:
+                        if target <= start:
+                            jitdriver.can_enter_jit(pc=target, code=code,
+                                                    self=self, ctx=ctx)
+                        pc = target
+                elif low == bc.SEND_TO_SUPER:
+                    pc += 1
+                    w_args = ctx.pop()
+                    self.send(ctx, pc, code.site_at(start), w_args)
+                else:
+                    raise VMError("unknown DoSpecial %d in %s"
+                                  % (low, code_location(code)), ctx)
+            else:
+                raise VMError("unknown opcode %d in %s"
+                              % (high, code_location(code)), ctx)
+
+    # -------------------------------------------------------------- operands
+
+    def operand(self, ctx, code, pc):
+        if pc >= len(code.bytes):
+            raise VMError("missing operand byte in %s" % code_location(code),
+                          ctx)
+        return ord(code.bytes[pc])
+
+    def fetch(self, ctx, w_obj, index):
+        try:
+            return w_obj.fetch(self.space, index)
+        except PrimitiveFailed as e:
+            raise VMError("cannot read slot %d: %s" % (index, e.msg), ctx)
+
+    def store(self, ctx, w_obj, index, w_value):
+        try:
+            w_obj.store(self.space, index, w_value)
+        except PrimitiveFailed as e:
+            raise VMError("cannot write slot %d: %s" % (index, e.msg), ctx)
+
+    def constant(self, ctx, low):
+        space = self.space
+        if low <= 9:
+            return space.wrap_int(low)
+        elif low == bc.CONST_NIL:
+            return space.w_nil
+        elif low == bc.CONST_TRUE:
+            return space.w_true
+        elif low == bc.CONST_FALSE:
+            return space.w_false
+        raise VMError("undefined PushConstant %d" % low, ctx)
+
+    # ----------------------------------------------------------------- sends
+
+    def send(self, ctx, pc, site, w_args):
+        """SendMessage / SendToSuper / SendBinary fallback (spec 3.7)."""
+        space = self.space
+        if not isinstance(w_args, W_PointersObject) or len(w_args.slots_w) == 0:
+            raise VMError("send of %s without an arguments array"
+                          % site.selector, ctx)
+        w_rcv = w_args.slots_w[0]
+        if site.kind == SUPER:
+            # monomorphic by nature: the start class is the method's parent
+            w_class = jit.promote(superclass_of(space, ctx.code.w_class))
+        else:
+            w_class = w_rcv.getclass(space)
+        code = site.lookup(space, w_class)
+        if code is None:
+            code, w_args = self.not_understood(ctx, w_class, site.w_selector,
+                                               w_args)
+        self.invoke(ctx, pc, code, w_args)
+
+    def invoke(self, ctx, pc, code, w_args):
+        """Run `code` with `w_args` and push its value on ctx's stack."""
+        space = self.space
+        w_temps = space.new_array(code.temp_size)
+        callee = W_Context(code, w_args, w_temps, code.stack_size, 0, ctx,
+                           None)
+        ctx.pc = pc     # suspend: visible to Context current / backtraces
+        try:
+            w_result = self.activate(callee)
+        except NonLocalReturn as e:
+            if e.w_target is not ctx:
+                raise
+            w_result = e.w_value
+        ctx.push(w_result)
+
+    def not_understood(self, ctx, w_class, w_selector, w_args):
+        """Answer (code, args) for doesNotUnderstand: (spec 6)."""
+        space = self.space
+        code = classinfo_of(space, w_class).lookup("doesNotUnderstand:")
+        if code is None:
+            raise VMError("%s does not understand \"%s\" and has no "
+                          "doesNotUnderstand:" % (space.class_name(w_class),
+                                                   w_selector.as_string()),
+                          ctx)
+        w_message = space.wrap_list([w_selector, w_args])
+        return code, space.wrap_list([w_args.slots_w[0], w_message])
+
+    def send_selector(self, ctx, pc, w_rcv, selector, args_w):
+        """A send made by the VM itself (error reporting)."""
+        space = self.space
+        w_args = space.wrap_list([w_rcv] + args_w)
+        w_class = w_rcv.getclass(space)
+        code = classinfo_of(space, w_class).lookup(selector)
+        if code is None:
+            code, w_args = self.not_understood(
+                ctx, w_class, space.wrap_string(selector), w_args)
+        self.invoke(ctx, pc, code, w_args)
+
+    def send_unary(self, ctx, low):
+        space = self.space
+        w_value = ctx.pop()
+        if low == 0:
+            ctx.push(space.wrap_bool(w_value is space.w_nil))
+        elif low == 1:
+            ctx.push(space.wrap_bool(w_value is not space.w_nil))
+        else:
+            raise VMError("undefined SendUnary %d" % low, ctx)
+
+    def send_binary(self, ctx, pc, site, low):
+        """The mandatory SmallInt fast path, else a real send (spec 3.7)."""
+        space = self.space
+        w_j = ctx.pop()
+        w_i = ctx.pop()
+        if isinstance(w_i, W_SmallInt) and isinstance(w_j, W_SmallInt):
+            i = w_i.value
+            j = w_j.value
+            if low == 0:
+                ctx.push(space.wrap_bool(i < j))
+                return
+            elif low == 1:
+                ctx.push(space.wrap_bool(i <= j))
+                return
+            elif low == 2:
+                try:
+                    ctx.push(space.wrap_int(ovfcheck(i + j)))
+                    return
+                except OverflowError:
+                    pass    # the image's SmallInt>>+ makes a LargeInteger
+        self.send(ctx, pc, site, space.wrap_list([w_i, w_j]))
+
+    # ---------------------------------------------------------------- blocks
+
+    def call_block(self, ctx, argc):
+        """Primitive 8: `<8 a1 ... ak block>`."""
+        w_block = ctx.pop()
+        if not isinstance(w_block, W_Block):
+            raise VMError("primitive 8 needs a Block", ctx)
+        args_w = ctx.pop_n(argc - 1)
+        self.store_block_args(ctx, w_block, args_w)
+        callee = W_Context(w_block.code, w_block.w_args, w_block.w_temps,
+                           w_block.code.stack_size, w_block.start_pc,
+                           ctx.w_previous, w_block)
+        # this context is abandoned: a `^` aimed at it resumes it from the
+        # execution boundary, like any other dead context
+        ctx.active = False
+        return self.activate(callee)
+
+    @jit.unroll_safe
+    def store_block_args(self, ctx, w_block, args_w):
+        for i in range(len(args_w)):
+            self.store(ctx, w_block.w_temps, w_block.arg_location + i,
+                       args_w[i])
+
+    def block_return(self, ctx):
+        """`^` in a block: return to creatingContext.previousContext."""
+        w_value = ctx.pop()
+        block = ctx.block
+        if block is None:
+            raise NonLocalReturn(ctx.w_previous, w_value)
+        w_creator = block.w_creator
+        if isinstance(w_creator, W_Context):
+            raise NonLocalReturn(w_creator.w_previous, w_value)
+        raise NonLocalReturn(self.space.w_nil, w_value)
+
+    # ------------------------------------------------------------ primitives
+
+    def primitive(self, ctx, pc, number, argc):
+        space = self.space
+        if number == 6:
+            w_ctx = ctx.pop()
+            ctx.pc = pc
+            ctx.push(self.execute(self.context_from(ctx, w_ctx)))
+            return
+        if number == 34:
+            raise Halt()
+        if number == 35:
+            ctx.pc = pc
+            ctx.push(ctx)
+            return
+        args_w = ctx.pop_n(argc)
+        prim = None
+        if 0 <= number < len(self.prim_table):
+            prim = self.prim_table[number]
+        try:
+            if prim is None:
+                raise PrimitiveFailed("unknown primitive %d" % number)
+            w_result = prim(self, args_w)
+        except PrimitiveFailed as e:
+            self.primitive_failed(ctx, pc, number, e.msg)
+            return
+        ctx.push(w_result)
+
+    def primitive_failed(self, ctx, pc, number, msg):
+        """A Smalltalk-level error: `receiver error: 'primitive N failed'`,
+        so the image prints its message and backtrace (spec 4.1)."""
+        space = self.space
+        self.error_count += 1
+        text = "primitive %d failed: %s" % (number, msg)
+        self.send_selector(ctx, pc, ctx.receiver(), "error:",
+                           [space.wrap_string(text)])
+
+    def context_from(self, ctx, w_obj):
+        """Primitive 6 runs a Context built by Smalltalk code."""
+        space = self.space
+        if isinstance(w_obj, W_Context):
+            return w_obj
+        if not isinstance(w_obj, W_PointersObject) or len(w_obj.slots_w) < 7:
+            raise VMError("primitive 6 needs a Context", ctx)
+        w_method = w_obj.slots_w[0]
+        w_args = w_obj.slots_w[1]
+        w_temps = w_obj.slots_w[2]
+        if not isinstance(w_method, W_PointersObject):
+            raise VMError("primitive 6: the context has no method", ctx)
+        if not isinstance(w_args, W_PointersObject) or len(w_args.slots_w) == 0:
+            raise VMError("primitive 6: the context has no arguments", ctx)
+        code = code_of_method(space, w_method)
+        if not isinstance(w_temps, W_PointersObject):
+            w_temps = space.new_array(code.temp_size)
+        pc = 0
+        w_pc = w_obj.slots_w[4]
+        if isinstance(w_pc, W_SmallInt):
+            pc = w_pc.value
+        return W_Context(code, w_args, w_temps, code.stack_size, pc,
+                         w_obj.slots_w[6], None)
+
+    # ---------------------------------------------------- execution boundary
+
+    def execute(self, ctx):
+        """Run ctx as a nested execution (primitive 6, host doIt).
+
+        Halt and VM errors end the execution with nil (spec 5.7).  A
+        non-local return to a context that is no longer running resumes
+        that context's chain here, as the reference interpreters do.
+        """
+        space = self.space
+        try:
+            return self.run_chain(ctx)
+        except Halt:
+            self.error_count += 1
+            return space.w_nil
+        except VMError as e:
+            self.error_count += 1
+            self.report_vm_error(e)
+            return space.w_nil
+
+    def run_chain(self, ctx):
+        space = self.space
+        w_target = ctx
+        w_value = space.w_nil
+        first = True
+        while True:
+            if not isinstance(w_target, W_Context):
+                return w_value      # a return to nil ends the execution
+            if w_target.active:
+                # the target runs in an enclosing execution: unwind to it
+                raise NonLocalReturn(w_target, w_value)
+            if not first:
+                w_target.push(w_value)
+            first = False
+            try:
+                w_value = self.activate(w_target)
+                w_target = w_target.w_previous
+            except NonLocalReturn as e:
+                w_target = e.w_target
+                w_value = e.w_value
+
+    def report_vm_error(self, e):
+        from spyvm.backtrace import format_backtrace
+        text = "Error: %s\n" % e.msg
+        if e.w_context is not None:
+            text += format_backtrace(self.space, e.w_context)
+        primitives.write_stderr(text)

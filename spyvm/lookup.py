@@ -1,0 +1,105 @@
+"""Method lookup (spec 6) with a per-class cache and version objects.
+
+A class's ClassInfo hangs off the class object (its shadow).  Its `version`
+is quasi-immutable: traces that looked a method up depend on it only through
+guard_not_invalidated, and writing a class's `methods` or `parentClass` slot
+gives every ClassInfo a new version.
+"""
+
+from rpython.rlib import jit
+
+from spyvm.model import W_PointersObject, W_BytesObject, Shadow
+from spyvm.errors import VMError
+
+SLOT_NAME = 0
+SLOT_PARENT = 1
+SLOT_METHODS = 2
+
+
+class Version(object):
+    """Identity-only token; a new one means 'cached lookups are stale'."""
+    _attrs_ = []
+
+
+class ClassInfo(Shadow):
+    _attrs_ = ['space', 'w_class', 'version', 'cache']
+    _immutable_fields_ = ['space', 'w_class', 'version?']
+
+    def __init__(self, space, w_class):
+        self.space = space
+        self.w_class = w_class
+        self.version = Version()
+        self.cache = {}
+
+    def slot_changed(self, space, w_obj, index):
+        if index == SLOT_PARENT or index == SLOT_METHODS:
+            space.classinfo_changed()
+
+    def invalidate(self):
+        self.version = Version()
+        self.cache = {}
+
+    def lookup(self, selector):
+        """The CompiledCode for `selector`, or None."""
+        return self._lookup(selector, self.version)
+
+    @jit.elidable
+    def _lookup(self, selector, version):
+        from spyvm.code import NOT_FOUND
+        found = self.cache.get(selector, None)
+        if found is None:
+            found = self._walk(selector)
+            self.cache[selector] = found
+        if found is NOT_FOUND:
+            return None
+        return found
+
+    def _walk(self, selector):
+        from spyvm.code import code_of_method, NOT_FOUND
+        space = self.space
+        w_class = self.w_class
+        depth = 0
+        while isinstance(w_class, W_PointersObject):
+            w_methods = space.safe_fetch(w_class, SLOT_METHODS)
+            if isinstance(w_methods, W_PointersObject):
+                for w_method in w_methods.slots_w:
+                    if (isinstance(w_method, W_PointersObject) and
+                            method_named(space, w_method, selector)):
+                        return code_of_method(space, w_method)
+            w_class = space.safe_fetch(w_class, SLOT_PARENT)
+            depth += 1
+            if depth > 10000:
+                raise VMError("the superclass chain of %s is circular"
+                              % space.class_name(self.w_class))
+        return NOT_FOUND
+
+
+def method_named(space, w_method, selector):
+    w_name = space.safe_fetch(w_method, 0)
+    if not isinstance(w_name, W_BytesObject):
+        return False
+    bytes = w_name.bytes
+    if len(bytes) != len(selector):
+        return False
+    for i in range(len(selector)):
+        if bytes[i] != selector[i]:
+            return False
+    return True
+
+
+def classinfo_of(space, w_class):
+    if isinstance(w_class, W_PointersObject):
+        shadow = w_class.shadow
+        if isinstance(shadow, ClassInfo):
+            return shadow
+        if shadow is None:
+            info = ClassInfo(space, w_class)
+            w_class.shadow = info
+            space.known_classinfos.append(info)
+            return info
+    raise VMError("%s is used as a class but is not one"
+                  % space.class_name(w_class))
+
+
+def superclass_of(space, w_class):
+    return space.safe_fetch(w_class, SLOT_PARENT)

@@ -1,0 +1,186 @@
+"""The command line: `spy [options] [IMAGE] [FILE.st ...] [-e EXPR]`."""
+
+import os
+import time
+
+from rpython.rlib import jit
+from rpython.rlib.objectmodel import we_are_translated
+
+from spyvm.objspace import ObjSpace
+from spyvm.interpreter import Interpreter, jitdriver
+from spyvm.image_reader import load_image, read_file
+from spyvm.boot import Session
+from spyvm.errors import SpyError, Exit
+from spyvm import primitives, hoststack, stats
+
+USAGE = """Usage: spy [options] [IMAGE] [FILE.st ...]
+
+Runs a SmallWorld image (format version 1): boots it with
+`SmallWorld startUp`, files in each FILE.st in order, then evaluates the
+-e expressions and prints their printString.  With no FILE and no -e it
+reads expressions from standard input, one per line (a REPL).
+IMAGE defaults to images/spy.image beside the executable.
+
+Options:
+  -e EXPR            evaluate EXPR after the file-ins, print its printString
+  --jit PARAMS       RPython JIT parameters, e.g. threshold=500,trace_limit=8000
+                     ('--jit help' lists them; 'off' disables the JIT)
+  --pic-size N       receiver classes a send site records before it turns
+                     megamorphic (default 4)
+  --no-pic           ablation: no inline caches; traces always specialise
+                     on the receiver class
+  --stats            print the send-site census and JIT counters at exit
+  --stats-json FILE  write the same as JSON to FILE
+  -h, --help         show this help
+
+Exit status: 0 on success, 1 if an evaluation ended in an error, 2 for
+bad usage or an unreadable image.
+"""
+
+DEFAULT_IMAGE = "images/spy.image"
+JIT_DEFAULTS = "threshold=1000,function_threshold=1500,trace_limit=12000"
+
+
+class Options(object):
+    _attrs_ = ['image', 'files', 'exprs', 'jit_params', 'pic_size',
+               'no_pic', 'stats', 'stats_json', 'help']
+
+    def __init__(self):
+        self.image = ""
+        self.files = []
+        self.exprs = []
+        self.jit_params = ""
+        self.pic_size = 4
+        self.no_pic = False
+        self.stats = False
+        self.stats_json = ""
+        self.help = False
+
+
+class UsageError(SpyError):
+    pass
+
+
+def parse_args(argv):
+    opts = Options()
+    positional = []
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        i += 1
+        if arg == "-h" or arg == "--help":
+            opts.help = True
+        elif arg in ("-e", "--jit", "--pic-size", "--stats-json"):
+            if i >= len(argv):
+                raise UsageError("%s needs an argument" % arg)
+            value = argv[i]
+            i += 1
+            if arg == "-e":
+                opts.exprs.append(value)
+            elif arg == "--jit":
+                opts.jit_params = value
+            elif arg == "--stats-json":
+                opts.stats_json = value
+            else:
+                try:
+                    opts.pic_size = int(value)
+                except ValueError:
+                    raise UsageError("--pic-size needs a number, not '%s'"
+                                     % value)
+                if opts.pic_size < 1 or opts.pic_size > 64:
+                    raise UsageError("--pic-size must be between 1 and 64")
+        elif arg == "--no-pic":
+            opts.no_pic = True
+        elif arg == "--stats":
+            opts.stats = True
+        elif arg.startswith("-") and len(arg) > 1:
+            raise UsageError("unknown option '%s' (try --help)" % arg)
+        else:
+            positional.append(arg)
+    if positional and not positional[0].endswith(".st"):
+        opts.image = positional[0]
+        opts.files = positional[1:]
+    else:
+        opts.files = positional
+    return opts
+
+
+def default_image(argv0):
+    env = os.environ.get("SPY_IMAGE")
+    if env:
+        return env
+    base = os.path.dirname(argv0)
+    if not base:
+        base = "."
+    return os.path.join(base, DEFAULT_IMAGE)
+
+
+def main(argv):
+    try:
+        opts = parse_args(argv)
+    except UsageError as e:
+        primitives.write_stderr("spy: %s\n" % e.msg)
+        return 2
+    if opts.help:
+        primitives.write_stdout(USAGE)
+        return 0
+    if opts.jit_params:
+        if opts.jit_params == "help":
+            primitives.write_stdout(jit.PARAMETER_DOCS_TEXT)
+            return 0
+        try:
+            jit.set_user_param(jitdriver, opts.jit_params)
+        except ValueError:
+            primitives.write_stderr("spy: bad --jit parameters '%s' (try "
+                                    "--jit help)\n" % opts.jit_params)
+            return 2
+    for path in opts.files:
+        if not os.path.isfile(path):
+            primitives.write_stderr("spy: cannot read file '%s'\n" % path)
+            return 2
+    image = opts.image or default_image(argv[0])
+    space = ObjSpace()
+    space.config.pic_size = opts.pic_size
+    space.config.pic_enabled = not opts.no_pic
+    space.config.stats_enabled = opts.stats or opts.stats_json != ""
+    try:
+        data = read_file(image)
+        load_image(space, data)
+    except SpyError as e:
+        primitives.write_stderr("spy: %s\n" % e.msg)
+        if not opts.image:
+            primitives.write_stderr("spy: no default image; build it with "
+                                    "`make image` or name an image file\n")
+        return 2
+    space.image_path = image
+    interp = Interpreter(space)
+    session = Session(interp)
+    status = 0
+    try:
+        status = session.run(opts.files, opts.exprs)
+    except Exit as e:
+        status = e.status
+    except SpyError as e:
+        primitives.write_stderr("spy: %s\n" % e.msg)
+        status = 2
+    if space.config.stats_enabled:
+        report = stats.Census(space)
+        if opts.stats:
+            primitives.write_stderr(report.as_text())
+        if opts.stats_json:
+            if not report.write_json(opts.stats_json):
+                primitives.write_stderr("spy: cannot write '%s'\n"
+                                        % opts.stats_json)
+    return status
+
+
+def entry_point(argv):
+    primitives.START_TIME[0] = time.time()
+    if we_are_translated():
+        hoststack.ensure_big_stack(argv)
+    jit.set_user_param(jitdriver, JIT_DEFAULTS)
+    try:
+        return main(argv)
+    except Exception:
+        primitives.write_stderr("spy: internal error (please report it)\n")
+        return 3

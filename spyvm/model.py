@@ -1,0 +1,207 @@
+"""Smalltalk-level objects.
+
+Every object a Smalltalk program can touch is a W_Object.  Pointer and byte
+objects mirror the image's record types; SmallInts are boxed host words; host
+objects (floats, files, GUI handles) carry an opaque payload and are saved as
+nil.  Contexts and blocks have their own classes (see context.py) but answer
+the same slot protocol, so reflection sees the layouts of spec section 2.
+"""
+
+from rpython.rlib import jit
+from rpython.rlib.objectmodel import compute_identity_hash
+
+from spyvm.errors import PrimitiveFailed
+
+
+class W_Object(object):
+    """Base of every Smalltalk object."""
+    _attrs_ = []
+    _settled_ = True
+
+    def getclass(self, space):
+        raise NotImplementedError
+
+    def size(self):
+        """Number of indexable units: slots, or bytes for byte objects."""
+        return 0
+
+    def fetch(self, space, index):
+        raise PrimitiveFailed("object has no slot %d" % (index + 1))
+
+    def store(self, space, index, w_value):
+        raise PrimitiveFailed("object has no slot %d" % (index + 1))
+
+    def is_same_object(self, w_other):
+        """Identity as primitive 1 sees it (SmallInts compare by value)."""
+        return self is w_other
+
+    def identity_hash(self):
+        return compute_identity_hash(self)
+
+    def is_host_object(self):
+        """Host objects are never written to an image (spec 1.8)."""
+        return False
+
+    def as_string(self):
+        raise PrimitiveFailed("not a byte object")
+
+    def is_bytes(self):
+        return False
+
+    def is_pointers(self):
+        return False
+
+
+class W_SmallInt(W_Object):
+    """An immediate integer: a 64-bit machine word."""
+    _attrs_ = ['value']
+    _immutable_fields_ = ['value']
+
+    def __init__(self, value):
+        self.value = value
+
+    def getclass(self, space):
+        return space.w_SmallInt
+
+    def is_same_object(self, w_other):
+        return isinstance(w_other, W_SmallInt) and w_other.value == self.value
+
+    def identity_hash(self):
+        return self.value
+
+    def __repr__(self):
+        return "W_SmallInt(%d)" % self.value
+
+
+class W_AbstractObjectWithClass(W_Object):
+    _attrs_ = ['w_class']
+    _immutable_fields_ = ['w_class']
+
+    def __init__(self, w_class):
+        self.w_class = w_class
+
+    def getclass(self, space):
+        return self.w_class
+
+
+class W_PointersObject(W_AbstractObjectWithClass):
+    """Class pointer plus a fixed number of pointer slots.
+
+    `shadow` caches a derived view of the object: the lookup state of a
+    class, or the decoded code of a method.  Writes that change what the
+    shadow was derived from notify it.
+    """
+    _attrs_ = ['slots_w', 'shadow']
+    _immutable_fields_ = ['shadow?']
+
+    def __init__(self, w_class, slots_w):
+        W_AbstractObjectWithClass.__init__(self, w_class)
+        self.slots_w = slots_w
+        self.shadow = None
+
+    def is_pointers(self):
+        return True
+
+    def size(self):
+        return len(self.slots_w)
+
+    def fetch(self, space, index):
+        if not 0 <= index < len(self.slots_w):
+            raise PrimitiveFailed("index %d out of bounds" % (index + 1))
+        return self.slots_w[index]
+
+    def store(self, space, index, w_value):
+        if not 0 <= index < len(self.slots_w):
+            raise PrimitiveFailed("index %d out of bounds" % (index + 1))
+        self.slots_w[index] = w_value
+        if self.shadow is not None:
+            self.shadow.slot_changed(space, self, index)
+
+    def grow(self, space, w_value):
+        """Primitive 32: one more slot, keeping identity."""
+        self.slots_w = self.slots_w + [w_value]
+        if self.shadow is not None:
+            self.shadow.slot_changed(space, self, len(self.slots_w) - 1)
+
+    def __repr__(self):
+        return "W_PointersObject(%d slots)" % len(self.slots_w)
+
+
+class W_BytesObject(W_AbstractObjectWithClass):
+    """Class pointer plus a mutable byte vector (String, ByteArray)."""
+    _attrs_ = ['bytes']
+
+    def __init__(self, w_class, bytes):
+        W_AbstractObjectWithClass.__init__(self, w_class)
+        self.bytes = bytes      # a list of single-character strings
+
+    def is_bytes(self):
+        return True
+
+    def size(self):
+        return len(self.bytes)
+
+    def as_string(self):
+        return "".join(self.bytes)
+
+    def getbyte(self, index):
+        if not 0 <= index < len(self.bytes):
+            raise PrimitiveFailed("index %d out of bounds" % (index + 1))
+        return ord(self.bytes[index])
+
+    def setbyte(self, index, value):
+        if not 0 <= index < len(self.bytes):
+            raise PrimitiveFailed("index %d out of bounds" % (index + 1))
+        self.bytes[index] = chr(value & 255)
+
+    def __repr__(self):
+        return "W_BytesObject(%r)" % self.as_string()
+
+
+class W_HostObject(W_AbstractObjectWithClass):
+    """A GUI handle, semaphore or other opaque host value (spec 1.8)."""
+    _attrs_ = ['text', 'w_value']
+
+    def __init__(self, w_class):
+        W_AbstractObjectWithClass.__init__(self, w_class)
+        self.text = ""          # last text set on a pane (primitive 82)
+        self.w_value = None     # semaphore value (primitives 101/102)
+
+    def is_host_object(self):
+        return True
+
+
+class W_Float(W_AbstractObjectWithClass):
+    """A Float is a host double (primitives 50-59)."""
+    _attrs_ = ['value']
+    _immutable_fields_ = ['value']
+
+    def __init__(self, w_class, value):
+        W_AbstractObjectWithClass.__init__(self, w_class)
+        self.value = value
+
+    def is_host_object(self):
+        return True
+
+
+class W_File(W_AbstractObjectWithClass):
+    """An open file (primitives 41-44): a host stream, never saved."""
+    _attrs_ = ['fd', 'writable', 'buffer', 'at_eof']
+
+    def __init__(self, w_class, fd, writable):
+        W_AbstractObjectWithClass.__init__(self, w_class)
+        self.fd = fd
+        self.writable = writable
+        self.buffer = ""
+        self.at_eof = False
+
+    def is_host_object(self):
+        return True
+
+
+class Shadow(object):
+    """Derived state cached on a W_PointersObject (class or method)."""
+    _attrs_ = []
+
+    def slot_changed(self, space, w_obj, index):
+        raise NotImplementedError

@@ -1,0 +1,164 @@
+"""The one `space` object: well-known objects and wrapping helpers."""
+
+from rpython.rlib import jit
+
+from spyvm.model import (W_Object, W_SmallInt, W_PointersObject,
+                         W_BytesObject, W_Float)
+from spyvm.errors import PrimitiveFailed, ImageError
+
+
+class Config(object):
+    """Run-time switches that traces read as constants.
+
+    They change only at start-up, so they are quasi-immutable: a trace
+    that read one is invalidated if it ever changes.
+    """
+    _attrs_ = ['stats_enabled', 'pic_size', 'pic_enabled']
+    _immutable_fields_ = ['stats_enabled?', 'pic_size?', 'pic_enabled?']
+
+    def __init__(self):
+        self.stats_enabled = False
+        self.pic_size = 4
+        self.pic_enabled = True
+
+
+class ObjSpace(object):
+    _attrs_ = ['w_nil', 'w_true', 'w_false', 'w_Array', 'w_Block',
+               'w_Context', 'w_SmallInt', 'w_String', 'w_Class',
+               'w_Float', 'w_ByteArray', 'w_Char', 'w_Transcript',
+               'known_classinfos', 'pic_epoch', 'config', 'image_path',
+               'w_doit_method', 'objects_w', 'all_sites']
+    _immutable_fields_ = ['w_nil', 'w_true', 'w_false', 'w_Array',
+                          'w_Block', 'w_Context', 'w_SmallInt', 'config',
+                          'w_String?', 'w_Class?', 'w_Float?',
+                          'w_ByteArray?', 'w_Char?', 'w_Transcript?',
+                          'pic_epoch?']
+
+    def __init__(self):
+        self.config = Config()
+        # Placeholders until an image is installed; the roots are filled in
+        # by install_roots() before any Smalltalk code runs.
+        self.w_nil = W_PointersObject(None, [])
+        self.w_true = W_PointersObject(None, [])
+        self.w_false = W_PointersObject(None, [])
+        self.w_Array = W_PointersObject(None, [])
+        self.w_Block = W_PointersObject(None, [])
+        self.w_Context = W_PointersObject(None, [])
+        self.w_SmallInt = W_PointersObject(None, [])
+        self.w_String = None
+        self.w_Class = None
+        self.w_Float = None
+        self.w_ByteArray = None
+        self.w_Char = None
+        self.w_Transcript = None
+        self.w_doit_method = None
+        self.known_classinfos = []
+        self.pic_epoch = 0
+        self.image_path = ""
+        self.objects_w = []
+        self.all_sites = []     # every SendSite, for the --stats census
+
+    # ---------------------------------------------------------- image roots
+
+    def install_roots(self, objects_w):
+        """Take the seven roots of spec 1.6 and find the other classes."""
+        if len(objects_w) < 17:
+            raise ImageError("image has %d objects, fewer than the 17 "
+                             "well-known ones" % len(objects_w))
+        for w_obj in objects_w[:3] + objects_w[3:7]:
+            if not isinstance(w_obj, W_PointersObject):
+                raise ImageError("root objects 0-6 must be pointer objects")
+        self.w_nil = objects_w[0]
+        self.w_true = objects_w[1]
+        self.w_false = objects_w[2]
+        self.w_Array = objects_w[3]
+        self.w_Block = objects_w[4]
+        self.w_Context = objects_w[5]
+        self.w_SmallInt = objects_w[6]
+        self.objects_w = objects_w
+        w_true_class = self.w_true.getclass(self)
+        w_name = self.safe_fetch(w_true_class, 0)
+        if not isinstance(w_name, W_BytesObject):
+            raise ImageError("class True has no name String")
+        self.w_String = w_name.getclass(self)
+        self.w_Class = self.w_Array.getclass(self).getclass(self)
+        self.w_Float = self.find_class("Float")
+        self.w_ByteArray = self.find_class("ByteArray")
+        self.w_Char = self.find_class("Char")
+        self.w_Transcript = self.find_class("Transcript")
+
+    def safe_fetch(self, w_obj, index):
+        if (isinstance(w_obj, W_PointersObject) and
+                0 <= index < len(w_obj.slots_w)):
+            return w_obj.slots_w[index]
+        return self.w_nil
+
+    def all_classes(self):
+        """`Class classes` (class variable in slot 5 of Class)."""
+        w_classes = self.safe_fetch(self.w_Class, 5)
+        if isinstance(w_classes, W_PointersObject):
+            return w_classes.slots_w
+        return []
+
+    def find_class(self, name):
+        for w_class in self.all_classes():
+            if self.class_name(w_class) == name:
+                return w_class
+        return None
+
+    def class_name(self, w_class):
+        w_name = self.safe_fetch(w_class, 0)
+        if isinstance(w_name, W_BytesObject):
+            return w_name.as_string()
+        return "?"
+
+    # ------------------------------------------------------------- wrapping
+
+    def wrap_int(self, value):
+        return W_SmallInt(value)
+
+    def wrap_bool(self, value):
+        if value:
+            return self.w_true
+        return self.w_false
+
+    def wrap_string(self, s):
+        return W_BytesObject(self.w_String, [c for c in s])
+
+    def wrap_float(self, value):
+        return W_Float(self.w_Float, value)
+
+    def new_array(self, size):
+        return W_PointersObject(self.w_Array, [self.w_nil] * size)
+
+    def wrap_list(self, items_w):
+        return W_PointersObject(self.w_Array, items_w)
+
+    def unwrap_int(self, w_obj):
+        if isinstance(w_obj, W_SmallInt):
+            return w_obj.value
+        raise PrimitiveFailed("expected a SmallInt")
+
+    def unwrap_string(self, w_obj):
+        if isinstance(w_obj, W_BytesObject):
+            return w_obj.as_string()
+        raise PrimitiveFailed("expected a String")
+
+    def unwrap_pointers(self, w_obj):
+        if isinstance(w_obj, W_PointersObject):
+            return w_obj
+        raise PrimitiveFailed("expected a pointer object")
+
+    def is_nil(self, w_obj):
+        return w_obj is self.w_nil
+
+    # ------------------------------------------------------- method lookups
+
+    def classinfo_changed(self):
+        """A class's methods or parent changed: every cached lookup and
+        every inline cache may be stale.  Redefinition is rare (file-ins),
+        so a global flush keeps the hot paths simple.
+        """
+        for info in self.known_classinfos:
+            info.invalidate()
+        self.pic_epoch += 1
