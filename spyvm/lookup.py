@@ -59,7 +59,8 @@ class ClassInfo(Shadow):
         space = self.space
         w_class = self.w_class
         depth = 0
-        while isinstance(w_class, W_PointersObject):
+        while (isinstance(w_class, W_PointersObject) and
+               w_class is not space.w_nil):
             w_methods = space.safe_fetch(w_class, SLOT_METHODS)
             if isinstance(w_methods, W_PointersObject):
                 for w_method in w_methods.slots_w:
