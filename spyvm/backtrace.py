@@ -22,14 +22,11 @@ def format_backtrace(space, w_ctx):
         contexts.append(w_ctx)
         w_ctx = w_ctx.w_previous
     lines = []
-    if len(contexts) <= HEAD_LINES + TAIL_LINES:
-        for ctx in contexts:
-            lines.append(context_line(space, ctx))
-    else:
-        for ctx in contexts[:HEAD_LINES]:
-            lines.append(context_line(space, ctx))
-        lines.append("... %d more contexts ..."
-                     % (len(contexts) - HEAD_LINES - TAIL_LINES))
-        for ctx in contexts[len(contexts) - TAIL_LINES:]:
-            lines.append(context_line(space, ctx))
+    n = len(contexts)
+    for i in range(n):
+        if i < HEAD_LINES or i >= n - TAIL_LINES:
+            lines.append(context_line(space, contexts[i]))
+        elif i == HEAD_LINES:
+            lines.append("... %d more contexts ..."
+                         % (n - HEAD_LINES - TAIL_LINES))
     return "\n".join(lines) + "\n"

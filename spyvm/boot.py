@@ -45,7 +45,7 @@ class Session(object):
         return self.interp.execute(ctx)
 
     def file_in(self, path):
-        self.doit("(File openRead: '%s') fileIn" % path.replace("'", "''"))
+        self.doit("(File openRead: %s) fileIn" % string_literal(path))
 
     def evaluate_and_print(self, expr):
         """Answer True if the expression printed a result."""
@@ -83,6 +83,17 @@ class Session(object):
             self.evaluate_and_print(line)
         if interactive:
             primitives.write_stdout("\n")
+
+
+def string_literal(text):
+    """`text` as a Smalltalk string literal (quotes doubled)."""
+    parts = ["'"]
+    for c in text:
+        parts.append(c)
+        if c == "'":
+            parts.append("'")
+    parts.append("'")
+    return "".join(parts)
 
 
 class LineReader(object):

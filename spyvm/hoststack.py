@@ -46,7 +46,7 @@ raise_stack_limit = rffi.llexternal('spy_raise_stack_limit', [rffi.LONG],
 
 def ensure_big_stack(argv):
     limit = get_stack_limit()
-    if limit >= 0 and limit < WANTED_STACK and REEXEC_FLAG not in os.environ:
+    if limit >= 0 and limit < WANTED_STACK and os.environ.get(REEXEC_FLAG) is None:
         if raise_stack_limit(WANTED_STACK) > limit:
             os.environ[REEXEC_FLAG] = "1"
             try:

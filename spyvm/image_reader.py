@@ -152,14 +152,11 @@ def check_image(space, objects_w):
         w_class = w_obj.w_class
         if not isinstance(w_class, W_PointersObject) or len(w_class.slots_w) < 3:
             raise ImageError("record %d: its class is not a class" % i)
-    w_undefined = objects_w[0].getclass(space)
-    w_name = w_undefined.slots_w[0]
-    if (not isinstance(w_name, W_BytesObject) or
-            w_name.as_string() != "Undefined"):
+    if space.class_name(objects_w[0].getclass(space)) != "Undefined":
         raise ImageError("record 0 is not nil (its class is not Undefined)")
     for i in range(3, 7):
         w_class = objects_w[i]
-        if len(w_class.slots_w) < 3:
+        if not isinstance(w_class, W_PointersObject) or w_class.size() < 3:
             raise ImageError("record %d must be a class" % i)
 
 

@@ -1,6 +1,7 @@
 """The command line: `spy [options] [IMAGE] [FILE.st ...] [-e EXPR]`."""
 
 import os
+import stat
 import time
 
 from rpython.rlib import jit
@@ -39,6 +40,19 @@ bad usage or an unreadable image.
 
 DEFAULT_IMAGE = "images/spy.image"
 JIT_DEFAULTS = "threshold=1000,function_threshold=1500,trace_limit=12000"
+
+
+def _jit_parameter_help():
+    lines = ["RPython JIT parameters for --jit (name=value,...; 'off' "
+             "disables the JIT):"]
+    for name in sorted(jit.PARAMETER_DOCS.keys()):
+        lines.append("  %-26s %s (default %s)"
+                     % (name, jit.PARAMETER_DOCS[name],
+                        jit.PARAMETERS.get(name, '')))
+    lines.append("spy's defaults: " + JIT_DEFAULTS)
+    return "\n".join(lines) + "\n"
+
+JIT_PARAMETER_HELP = _jit_parameter_help()
 
 
 class Options(object):
@@ -109,10 +123,18 @@ def default_image(argv0):
     env = os.environ.get("SPY_IMAGE")
     if env:
         return env
-    base = os.path.dirname(argv0)
-    if not base:
-        base = "."
-    return os.path.join(base, DEFAULT_IMAGE)
+    index = argv0.rfind("/")
+    if index < 0:
+        return DEFAULT_IMAGE
+    return argv0[:index + 1] + DEFAULT_IMAGE
+
+
+def is_readable_file(path):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode)
 
 
 def main(argv):
@@ -126,7 +148,7 @@ def main(argv):
         return 0
     if opts.jit_params:
         if opts.jit_params == "help":
-            primitives.write_stdout(jit.PARAMETER_DOCS_TEXT)
+            primitives.write_stdout(JIT_PARAMETER_HELP)
             return 0
         try:
             jit.set_user_param(jitdriver, opts.jit_params)
@@ -135,7 +157,7 @@ def main(argv):
                                     "--jit help)\n" % opts.jit_params)
             return 2
     for path in opts.files:
-        if not os.path.isfile(path):
+        if not is_readable_file(path):
             primitives.write_stderr("spy: cannot read file '%s'\n" % path)
             return 2
     image = opts.image or default_image(argv[0])

@@ -11,7 +11,8 @@ import time
 import math
 
 from rpython.rlib.rarithmetic import ovfcheck, intmask
-from rpython.rlib.rfloat import formatd, isinf, isnan
+from rpython.rlib.rfloat import formatd, isinf, isnan, string_to_float
+from rpython.rlib.rarithmetic import string_to_int
 
 from spyvm.model import (W_SmallInt, W_PointersObject, W_BytesObject,
                          W_HostObject, W_Float, W_File)
@@ -528,31 +529,43 @@ def java_double_string(x):
     if x < 0:
         sign = "-"
         x = -x
-    # shortest round-tripping digits and the decimal exponent
-    rep = formatd(x, 'e', 16)
-    mantissa, exp_text = rep.split('e')
-    exponent = int(exp_text)
-    digits = mantissa.replace('.', '')
-    shortest = formatd(x, 'r', 0)
-    for ndigits in range(1, 18):
-        candidate = formatd(x, 'e', ndigits - 1)
-        if float(candidate) == x:
-            mantissa, exp_text = candidate.split('e')
-            digits = mantissa.replace('.', '')
-            exponent = int(exp_text)
-            break
-    digits = digits.rstrip('0') or "0"
+    digits, exponent = shortest_digits(x)
     if 1e-3 <= x < 1e7:
         if exponent >= 0:
+            if len(digits) < exponent + 1:
+                digits += "0" * (exponent + 1 - len(digits))
             intpart = digits[:exponent + 1]
-            if len(intpart) < exponent + 1:
-                intpart += "0" * (exponent + 1 - len(intpart))
-            frac = digits[exponent + 1:] or "0"
+            frac = digits[exponent + 1:]
+            if not frac:
+                frac = "0"
             return sign + intpart + "." + frac
         return sign + "0." + "0" * (-exponent - 1) + digits
-    frac = digits[1:] or "0"
-    assert shortest is not None
+    frac = digits[1:]
+    if not frac:
+        frac = "0"
     return sign + digits[0] + "." + frac + "E" + str(exponent)
+
+
+def shortest_digits(x):
+    """The fewest significant digits that read back as x, and the decimal
+    exponent of the first one (x > 0)."""
+    text = formatd(x, 'e', 16)
+    for precision in range(17):
+        candidate = formatd(x, 'e', precision)
+        if string_to_float(candidate) == x:
+            text = candidate
+            break
+    epos = text.find('e')
+    assert epos > 0
+    mantissa = text[:epos]
+    exponent = string_to_int(text[epos + 1:])
+    digits = []
+    for c in mantissa:
+        if c != '.':
+            digits.append(c)
+    while len(digits) > 1 and digits[-1] == '0':
+        digits.pop()
+    return "".join(digits), exponent
 
 
 # ------------------------------------------------ GUI, headless (spec 5.7)

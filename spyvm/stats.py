@@ -27,16 +27,14 @@ class Census(object):
         self.space = space
         self.site_counts = [0] * len(STATES)
         self.send_counts = [0] * len(STATES)
-        used = []
+        self.top = []
         for site in space.all_sites:
             state = STATES.index(site.state_name())
             sends = site.total_sends()
             self.site_counts[state] += 1
             self.send_counts[state] += sends
             if sends > 0:
-                used.append(site)
-        used.sort(key=_sort_key)
-        self.top = used[:TOP_SITES]
+                insert_top(self.top, site, sends)
         self.jit_values = [0] * len(JIT_COUNTERS)
         for i in range(len(JIT_COUNTERS)):
             self.jit_values[i] = jit_hooks.stats_get_counter_value(
@@ -46,27 +44,34 @@ class Census(object):
         lines = ["send-site census (pic size %d%s):"
                  % (self.space.config.pic_size,
                     "" if self.space.config.pic_enabled else ", PICs off")]
-        total_sites = sum(self.site_counts[:3])
-        total_sends = sum(self.send_counts)
+        total_sites = 0
+        total_sends = 0
+        for i in range(len(STATES)):
+            if i < 3:
+                total_sites += self.site_counts[i]
+            total_sends += self.send_counts[i]
         for i in range(3):
-            lines.append("  %-12s %7d sites (%5s)  %12d sends (%5s)"
-                         % (STATES[i], self.site_counts[i],
-                            percent(self.site_counts[i], total_sites),
-                            self.send_counts[i],
-                            percent(self.send_counts[i], total_sends)))
-        lines.append("  %-12s %7d sites" % ("never run", self.site_counts[3]))
+            lines.append("  %s %s sites (%s)  %s sends (%s)"
+                         % (ljust(STATES[i], 12),
+                            rjust(str(self.site_counts[i]), 7),
+                            rjust(percent(self.site_counts[i], total_sites), 4),
+                            rjust(str(self.send_counts[i]), 12),
+                            rjust(percent(self.send_counts[i], total_sends), 4)))
+        lines.append("  %s %s sites" % (ljust("never run", 12),
+                                         rjust(str(self.site_counts[3]), 7)))
         lines.append("top send sites:")
         for site in self.top:
-            lines.append("  %12d  %-11s %s %s (%d classes)"
-                         % (site.total_sends(), site.state_name(),
+            lines.append("  %s  %s %s %s (%d classes)"
+                         % (rjust(str(site.total_sends()), 12),
+                            ljust(site.state_name(), 11),
                             site.location, site.selector,
                             len(site.classes_w)))
         lines.append("jit:")
         for i in range(len(JIT_COUNTERS)):
-            lines.append("  %-18s %d" % (JIT_COUNTERS[i][0],
-                                          self.jit_values[i]))
-        lines.append("  %-18s %d" % ("invalidations",
-                                      self.space.pic_epoch))
+            lines.append("  %s %d" % (ljust(JIT_COUNTERS[i][0], 18),
+                                      self.jit_values[i]))
+        lines.append("  %s %d" % (ljust("invalidations", 18),
+                                  self.space.pic_epoch))
         return "\n".join(lines) + "\n"
 
     def as_json(self):
@@ -108,8 +113,28 @@ class Census(object):
         return True
 
 
-def _sort_key(site):
-    return -site.total_sends()
+def insert_top(top, site, sends):
+    """Keep `top` as the TOP_SITES busiest sites, busiest first."""
+    i = len(top)
+    while i > 0 and top[i - 1].total_sends() < sends:
+        i -= 1
+    if i < TOP_SITES:
+        assert i >= 0
+        top.insert(i, site)
+        if len(top) > TOP_SITES:
+            top.pop()
+
+
+def ljust(s, width):
+    if len(s) >= width:
+        return s
+    return s + " " * (width - len(s))
+
+
+def rjust(s, width):
+    if len(s) >= width:
+        return s
+    return " " * (width - len(s)) + s
 
 
 def percent(part, whole):
@@ -124,7 +149,8 @@ def json_string(s):
         if c == '"' or c == '\\':
             out.append('\\' + c)
         elif ord(c) < 32 or ord(c) >= 127:
-            out.append('\\u%04x' % ord(c))
+            out.append('\\u00' + "0123456789abcdef"[ord(c) >> 4] +
+                       "0123456789abcdef"[ord(c) & 15])
         else:
             out.append(c)
     out.append('"')
