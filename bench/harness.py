@@ -53,11 +53,14 @@ BENCHMARKS = {
 ALIASES = {'tiny': 'tinyBenchmarks', 'tinybenchmarks': 'tinyBenchmarks'}
 TINY = 'tinyBenchmarks'
 
-BENCH_RE = re.compile(r'^BENCH (\S+) (\d+) (-?\d+)\s*$', re.M)
-OK_RE = re.compile(r'^BENCH-OK (\S+)\s*$', re.M)
-FAIL_RE = re.compile(r'^BENCH-FAIL (\S+) (.*)$', re.M)
-START_RE = re.compile(r'^BENCH-START (\S+) (\d+) (\d+)\s*$', re.M)
+# Lines may be prefixed by the VM (e.g. a log tag), so only require that the
+# keyword is not glued to a preceding word.
+BENCH_RE = re.compile(r'(?<![\w-])BENCH (\S+) (\d+) (-?\d+)(?!\S)')
+OK_RE = re.compile(r'(?<![\w-])BENCH-OK (\S+)(?!\S)')
+FAIL_RE = re.compile(r'(?<![\w-])BENCH-FAIL (\S+) (.*)')
+START_RE = re.compile(r'(?<![\w-])BENCH-START (\S+) (\d+) (\d+)(?!\S)')
 TINY_RE = re.compile(r'(\d+) bytecodes/sec; (\d+) sends/sec')
+TINY_LINE_RE = re.compile(r'(?<![\w-])TINY (\d+) (\d+) bytecodes/sec; (\d+) sends/sec')
 
 
 # ---------------------------------------------------------------------------
@@ -97,8 +100,18 @@ def parse_output(text, bench):
         if m.group(1) == bench:
             times[int(m.group(2))] = int(m.group(3))
     ok = any(m.group(1) == bench for m in OK_RE.finditer(text))
-    fails = [m.group(2) for m in FAIL_RE.finditer(text) if m.group(1) == bench]
-    tiny = [[int(a), int(b)] for a, b in TINY_RE.findall(text)]
+    fails = sorted(set(m.group(2).strip() for m in FAIL_RE.finditer(text)
+                       if m.group(1) == bench))
+    # A VM that prints the whole Transcript at every update repeats lines:
+    # key the runner's TINY lines by run number.  Without them (run.cc's
+    # fixed task) take every bytecodes/sec line.
+    tiny_runs = {}
+    for m in TINY_LINE_RE.finditer(text):
+        tiny_runs[int(m.group(1))] = [int(m.group(2)), int(m.group(3))]
+    if tiny_runs:
+        tiny = [tiny_runs[k] for k in sorted(tiny_runs)]
+    else:
+        tiny = [[int(a), int(b)] for a, b in TINY_RE.findall(text)]
     started = any(m.group(1) == bench for m in START_RE.finditer(text))
     return [times[k] for k in sorted(times)], ok, fails, tiny, started
 

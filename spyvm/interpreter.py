@@ -78,9 +78,9 @@ class Interpreter(object):
         ctx = jit.hint(ctx, access_directly=True)
         code = ctx.code
         pc = ctx.pc
-        space = self.space
         while True:
             jitdriver.jit_merge_point(pc=pc, code=code, self=self, ctx=ctx)
+            space = self.space
             bytes = code.bytes
             if pc >= len(bytes):
                 raise VMError("%s ran off the end of its bytecodes"

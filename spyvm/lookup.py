@@ -61,6 +61,9 @@ class ClassInfo(Shadow):
         depth = 0
         while (isinstance(w_class, W_PointersObject) and
                w_class is not space.w_nil):
+            # every class on the chain gets a ClassInfo, so that a write to
+            # its methods or parent invalidates what we cache here
+            classinfo_of(space, w_class)
             w_methods = space.safe_fetch(w_class, SLOT_METHODS)
             if isinstance(w_methods, W_PointersObject):
                 for w_method in w_methods.slots_w:

@@ -1,0 +1,371 @@
+"""Each bytecode and the send/return machinery, on hand-assembled methods."""
+
+import pytest
+
+from spyvm.model import W_SmallInt, W_PointersObject, W_BytesObject
+from spyvm.context import W_Context, W_Block
+from tests.mini import *
+
+
+@pytest.fixture
+def image():
+    return mini_image()
+
+
+def install_block_value(image):
+    image.install("Block", "value", assemble(push_self(), prim(1, 8),
+                                             self_return()))
+    image.install("Block", "value:", assemble(push_arg(1), push_self(),
+                                              prim(2, 8), self_return()))
+
+
+def test_push_constants(image):
+    space = image.space
+    for low in range(10):
+        assert image.run(assemble(push_const(low), stack_return())).value == low
+    assert image.run(assemble(push_nil(), stack_return())) is space.w_nil
+    assert image.run(assemble(push_true(), stack_return())) is space.w_true
+    assert image.run(assemble(push_false(), stack_return())) is space.w_false
+
+
+def test_undefined_push_constant_is_an_error(image):
+    assert image.run(assemble(push_const(13), stack_return())) is image.w_nil
+    assert image.interp.error_count == 1
+
+
+def test_push_literal_extended_form(image):
+    literals = [W_SmallInt(100 + i) for i in range(20)]
+    w = image.run(assemble(push_lit(17), stack_return()), literals)
+    assert w.value == 117
+
+
+def test_temporaries_and_assignment_keep_the_value(image):
+    code = assemble(push_const(7), assign_temp(1), assign_temp(0), pop(),
+                    push_temp(0), push_temp(1), send_binary(2), stack_return())
+    assert image.run(code, temps=2).value == 14
+
+
+def test_instance_variables(image):
+    w_obj = image.new("Object", image.w_nil, image.w_nil)
+    code = assemble(push_const(3), assign_inst(1), pop(), push_inst(1),
+                    push_inst(1), send_binary(2), stack_return())
+    assert image.run(code, rcv=w_obj).value == 6
+    assert w_obj.slots_w[1].value == 3
+
+
+def test_self_return_answers_the_receiver(image):
+    w_obj = image.new("Object")
+    assert image.run(assemble(self_return()), rcv=w_obj) is w_obj
+
+
+def test_send_unary_is_an_identity_test(image):
+    space = image.space
+    code = assemble(push_nil(), send_unary(0), stack_return())
+    assert image.run(code) is space.w_true
+    code = assemble(push_const(0), send_unary(0), stack_return())
+    assert image.run(code) is space.w_false
+    code = assemble(push_const(0), send_unary(1), stack_return())
+    assert image.run(code) is space.w_true
+
+
+def test_send_binary_fast_path(image):
+    space = image.space
+    def binary(i, j, low):
+        return image.run(assemble(push_lit(0), push_lit(1), send_binary(low),
+                                  stack_return()),
+                         [W_SmallInt(i), W_SmallInt(j)])
+    assert binary(3, 4, 0) is space.w_true
+    assert binary(4, 4, 0) is space.w_false
+    assert binary(4, 4, 1) is space.w_true
+    assert binary(5, 4, 1) is space.w_false
+    assert binary(-3, 4, 2).value == 1
+    assert binary(2 ** 40, 2 ** 40, 2).value == 2 ** 41
+
+
+def test_send_binary_overflow_falls_back_to_a_real_send(image):
+    # SmallInt>>+ answers its argument list as a marker
+    image.install("SmallInt", "+", assemble(push_lit(0), stack_return()),
+                  ["slow path"])
+    code = assemble(push_lit(0), push_lit(1), send_binary(2), stack_return())
+    w = image.run(code, [W_SmallInt(2 ** 62), W_SmallInt(2 ** 62)])
+    assert w.as_string() == "slow path"
+
+
+def test_send_binary_non_integers_send_the_selector(image):
+    image.install("Object", "<", assemble(push_arg(1), stack_return()))
+    w_obj = image.new("Object")
+    code = assemble(push_self(), push_const(9), send_binary(0), stack_return())
+    assert image.run(code, rcv=w_obj).value == 9
+
+
+def test_send_message_with_arguments(image):
+    # Object>>with: a with: b  ^ b
+    image.install("Object", "with:with:", assemble(push_arg(2), stack_return()))
+    code = assemble(push_self(), push_const(1), push_const(2), mark(3),
+                    send(0), stack_return())
+    assert image.run(code, ["with:with:"]).value == 2
+
+
+def test_arguments_array_is_shared_with_the_callee(image):
+    # the callee's `arguments` is the very array MarkArguments built
+    image.install("Object", "args", assemble(prim(0, 35), stack_return()))
+    code = assemble(push_self(), mark(1), send(0), stack_return())
+    w_ctx = image.run(code, ["args"])
+    assert isinstance(w_ctx, W_Context)
+    w_args = w_ctx.fetch(image.space, 1)
+    assert w_args.slots_w[0] is image.w_nil
+
+
+def test_loop_with_backward_branch(image):
+    # sum <- 0. i <- 1. [i <= 10] whileTrue: [sum <- sum + i. i <- i + 1]
+    code = assemble(
+        push_const(0), assign_temp(0), pop(),            # 0..2
+        push_const(1), assign_temp(1), pop(),            # 3..5
+        push_temp(1), push_lit(0), send_binary(1),       # 6..8
+        branch_if_false(24),                             # 9..10
+        push_temp(0), push_temp(1), send_binary(2), assign_temp(0), pop(),
+        push_temp(1), push_const(1), send_binary(2), assign_temp(1), pop(),
+        branch(6),                                       # 21..22
+        pop(),                                           # 23 (unreached)
+        push_temp(0), stack_return())                    # 24
+    assert image.run(code, [W_SmallInt(10)], temps=2).value == 55
+
+
+def test_conditional_branches_ignore_non_booleans(image):
+    # nil falls through both BranchIfTrue and BranchIfFalse
+    code = assemble(push_nil(), branch_if_true(6), push_const(1),
+                    stack_return(), push_const(2), stack_return())
+    assert image.run(code).value == 1
+    code = assemble(push_nil(), branch_if_false(6), push_const(1),
+                    stack_return(), push_const(2), stack_return())
+    assert image.run(code).value == 1
+
+
+def test_push_block_and_value(image):
+    install_block_value(image)
+    # [:x | x + 1] value: 41   (x in temp 0)
+    code = assemble(push_block(0, 6),                    # 0..1, body at 2
+                    push_temp(0), push_const(1), send_binary(2),
+                    stack_return(),                      # 2..5
+                    push_lit(1), mark(2), send(0), stack_return())
+    w = image.run(code, ["value:", W_SmallInt(41)], temps=1)
+    assert w.value == 42
+
+
+def test_block_object_slots(image):
+    code = assemble(push_block(3, 4), push_nil(), stack_return(),
+                    stack_return())
+    w_block = image.run(code, temps=4)
+    assert isinstance(w_block, W_Block)
+    space = image.space
+    assert w_block.fetch(space, 4).value == 2
+    assert w_block.fetch(space, 9).value == 2
+    assert w_block.fetch(space, 7).value == 3
+    assert isinstance(w_block.fetch(space, 8), W_Context)
+    assert w_block.getclass(space) is space.w_Block
+
+
+def test_block_invocation_is_a_tail_call(image):
+    # the block context's previousContext is Block>>value's sender
+    install_block_value(image)
+    code = assemble(push_block(0, 5), prim(0, 35), stack_return(),
+                    mark(1), send(0), stack_return())
+    w_ctx = image.run(code, ["value"])
+    assert isinstance(w_ctx, W_Context)
+    w_sender = w_ctx.fetch(image.space, 6)
+    assert isinstance(w_sender, W_Context)
+    assert w_sender.code.selector == "test"
+    assert w_ctx.size() == 10
+
+
+def test_non_local_return_leaves_the_home_method(image):
+    install_block_value(image)
+    # Object>>find  [^ 7] value. ^ 99
+    image.install("Object", "find", assemble(
+        push_block(0, 4), push_const(7), block_return(),
+        mark(1), send(0), pop(), push_lit(1), stack_return()),
+        ["value", W_SmallInt(99)])
+    code = assemble(push_self(), mark(1), send(0), push_const(1),
+                    send_binary(2), stack_return())
+    assert image.run(code, ["find"]).value == 8
+
+
+def test_nested_block_return_goes_to_the_outer_blocks_caller(image):
+    # spec 3.6: ^ in a block nested in a block returns to the caller of the
+    # outer block's value, not from the home method.
+    install_block_value(image)
+    image.install("Object", "nested", assemble(
+        push_block(0, 9),                                 # outer body at 2
+        push_block(0, 6), push_const(5), block_return(),  # inner body 4..5
+        mark(1), send(0), stack_return(),                 # 6..8 inner value
+        mark(1), send(0), pop(), push_const(0), stack_return()),
+        ["value"])
+    code = assemble(push_self(), mark(1), send(0), stack_return())
+    assert image.run(code, ["nested"]).value == 0
+
+
+def test_block_return_to_a_returned_home_resumes_its_caller(image):
+    # the home method has returned; ^ goes to its old caller (spec 3.6)
+    install_block_value(image)
+    image.install("Object", "maker", assemble(
+        push_block(0, 4), push_const(4), block_return(), stack_return()))
+    code = assemble(push_self(), mark(1), send(0),       # the block
+                    mark(1), send(1),                    # block value
+                    push_const(1), send_binary(2), stack_return())
+    assert image.run(code, ["maker", "value"]).value == 5
+
+
+def test_super_send_starts_at_the_method_class_parent(image):
+    image.subclass("Animal")
+    image.subclass("Dog", "Animal")
+    image.install("Animal", "sound", assemble(push_const(1), stack_return()))
+    image.install("Dog", "sound", assemble(
+        push_self(), mark(1), super_send(0), push_const(9), send_binary(2),
+        stack_return()), ["sound"])
+    w_dog = image.new("Dog")
+    assert image.send(w_dog, "sound").value == 10
+
+
+def test_does_not_understand_gets_selector_and_arguments(image):
+    # Object>>doesNotUnderstand: msg  ^ msg
+    image.install("Object", "doesNotUnderstand:",
+                  assemble(push_arg(1), stack_return()))
+    code = assemble(push_const(3), push_const(4), mark(2), send(0),
+                    stack_return())
+    w_msg = image.run(code, ["frob:"])
+    assert w_msg.slots_w[0].as_string() == "frob:"
+    assert ints(w_msg.slots_w[1]) == [3, 4]
+
+
+def test_missing_does_not_understand_is_a_vm_error(image, capfd):
+    code = assemble(push_const(3), mark(1), send(0), stack_return())
+    assert image.run(code, ["frob"]) is image.w_nil
+    err = capfd.readouterr().err
+    assert 'does not understand "frob"' in err
+    assert "test[Undefined,]" in err
+    assert image.interp.error_count == 1
+
+
+def test_push_class_variable_reads_the_receivers_class(image):
+    w_cls = image.subclass("Counter")
+    w_cls.slots_w[5] = W_SmallInt(77)          # class variable slot 5
+    w_obj = image.new("Counter")
+    code = assemble(push_classvar(0), stack_return())
+    assert image.run(code, rcv=w_obj).value == 77
+
+
+def test_primitive_6_runs_a_context_as_a_nested_execution(image):
+    space = image.space
+    w_method = image.make_method(image.cls("Object"), "seven",
+                                 assemble(push_const(7), stack_return()))
+    w_ctx = W_PointersObject(space.w_Context, [
+        w_method, space.wrap_list([image.w_nil]), space.new_array(0),
+        space.new_array(8), W_SmallInt(0), W_SmallInt(0), image.w_nil])
+    code = assemble(push_lit(0), prim(1, 6), push_const(1), send_binary(2),
+                    stack_return())
+    assert image.run(code, [w_ctx]).value == 8
+
+
+def test_halt_unwinds_to_the_nearest_nested_execution(image):
+    space = image.space
+    w_method = image.make_method(image.cls("Object"), "halts",
+                                 assemble(prim(0, 34), push_const(1),
+                                          stack_return()))
+    w_ctx = W_PointersObject(space.w_Context, [
+        w_method, space.wrap_list([image.w_nil]), space.new_array(0),
+        space.new_array(8), W_SmallInt(0), W_SmallInt(0), image.w_nil])
+    # <6 ctx> answers nil, and the outer method carries on
+    code = assemble(push_lit(0), prim(1, 6), send_unary(0), stack_return())
+    assert image.run(code, [w_ctx]) is space.w_true
+    assert image.interp.error_count == 1
+
+
+def test_current_context_has_a_correct_chain(image):
+    image.install("Object", "here", assemble(prim(0, 35), stack_return()))
+    code = assemble(push_self(), mark(1), send(0), stack_return())
+    w_ctx = image.run(code, ["here"])
+    space = image.space
+    assert w_ctx.fetch(space, 0).slots_w[0].as_string() == "here"
+    w_caller = w_ctx.fetch(space, 6)
+    assert w_caller.fetch(space, 0).slots_w[0].as_string() == "test"
+    assert w_caller.fetch(space, 6) is space.w_nil
+    assert w_caller.fetch(space, 4).value == 3   # suspended after the send
+
+
+def test_redefining_a_called_method_runs_the_new_one(image):
+    image.install("Object", "answer", assemble(push_const(1), stack_return()))
+    code = assemble(push_self(), mark(1), send(0), stack_return())
+    w_method = image.make_method(image.cls("Object"), "test", code, ["answer"])
+    assert image.run_method(w_method, image.w_nil).value == 1
+    image.install("Object", "answer", assemble(push_const(2), stack_return()))
+    assert image.run_method(w_method, image.w_nil).value == 2
+
+
+def test_changing_the_parent_class_invalidates_lookups(image):
+    image.subclass("A")
+    image.subclass("B")
+    image.subclass("C", "A")
+    image.install("A", "who", assemble(push_const(1), stack_return()))
+    image.install("B", "who", assemble(push_const(2), stack_return()))
+    w_c = image.new("C")
+    code = assemble(push_self(), mark(1), send(0), stack_return())
+    w_method = image.make_method(image.cls("Object"), "test", code, ["who"])
+    assert image.run_method(w_method, w_c).value == 1
+    image.cls("C").store(image.space, 1, image.cls("B"))
+    assert image.run_method(w_method, w_c).value == 2
+
+
+def test_changing_a_method_object_invalidates_its_code(image):
+    w_m = image.install("Object", "answer", assemble(push_const(1),
+                                                     stack_return()))
+    code = assemble(push_self(), mark(1), send(0), stack_return())
+    w_method = image.make_method(image.cls("Object"), "test", code, ["answer"])
+    assert image.run_method(w_method, image.w_nil).value == 1
+    w_m.store(image.space, 1, W_BytesObject(image.space.w_ByteArray,
+              [chr(b) for b in assemble(push_const(3), stack_return())]))
+    assert image.run_method(w_method, image.w_nil).value == 3
+
+
+def test_failed_primitive_sends_error(image):
+    # Object>>error: msg  ^ msg
+    image.install("Object", "error:", assemble(push_arg(1), stack_return()))
+    code = assemble(push_const(1), push_const(0), prim(2, 11), stack_return())
+    w = image.run(code)
+    assert w.as_string() == "primitive 11 failed: division by zero"
+
+
+def test_unknown_primitive_sends_error(image):
+    image.install("Object", "error:", assemble(push_arg(1), stack_return()))
+    w = image.run(assemble(prim(0, 127), stack_return()))
+    assert w.as_string() == "primitive 127 failed: unknown primitive 127"
+
+
+def test_bad_opcode_is_a_vm_error_not_a_crash(image, capfd):
+    assert image.run([0x00, 0x00]) is image.w_nil
+    assert "unknown opcode 0" in capfd.readouterr().err
+    assert image.run(assemble(push_const(1))) is image.w_nil
+    assert "ran off the end" in capfd.readouterr().err
+
+
+def test_stack_overflow_of_the_operand_stack_is_an_error(image, capfd):
+    code = assemble(*[push_const(1)] * 5) + stack_return()
+    assert image.run(code, stack=3) is image.w_nil
+    assert "operand stack overflow" in capfd.readouterr().err
+
+
+def test_deep_recursion_past_the_host_stack_is_a_smalltalk_error(image, capfd):
+    import sys
+    # Object>>down  ^ self down
+    image.install("Object", "down", assemble(push_self(), mark(1), send(0),
+                                             stack_return()), ["down"])
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(3000)
+    try:
+        w = image.send(image.w_nil, "down")
+    finally:
+        sys.setrecursionlimit(old)
+    assert w is image.w_nil
+    err = capfd.readouterr().err
+    assert "stack overflow" in err
+    assert "down[Undefined,]" in err
+    assert "more contexts" in err
