@@ -156,14 +156,16 @@ class Literal(Node):
 
 
 class Variable(Node):
-    def __init__(self, name, line):
+    def __init__(self, name, kind, index, line):
         self.name = name
+        self.kind = kind        # arg temp inst classvar const global
+        self.index = index
         self.line = line
 
 
 class Assign(Node):
-    def __init__(self, name, expr, line):
-        self.name = name
+    def __init__(self, target, expr, line):
+        self.target = target    # a Variable
         self.expr = expr
         self.line = line
 
@@ -203,7 +205,9 @@ class Parser(object):
     """Parses one method; resolves names as it goes (like the image's
     Parser), so block scoping is handled here."""
 
-    def __init__(self, text, inst_names, class_var_names, first_line=1):
+    def __init__(self, text, inst_names, class_var_names, first_line=1,
+                 global_exists=None):
+        self.global_exists = global_exists or (lambda name: True)
         self.tokens = tokenize(text, first_line)
         self.pos = 0
         self.text = text
@@ -306,9 +310,12 @@ class Parser(object):
     def parse_expression(self):
         t = self.tok
         if t.kind == 'name' and self.peek().kind == 'assign':
+            target = self.name_node(t.value, t)
+            if target.kind not in ('temp', 'inst'):
+                self.error("cannot assign to %s" % t.value)
             self.next()
             self.next()
-            return Assign(t.value, self.parse_expression(), t.line)
+            return Assign(target, self.parse_expression(), t.line)
         return self.parse_keyword(self.parse_term())
 
     def parse_keyword(self, receiver):
@@ -358,8 +365,34 @@ class Parser(object):
             return self.parse_array()
         if t.kind == 'name':
             self.next()
-            return Variable(t.value, t.line)
+            return self.name_node(t.value, t)
         return self.parse_literal()
+
+    def resolve(self, name):
+        if name == 'self' or name == 'super':
+            return 'arg', 0
+        for i in range(len(self.temp_names)):
+            if self.temp_names[i] == name:
+                return 'temp', i
+        if name in self.arg_names:
+            return 'arg', self.arg_names.index(name) + 1
+        if name in self.inst_names:
+            return 'inst', self.inst_names.index(name)
+        if name in self.class_var_names:
+            return 'classvar', self.class_var_names.index(name)
+        if name == 'nil':
+            return 'const', CONST_NIL
+        if name == 'true':
+            return 'const', CONST_TRUE
+        if name == 'false':
+            return 'const', CONST_FALSE
+        if not self.global_exists(name):
+            self.error("undefined variable %s" % name)
+        return 'global', name
+
+    def name_node(self, name, token):
+        kind, index = self.resolve(name)
+        return Variable(name, kind, index, token.line)
 
     def parse_literal(self):
         t = self.tok
@@ -475,18 +508,18 @@ class CodeGenerator(object):
     def __init__(self, parser):
         self.parser = parser
         self.e = Encoder()
-        self.temps = []         # names by slot (index = temp index)
+        self.temp_count = 0
 
     def compile_method(self):
         parser = self.parser
         selector, statements = parser.parse_method()
-        self.arg_names = parser.arg_names
         e = self.e
         for s in statements:
             self.statement(s, False)
             e.gen(DO_SPECIAL, POP_TOP)
             e.pop()
         e.gen(DO_SPECIAL, SELF_RETURN)
+        self.temp_count = len(parser.temp_names)
         return selector
 
     def statement(self, node, in_block):
@@ -510,13 +543,10 @@ class CodeGenerator(object):
             self.variable(node)
         elif isinstance(node, Assign):
             self.expression(node.expr, b)
-            kind, index = self.resolve(node.name, node)
-            if kind == 'temp':
-                e.gen(ASSIGN_TEMPORARY, index)
-            elif kind == 'inst':
-                e.gen(ASSIGN_INSTANCE, index)
+            if node.target.kind == 'temp':
+                e.gen(ASSIGN_TEMPORARY, node.target.index)
             else:
-                self.error("cannot assign to %s" % node.name, node)
+                e.gen(ASSIGN_INSTANCE, node.target.index)
         elif isinstance(node, Send):
             self.send(node, b)
         elif isinstance(node, Block):
@@ -541,31 +571,10 @@ class CodeGenerator(object):
             e.gen(PUSH_LITERAL, e.literal((node.kind, node.value)))
         e.push()
 
-    def resolve(self, name, node):
-        p = self.parser
-        if name == 'self' or name == 'super':
-            return 'arg', 0
-        # temporaries: innermost (latest) definition wins
-        for i in range(len(self.scope) - 1, -1, -1):
-            if self.scope[i] == name:
-                return 'temp', i
-        if name in p.arg_names:
-            return 'arg', p.arg_names.index(name) + 1
-        if name in p.inst_names:
-            return 'inst', p.inst_names.index(name)
-        if name in p.class_var_names:
-            return 'classvar', p.class_var_names.index(name)
-        if name == 'nil':
-            return 'const', CONST_NIL
-        if name == 'true':
-            return 'const', CONST_TRUE
-        if name == 'false':
-            return 'const', CONST_FALSE
-        return 'global', name
-
     def variable(self, node):
         e = self.e
-        kind, index = self.resolve(node.name, node)
+        kind = node.kind
+        index = node.index
         if kind == 'arg':
             e.gen(PUSH_ARGUMENT, index)
         elif kind == 'temp':
@@ -577,8 +586,6 @@ class CodeGenerator(object):
         elif kind == 'const':
             e.gen(PUSH_CONSTANT, index)
         else:
-            if not self.global_exists(index):
-                self.error("undefined variable %s" % index, node)
             e.gen(PUSH_LITERAL, e.literal(('global', index)))
         e.push()
 
@@ -738,34 +745,10 @@ def compile_method(text, inst_names=(), class_var_names=(),
     """Compile one method source; answer a CompiledMethod.
 
     Raises CompileError (with a line number counted from first_line)."""
-    parser = Parser(text, inst_names, class_var_names, first_line)
+    parser = Parser(text, inst_names, class_var_names, first_line,
+                    global_exists)
     gen = CodeGenerator(parser)
-    gen.global_exists = global_exists or (lambda name: True)
-    try:
-        selector = gen_compile(gen, parser)
-    except CompileError as err:
-        if not err.line:
-            err.line = first_line
-        raise
+    selector = gen.compile_method()
     e = gen.e
     return CompiledMethod(selector, e.code, e.literals, e.max_depth,
                           gen.temp_count, text)
-
-
-def gen_compile(gen, parser):
-    # Parse first (the parser blanks block parameters when blocks end),
-    # and let the generator see every slot: name resolution at code
-    # generation time uses the scope recorded in each node.
-    selector, statements = parser.parse_method()
-    gen.temp_count = len(parser.temp_names)
-    gen.scope = []
-    gen.method_temps = [n for n in parser.temp_names]
-    gen.arg_names = parser.arg_names
-    e = gen.e
-    gen.scope = list(gen.initial_scope(parser))
-    for s in statements:
-        gen.statement(s, False)
-        e.gen(DO_SPECIAL, POP_TOP)
-        e.pop()
-    e.gen(DO_SPECIAL, SELF_RETURN)
-    return selector

@@ -1,0 +1,67 @@
+"""Shared fixtures: the real image (SMALLWORLD_IMAGE), the native binaries,
+and a way to run the command line in-process or as a subprocess."""
+
+import os
+import subprocess
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ST_DIR = os.path.join(ROOT, "tests", "st")
+BINARIES = ["spy", "spy-nojit"]
+
+
+def st_file(name):
+    return os.path.join(ST_DIR, name)
+
+
+@pytest.fixture
+def real_image():
+    path = os.environ.get("SMALLWORLD_IMAGE")
+    if not path:
+        pytest.skip("SMALLWORLD_IMAGE is not set")
+    return path
+
+
+class Result(object):
+    def __init__(self, status, out, err):
+        self.status = status
+        self.out = out
+        self.err = err
+
+    def __repr__(self):
+        return "<exit %s\nstdout:\n%s\nstderr:\n%s>" % (self.status,
+                                                        self.out, self.err)
+
+
+@pytest.fixture
+def run_untranslated(capfd):
+    """Run spy's main() in this process; answer a Result."""
+    from spyvm.main import main
+    def run(*args):
+        capfd.readouterr()
+        status = main(["spy"] + list(args))
+        out, err = capfd.readouterr()
+        return Result(status, out, err)
+    return run
+
+
+def binary_path(name):
+    return os.path.join(ROOT, name)
+
+
+@pytest.fixture(params=BINARIES)
+def run_binary(request):
+    """Run a translated binary; skipped when it has not been built."""
+    path = binary_path(request.param)
+    if not os.path.exists(path):
+        pytest.skip("%s has not been built (make)" % request.param)
+    def run(*args, **kwargs):
+        proc = subprocess.Popen([path] + list(args), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE,
+                                stdin=subprocess.PIPE, cwd=ROOT)
+        out, err = proc.communicate(kwargs.get("stdin", b""))
+        return Result(proc.returncode, out.decode("latin-1"),
+                      err.decode("latin-1"))
+    run.name = request.param
+    return run

@@ -1,0 +1,76 @@
+"""The command line on bad input: one clear line, a non-zero exit."""
+
+import struct
+
+import pytest
+
+from spyvm.image_writer import serialize_image
+from tests.mini import mini_image
+
+
+def write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
+
+
+def test_help(run_untranslated):
+    r = run_untranslated("--help")
+    assert r.status == 0
+    assert "Usage: spy" in r.out and "--pic-size" in r.out
+
+
+def test_unknown_option(run_untranslated):
+    r = run_untranslated("--frobnicate")
+    assert r.status == 2
+    assert r.err == "spy: unknown option '--frobnicate' (try --help)\n"
+
+
+def test_option_needs_an_argument(run_untranslated):
+    r = run_untranslated("-e")
+    assert r.status == 2 and "-e needs an argument" in r.err
+
+
+def test_bad_pic_size(run_untranslated):
+    r = run_untranslated("--pic-size", "zero", "x.image")
+    assert r.status == 2 and "--pic-size needs a number" in r.err
+
+
+def test_missing_image(run_untranslated, tmp_path):
+    r = run_untranslated(str(tmp_path / "nope.image"))
+    assert r.status == 2
+    assert r.err.startswith("spy: cannot open image")
+    assert r.err.count("\n") == 1
+
+
+def test_missing_st_file(run_untranslated, tmp_path):
+    image = write(tmp_path, "a.image", serialize_image(mini_image().space))
+    r = run_untranslated(image, str(tmp_path / "missing.st"))
+    assert r.status == 2
+    assert "cannot read file" in r.err
+
+
+@pytest.mark.parametrize("data,message", [
+    (b"", "image file is empty"),
+    (b"hello world, not an image", "not a SmallWorld image"),
+    (struct.pack(">i", 7) + b"\0" * 40, "version word is 7"),
+])
+def test_not_an_image(run_untranslated, tmp_path, data, message):
+    r = run_untranslated(write(tmp_path, "bad.image", data))
+    assert r.status == 2
+    assert message in r.err
+    assert r.err.startswith("spy: ") and r.err.count("\n") == 1
+
+
+def test_truncated_image(run_untranslated, tmp_path):
+    data = serialize_image(mini_image().space)
+    r = run_untranslated(write(tmp_path, "t.image", data[:len(data) // 2 + 1]))
+    assert r.status == 2
+    assert "spy: " in r.err and "truncated" in r.err
+
+
+def test_image_without_doit_is_a_clear_error(run_untranslated, tmp_path):
+    data = serialize_image(mini_image().space)
+    r = run_untranslated(write(tmp_path, "m.image", data), "-e", "1")
+    assert r.status == 2
+    assert r.err == "spy: the image has no String>>doIt: cannot boot it\n"
