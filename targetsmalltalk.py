@@ -10,6 +10,13 @@ from spyvm.main import entry_point
 
 def target(driver, args):
     driver.exe_name = "spy"
+    # Sends recurse on the host stack; RPython's GC keeps its roots on a
+    # separate "shadow stack" of fixed size that is never checked.  Make it
+    # as large as the C stack spy asks for (it is only reserved, not
+    # touched), so the C stack check always fires first.
+    from rpython.memory.gctransform import shadowstack
+    from spyvm.hoststack import WANTED_STACK
+    shadowstack.ShadowStackPool.root_stack_depth = WANTED_STACK // 8
     return entry_point, None
 
 

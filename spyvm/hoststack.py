@@ -13,7 +13,7 @@ from rpython.rtyper.lltypesystem import lltype, rffi
 from rpython.translator.tool.cbuild import ExternalCompilationInfo
 from rpython.rlib import rstack
 
-WANTED_STACK = 1024 * 1024 * 1024       # 1 GiB of address space, not memory
+WANTED_STACK = 512 * 1024 * 1024        # address space, not memory
 REEXEC_FLAG = "SPY_STACK_REEXEC"
 RPY_MAX_STACK = 3 << 18                 # RPython's default check (768 kB)
 

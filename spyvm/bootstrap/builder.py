@@ -76,7 +76,7 @@ class Builder(object):
         for d in self.classdefs:
             self.w_metas[d.name] = W_PointersObject(None, [])
             self.w_classes[d.name] = W_PointersObject(
-                self.w_metas[d.name], [None] * (5 + len(d.classvars)))
+                self.w_metas[d.name], [None] * 5)
         w_Class = self.w_classes['Class']
         for w_meta in self.w_metas.values():
             w_meta.w_class = w_Class
@@ -97,8 +97,8 @@ class Builder(object):
             w_cls.slots_w[1] = self.w_classes[d.parent] if d.parent else nil
             w_cls.slots_w[3] = W_SmallInt(len(self.inst_names(d.name)))
             w_cls.slots_w[4] = self.strings(d.ivars) if d.parent else nil
-            for i in range(len(d.classvars)):
-                w_cls.slots_w[5 + i] = nil
+            w_cls.slots_w.extend(
+                [nil] * (len(self.meta_inst_names(d.name)) - 5))
             w_meta.slots_w[0] = self.string('Meta' + d.name)
             w_meta.slots_w[1] = (self.w_metas[d.parent] if d.parent
                                  else w_Class)
@@ -128,7 +128,8 @@ class Builder(object):
             w_owner = self.w_metas[m.class_name]
         else:
             inst = self.inst_names(m.class_name)
-            cvars = self.defs[m.class_name].classvars
+            # class variables of the whole chain, by class-object slot
+            cvars = self.meta_inst_names(m.class_name)[5:]
             w_owner = self.w_classes[m.class_name]
         try:
             cm = compile_method(m.text, inst, cvars,

@@ -1,0 +1,80 @@
+"""The same scenarios against the native binaries (./spy, ./spy-nojit).
+
+Skipped for a binary that has not been built; the scenarios on the real
+image also need SMALLWORLD_IMAGE.
+"""
+
+import re
+import random
+
+from spyvm.image_writer import serialize_image
+from tests.conftest import st_file
+from tests.mini import mini_image
+
+BENCH_LINE = re.compile(r"^\d+ bytecodes/sec; \d+ sends/sec$", re.M)
+
+
+def test_help(run_binary):
+    r = run_binary("--help")
+    assert r.status == 0 and "Usage: spy" in r.out
+
+
+def test_bad_images_never_crash(run_binary, tmp_path):
+    data = serialize_image(mini_image().space)
+    rnd = random.Random(3)
+    cases = [b"", b"not an image at all", data[:len(data) // 3]]
+    for _ in range(10):
+        flipped = bytearray(data)
+        flipped[rnd.randrange(len(data))] ^= 1 << rnd.randrange(8)
+        cases.append(bytes(flipped))
+    for data in cases:
+        path = tmp_path / "bad.image"
+        path.write_bytes(data)
+        r = run_binary(str(path), "-e", "1")
+        assert r.status in (1, 2), r
+        assert "Traceback" not in r.err and "RPython" not in r.err, r
+        assert r.err.startswith("spy: ") or "Error" in r.err, r
+
+
+def test_startup_and_expression(run_binary, real_image):
+    r = run_binary(real_image, "-e", "3 + 4")
+    assert r.status == 0, r
+    assert "(System started)\n" in r.out and r.out.endswith("7\n")
+
+
+def test_animal_dog(run_binary, real_image):
+    r = run_binary(real_image, st_file("animal.st"))
+    assert r.out.endswith("Rex says Woof (generic noise)\none\ntwo\n"), r
+
+
+def test_dnu_backtrace_and_exit_status(run_binary, real_image):
+    r = run_binary(real_image, st_file("dnu.st"))
+    assert r.status == 1, r
+    assert r.err.startswith('100 does not understand "factorial"\n'
+                            'current[MetaContext,]\n')
+    assert r.out.endswith("still running\n")
+
+
+def test_redefinition(run_binary, real_image):
+    r = run_binary(real_image, st_file("redefine.st"))
+    assert r.out.endswith("hello\nbonjour\n"), r
+
+
+def test_tiny_benchmarks(run_binary, real_image):
+    r = run_binary(real_image, st_file("tiny.st"))
+    assert r.status == 0, r
+    assert BENCH_LINE.search(r.out), r
+
+
+def test_recursion_100000_deep(run_binary, real_image):
+    r = run_binary(real_image, st_file("deep.st"))
+    assert r.status == 0, r
+    assert r.out.endswith("5000050000\n"), r
+
+
+def test_unbounded_recursion_is_a_smalltalk_error(run_binary, real_image):
+    r = run_binary(real_image, st_file("forever.st"))
+    assert r.status == 1, r
+    assert "stack overflow" in r.err
+    assert "forever[SmallInt,]" in r.err
+    assert r.out.endswith("survived\n"), r
