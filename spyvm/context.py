@@ -6,12 +6,28 @@ The operand stack is a host list: reading slot 3 answers a copy as an Array.
 """
 
 from rpython.rlib import jit
+from rpython.rlib.objectmodel import we_are_translated
+from rpython.rtyper.annlowlevel import (cast_instance_to_gcref,
+                                       cast_gcref_to_instance)
 
 from spyvm.model import W_Object, W_SmallInt, W_PointersObject
 from spyvm.errors import PrimitiveFailed, VMError
 
 CONTEXT_SLOTS = 7
 BLOCK_SLOTS = 10
+
+
+def heap_ref(ctx):
+    """The running context as a plain reference, for storing it in the heap
+    (a block's creator, a callee's sender, primitive 35).
+
+    The interpreter loop reads its context with access_directly (its pc, sp
+    and stack live in registers in traces); that flag must not escape into
+    heap objects.  Readers from outside force the context as usual.
+    """
+    if not we_are_translated():
+        return ctx
+    return cast_gcref_to_instance(W_Context, cast_instance_to_gcref(ctx))
 
 
 class W_Block(W_Object):

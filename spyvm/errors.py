@@ -32,7 +32,10 @@ class VMError(SpyError):
     _attrs_ = ['w_context']
 
     def __init__(self, msg, w_context=None):
+        from spyvm.context import heap_ref
         SpyError.__init__(self, msg)
+        if w_context is not None:
+            w_context = heap_ref(w_context)
         self.w_context = w_context
 
 

@@ -13,7 +13,7 @@ from rpython.rlib.rstackovf import StackOverflow, check_stack_overflow
 
 from spyvm import bytecodes as bc
 from spyvm.model import W_SmallInt, W_PointersObject, W_BytesObject
-from spyvm.context import W_Context, W_Block
+from spyvm.context import W_Context, W_Block, heap_ref
 from spyvm.code import code_of_method
 from spyvm.lookup import classinfo_of, superclass_of
 from spyvm.pic import SUPER
@@ -128,7 +128,7 @@ class Interpreter(object):
                 target = self.operand(ctx, code, pc)
                 pc += 1
                 ctx.push(W_Block(code, ctx.w_args, ctx.w_temps, pc,
-                                 ctx.w_previous, low, ctx))
+                                 ctx.w_previous, low, heap_ref(ctx)))
                 pc = target
             elif high == bc.DO_PRIMITIVE:
                 number = self.operand(ctx, code, pc)
@@ -240,8 +240,8 @@ class Interpreter(object):
         """Run `code` with `w_args` and push its value on ctx's stack."""
         space = self.space
         w_temps = space.new_array(code.temp_size)
-        callee = W_Context(code, w_args, w_temps, code.stack_size, 0, ctx,
-                           None)
+        callee = W_Context(code, w_args, w_temps, code.stack_size, 0,
+                           heap_ref(ctx), None)
         ctx.pc = pc     # suspend: visible to Context current / backtraces
         try:
             w_result = self.activate(callee)
@@ -353,7 +353,7 @@ class Interpreter(object):
             raise Halt()
         if number == 35:
             ctx.pc = pc
-            ctx.push(ctx)
+            ctx.push(heap_ref(ctx))
             return
         args_w = ctx.pop_n(argc)
         prim = None

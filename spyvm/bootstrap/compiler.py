@@ -340,7 +340,7 @@ class Parser(object):
         return receiver
 
     def parse_unary(self, receiver):
-        while self.tok.kind == 'name' and self.peek().kind != 'assign':
+        while self.tok.kind == 'name':
             t = self.next()
             receiver = Send(receiver, t.value, [], t.line)
         return receiver

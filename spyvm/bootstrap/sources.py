@@ -55,7 +55,17 @@ def read_file(filename, classes, methods):
         line = lines[i].rstrip('\r')
         lineno = i + 1
         i += 1
-        if line.strip() == '' or line.lstrip().startswith('"'):
+        if line.strip() == '':
+            continue
+        if line.lstrip().startswith('"'):
+            # a comment, possibly over several lines
+            quotes = line.count('"')
+            while quotes % 2 == 1:
+                if i >= len(lines):
+                    raise CompileError("unterminated comment", lineno,
+                                       filename)
+                quotes += lines[i].count('"')
+                i += 1
             continue
         if line.startswith('CLASS'):
             m = CLASS_RE.match(line)
