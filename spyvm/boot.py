@@ -27,7 +27,7 @@ class Session(object):
         space = self.space
         w_methods = space.safe_fetch(space.w_String, 2)
         if isinstance(w_methods, W_PointersObject):
-            for w_method in w_methods.slots_w:
+            for w_method in w_methods.items(space):
                 if (isinstance(w_method, W_PointersObject) and
                         method_named(space, w_method, "doIt")):
                     return code_of_method(space, w_method)

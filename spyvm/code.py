@@ -59,31 +59,32 @@ def code_of_method(space, w_method):
 def decode_method(space, w_method):
     def malformed(what):
         return VMError("malformed method: %s" % what)
-    if len(w_method.slots_w) < 6:
+    slots_w = w_method.items(space)
+    if len(slots_w) < 6:
         raise malformed("fewer than 6 slots")
-    w_name = w_method.slots_w[0]
+    w_name = slots_w[0]
     selector = "?"
     if isinstance(w_name, W_BytesObject):
         selector = w_name.as_string()
-    w_bytes = w_method.slots_w[1]
+    w_bytes = slots_w[1]
     if not isinstance(w_bytes, W_BytesObject):
         raise malformed("%s has no byteCodes" % selector)
-    w_literals = w_method.slots_w[2]
+    w_literals = slots_w[2]
     if isinstance(w_literals, W_PointersObject):
-        literals_w = w_literals.slots_w[:]
+        literals_w = w_literals.items(space)[:]
     else:
         literals_w = []
-    w_stack = w_method.slots_w[3]
-    w_temps = w_method.slots_w[4]
+    w_stack = slots_w[3]
+    w_temps = slots_w[4]
     if not isinstance(w_stack, W_SmallInt) or not isinstance(w_temps, W_SmallInt):
         raise malformed("%s has no stackSize/temporarySize" % selector)
     if w_stack.value < 0 or w_temps.value < 0:
         raise malformed("%s has a negative size" % selector)
     bytes = w_bytes.as_string()
-    owner = "%s>>%s" % (space.class_name(w_method.slots_w[5]), selector)
+    owner = "%s>>%s" % (space.class_name(slots_w[5]), selector)
     sites = make_sites(space, bytes, literals_w, owner)
     return CompiledCode(w_method, selector, bytes, literals_w,
-                        w_stack.value, w_temps.value, w_method.slots_w[5],
+                        w_stack.value, w_temps.value, slots_w[5],
                         sites)
 
 

@@ -131,7 +131,10 @@ class W_Context(W_Object):
             raise VMError("operand stack underflow in %s"
                           % self.code.selector, self)
         self.sp = sp
-        return self.stack_w[sp]
+        w_value = self.stack_w[sp]
+        # dead slots must hold None: traces compare the whole stack
+        self.stack_w[sp] = None
+        return w_value
 
     def top(self):
         sp = self.sp - 1

@@ -150,7 +150,7 @@ def check_image(space, objects_w):
         if not isinstance(w_obj, W_PointersObject):
             raise ImageError("record %d must be a pointer object" % i)
         w_class = w_obj.w_class
-        if not isinstance(w_class, W_PointersObject) or len(w_class.slots_w) < 3:
+        if not isinstance(w_class, W_PointersObject) or w_class.size() < 3:
             raise ImageError("record %d: its class is not a class" % i)
     if space.class_name(objects_w[0].getclass(space)) != "Undefined":
         raise ImageError("record 0 is not nil (its class is not Undefined)")

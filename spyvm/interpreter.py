@@ -29,7 +29,8 @@ def get_printable_location(pc, code):
 def code_location(code):
     w_class = code.w_class
     name = "?"
-    if isinstance(w_class, W_PointersObject) and len(w_class.slots_w) > 0:
+    if (isinstance(w_class, W_PointersObject) and w_class.ints is None and
+            len(w_class.slots_w) > 0):
         w_name = w_class.slots_w[0]
         if isinstance(w_name, W_BytesObject):
             name = w_name.as_string()
@@ -221,9 +222,11 @@ class Interpreter(object):
     def send(self, ctx, pc, site, w_args):
         """SendMessage / SendToSuper / SendBinary fallback (spec 3.7)."""
         space = self.space
-        if not isinstance(w_args, W_PointersObject) or len(w_args.slots_w) == 0:
+        if not isinstance(w_args, W_PointersObject) or w_args.size() == 0:
             raise VMError("send of %s without an arguments array"
                           % site.selector, ctx)
+        if w_args.ints is not None:
+            w_args.switch_to_objects(space)
         w_rcv = w_args.slots_w[0]
         if site.kind == SUPER:
             # monomorphic by nature: the start class is the method's parent
@@ -382,24 +385,26 @@ class Interpreter(object):
         space = self.space
         if isinstance(w_obj, W_Context):
             return w_obj
-        if not isinstance(w_obj, W_PointersObject) or len(w_obj.slots_w) < 7:
+        if not isinstance(w_obj, W_PointersObject) or w_obj.size() < 7:
             raise VMError("primitive 6 needs a Context", ctx)
-        w_method = w_obj.slots_w[0]
-        w_args = w_obj.slots_w[1]
-        w_temps = w_obj.slots_w[2]
+        slots_w = w_obj.items(space)
+        w_method = slots_w[0]
+        w_args = slots_w[1]
+        w_temps = slots_w[2]
         if not isinstance(w_method, W_PointersObject):
             raise VMError("primitive 6: the context has no method", ctx)
-        if not isinstance(w_args, W_PointersObject) or len(w_args.slots_w) == 0:
+        if not isinstance(w_args, W_PointersObject) or w_args.size() == 0:
             raise VMError("primitive 6: the context has no arguments", ctx)
+        w_args.switch_to_objects(space)
         code = code_of_method(space, w_method)
         if not isinstance(w_temps, W_PointersObject):
             w_temps = space.new_array(code.temp_size)
         pc = 0
-        w_pc = w_obj.slots_w[4]
+        w_pc = slots_w[4]
         if isinstance(w_pc, W_SmallInt):
             pc = w_pc.value
         return W_Context(code, w_args, w_temps, code.stack_size, pc,
-                         w_obj.slots_w[6], None)
+                         slots_w[6], None)
 
     # ---------------------------------------------------- execution boundary
 

@@ -66,7 +66,7 @@ class ClassInfo(Shadow):
             classinfo_of(space, w_class)
             w_methods = space.safe_fetch(w_class, SLOT_METHODS)
             if isinstance(w_methods, W_PointersObject):
-                for w_method in w_methods.slots_w:
+                for w_method in w_methods.items(space):
                     if (isinstance(w_method, W_PointersObject) and
                             method_named(space, w_method, selector)):
                         return code_of_method(space, w_method)

@@ -7,6 +7,8 @@ nil.  Contexts and blocks have their own classes (see context.py) but answer
 the same slot protocol, so reflection sees the layouts of spec section 2.
 """
 
+import sys
+
 from rpython.rlib import jit
 from rpython.rlib.objectmodel import compute_identity_hash
 
@@ -87,44 +89,104 @@ class W_AbstractObjectWithClass(W_Object):
 class W_PointersObject(W_AbstractObjectWithClass):
     """Class pointer plus a fixed number of pointer slots.
 
+    Storage strategy: an object made at run time starts with `ints`, raw
+    machine words standing for SmallInts or nil (see encode), and switches
+    to `slots_w` for good the first time anything else is stored.
+    Loops that keep integers in temporaries, instance variables or arrays
+    then store words, not boxes, and traces need not allocate.
+
     `shadow` caches a derived view of the object: the lookup state of a
     class, or the decoded code of a method.  Writes that change what the
     shadow was derived from notify it.
     """
-    _attrs_ = ['slots_w', 'shadow']
+    _attrs_ = ['slots_w', 'ints', 'shadow']
     _immutable_fields_ = ['shadow?']
 
     def __init__(self, w_class, slots_w):
         W_AbstractObjectWithClass.__init__(self, w_class)
         self.slots_w = slots_w
+        self.ints = None
         self.shadow = None
+
+    @staticmethod
+    def new_nils(w_class, size):
+        """A fresh object of `size` nil slots, in the integer strategy."""
+        w_obj = W_PointersObject(w_class, None)
+        w_obj.ints = [RAW_NIL] * size     # zeroed memory, even in traces
+        return w_obj
 
     def is_pointers(self):
         return True
 
     def size(self):
+        ints = self.ints
+        if ints is not None:
+            return len(ints)
         return len(self.slots_w)
 
+    def items(self, space):
+        """The slots as a list of objects (the list itself, or a copy)."""
+        ints = self.ints
+        if ints is None:
+            return self.slots_w
+        items_w = [None] * len(ints)
+        for i in range(len(ints)):
+            items_w[i] = self._unbox(space, ints[i])
+        return items_w
+
+    def _unbox(self, space, raw):
+        if raw == RAW_NIL:
+            return space.w_nil
+        return W_SmallInt(raw ^ NIL_TAG)
+
     def fetch(self, space, index):
+        ints = self.ints
+        if ints is not None:
+            if not 0 <= index < len(ints):
+                raise PrimitiveFailed("index %d out of bounds" % (index + 1))
+            return self._unbox(space, ints[index])
         if not 0 <= index < len(self.slots_w):
             raise PrimitiveFailed("index %d out of bounds" % (index + 1))
         return self.slots_w[index]
 
     def store(self, space, index, w_value):
+        ints = self.ints
+        if ints is not None:
+            if not 0 <= index < len(ints):
+                raise PrimitiveFailed("index %d out of bounds" % (index + 1))
+            if isinstance(w_value, W_SmallInt) and w_value.value != NIL_TAG:
+                ints[index] = w_value.value ^ NIL_TAG
+                return
+            if w_value is space.w_nil:
+                ints[index] = RAW_NIL
+                return
+            self.switch_to_objects(space)
         if not 0 <= index < len(self.slots_w):
             raise PrimitiveFailed("index %d out of bounds" % (index + 1))
         self.slots_w[index] = w_value
         if self.shadow is not None:
             self.shadow.slot_changed(space, self, index)
 
+    def switch_to_objects(self, space):
+        self.slots_w = self.items(space)
+        self.ints = None
+
     def grow(self, space, w_value):
         """Primitive 32: one more slot, keeping identity."""
+        self.switch_to_objects(space)
         self.slots_w = self.slots_w + [w_value]
         if self.shadow is not None:
             self.shadow.slot_changed(space, self, len(self.slots_w) - 1)
 
     def __repr__(self):
-        return "W_PointersObject(%d slots)" % len(self.slots_w)
+        return "W_PointersObject(%d slots)" % self.size()
+
+
+# The integer strategy stores a SmallInt v as v ^ NIL_TAG, so that raw 0
+# (what fresh memory holds) is nil and the one SmallInt it cannot hold is
+# NIL_TAG itself.
+NIL_TAG = -sys.maxint - 1
+RAW_NIL = 0
 
 
 class W_BytesObject(W_AbstractObjectWithClass):

@@ -88,16 +88,15 @@ class ObjSpace(object):
         self.w_Transcript = self.find_class("Transcript")
 
     def safe_fetch(self, w_obj, index):
-        if (isinstance(w_obj, W_PointersObject) and
-                0 <= index < len(w_obj.slots_w)):
-            return w_obj.slots_w[index]
+        if isinstance(w_obj, W_PointersObject) and 0 <= index < w_obj.size():
+            return w_obj.fetch(self, index)
         return self.w_nil
 
     def all_classes(self):
         """`Class classes` (class variable in slot 5 of Class)."""
         w_classes = self.safe_fetch(self.w_Class, 5)
         if isinstance(w_classes, W_PointersObject):
-            return w_classes.slots_w
+            return w_classes.items(self)
         return []
 
     def find_class(self, name):
@@ -129,7 +128,7 @@ class ObjSpace(object):
         return W_Float(self.w_Float, value)
 
     def new_array(self, size):
-        return W_PointersObject(self.w_Array, [self.w_nil] * size)
+        return W_PointersObject.new_nils(self.w_Array, size)
 
     def wrap_list(self, items_w):
         return W_PointersObject(self.w_Array, items_w)

@@ -42,10 +42,14 @@ class SendSite(object):
 
     def lookup(self, space, w_class):
         """The code to run for a receiver of class w_class (None: DNU)."""
-        from spyvm.lookup import classinfo_of
-        config = space.config
         if jit.we_are_jitted():
             return self._lookup_in_trace(space, w_class)
+        return self._lookup_interpreted(space, w_class)
+
+    @jit.dont_look_inside
+    def _lookup_interpreted(self, space, w_class):
+        from spyvm.lookup import classinfo_of
+        config = space.config
         if not config.pic_enabled:
             return classinfo_of(space, w_class).lookup(self.selector)
         if self.epoch != space.pic_epoch:

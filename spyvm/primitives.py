@@ -7,10 +7,11 @@ interpreter turns into a Smalltalk-level `error:`.  Primitives 6, 8, 34 and
 """
 
 import os
+import sys
 import time
 import math
 
-from rpython.rlib.rarithmetic import ovfcheck, intmask
+from rpython.rlib.rarithmetic import ovfcheck, intmask, int_c_div, int_c_mod
 from rpython.rlib.rfloat import formatd, isinf, isnan, string_to_float
 from rpython.rlib.rarithmetic import string_to_int
 
@@ -68,7 +69,7 @@ def float_arg(w_obj):
 
 
 def class_arg(w_obj):
-    if isinstance(w_obj, W_PointersObject) and len(w_obj.slots_w) >= 3:
+    if isinstance(w_obj, W_PointersObject) and w_obj.size() >= 3:
         return w_obj
     raise PrimitiveFailed("expected a class")
 
@@ -113,7 +114,7 @@ def new_pointers(interp, args_w):
     size = int_arg(interp, args_w[1])
     if size < 0 or size > 100000000:
         raise PrimitiveFailed("cannot allocate %d slots" % size)
-    return W_PointersObject(w_class, [interp.space.w_nil] * size)
+    return W_PointersObject.new_nils(w_class, size)
 
 
 @primitive(18, 1)
@@ -131,7 +132,7 @@ def copy_with(interp, args_w):
     w_value, w_obj = args_w
     if not isinstance(w_obj, W_PointersObject):
         raise PrimitiveFailed("expected a pointer object")
-    return W_PointersObject(w_obj.w_class, w_obj.slots_w + [w_value])
+    return W_PointersObject(w_obj.w_class, w_obj.items(interp.space) + [w_value])
 
 
 @primitive(32, 2)
@@ -159,32 +160,26 @@ def int_add(interp, args_w):
 
 @primitive(11, 2)
 def int_quo(interp, args_w):
+    """Quotient truncated toward zero."""
     a = int_arg(interp, args_w[0])
     b = int_arg(interp, args_w[1])
     if b == 0:
         raise PrimitiveFailed("division by zero")
-    try:
-        q = ovfcheck(abs(a)) // ovfcheck(abs(b))
-    except OverflowError:
-        raise PrimitiveFailed("quotient overflows")
-    if (a < 0) != (b < 0):
-        q = -q
-    return interp.space.wrap_int(q)
+    if b == -1 and a == -sys.maxint - 1:
+        raise PrimitiveFailed("quotient overflows")     # 2^63
+    return interp.space.wrap_int(int_c_div(a, b))
 
 
 @primitive(12, 2)
 def int_rem(interp, args_w):
+    """Remainder of the truncated division: it has the dividend's sign."""
     a = int_arg(interp, args_w[0])
     b = int_arg(interp, args_w[1])
     if b == 0:
         raise PrimitiveFailed("division by zero")
-    try:
-        r = ovfcheck(abs(a)) % ovfcheck(abs(b))
-    except OverflowError:
-        raise PrimitiveFailed("remainder overflows")
-    if a < 0:
-        r = -r
-    return interp.space.wrap_int(r)
+    if b == -1:
+        return interp.space.wrap_int(0)
+    return interp.space.wrap_int(int_c_mod(a, b))
 
 
 @primitive(13, 2)

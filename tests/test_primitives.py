@@ -56,7 +56,7 @@ def test_new_objects(image):
     space = image.space
     w = call(image, 7, space.w_Array, i(4))
     assert w.getclass(space) is space.w_Array and w.size() == 4
-    assert w.slots_w[0] is space.w_nil
+    assert w.fetch(space, 0) is space.w_nil
     w = call(image, 20, space.w_String, i(2))
     assert w.as_string() == "\x00\x00"
     with pytest.raises(PrimitiveFailed):
@@ -222,3 +222,31 @@ def test_export_image_writes_a_loadable_image(image, tmp_path):
     w_name = image.space.wrap_string(path)
     assert call(image, 29, w_name) is w_name
     load_image(ObjSpace(), open(path, "rb").read())
+
+
+def test_integer_strategy_switches_to_objects_on_demand(image):
+    space = image.space
+    w = call(image, 7, space.w_Array, i(3))
+    assert w.ints is not None                  # born as raw words
+    call(image, 5, i(-5), w, i(1))
+    assert w.ints is not None
+    assert [x.value if x is not space.w_nil else None
+            for x in w.items(space)] == [-5, None, None]
+    call(image, 5, i(-2 ** 63), w, i(2))       # the tag value itself
+    assert w.ints is None
+    assert w.fetch(space, 1).value == -2 ** 63
+    assert w.fetch(space, 2) is space.w_nil
+    w2 = call(image, 7, space.w_Array, i(2))
+    call(image, 5, space.wrap_string("x"), w2, i(2))
+    assert w2.ints is None and w2.fetch(space, 1).as_string() == "x"
+    assert w2.fetch(space, 0) is space.w_nil
+
+
+def test_quo_and_rem_at_the_smallint_limits(image):
+    smallest = -2 ** 63
+    assert call(image, 11, i(smallest), i(2)).value == -2 ** 62
+    assert call(image, 12, i(smallest), i(10)).value == -8
+    assert call(image, 12, i(smallest), i(-1)).value == 0
+    assert call(image, 11, i(7), i(-2)).value == -3
+    with pytest.raises(PrimitiveFailed):
+        call(image, 11, i(smallest), i(-1))     # 2^63 is not a SmallInt

@@ -368,7 +368,7 @@ class Parser(object):
             return self.name_node(t.value, t)
         return self.parse_literal()
 
-    def resolve(self, name):
+    def resolve(self, name, token=None):
         if name == 'self' or name == 'super':
             return 'arg', 0
         for i in range(len(self.temp_names)):
@@ -387,11 +387,11 @@ class Parser(object):
         if name == 'false':
             return 'const', CONST_FALSE
         if not self.global_exists(name):
-            self.error("undefined variable %s" % name)
+            self.error("undefined variable %s" % name, token)
         return 'global', name
 
     def name_node(self, name, token):
-        kind, index = self.resolve(name)
+        kind, index = self.resolve(name, token)
         return Variable(name, kind, index, token.line)
 
     def parse_literal(self):
