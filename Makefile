@@ -51,12 +51,14 @@ test: spy spy-nojit image
 test-fast: $(VENV)/.done image
 	$(PYTHON) -m pytest -q tests/ -k "not jit"
 
+# IMAGE=path/to/SmallWorld/image to measure on the real image
+IMAGE ?= images/spy.image
 bench: spy spy-nojit image
-	$(PYTHON3) bench/harness.py --image images/spy.image \
+	$(PYTHON3) bench/harness.py --image $(IMAGE) \
 	  --iterations $(BENCH_ITERATIONS) --processes $(BENCH_PROCESSES) \
-	  --out bench/results \
-	  --vm 'spy=./spy {image} {files}' --vm 'spy-nojit=./spy-nojit {image} {files}' \
-	  --vm 'spy-nopic=./spy --no-pic {image} {files}'
+	  --vm spy='./spy {image} {files}' --vm nojit='./spy-nojit {image} {files}' \
+	  --vm nopic='./spy --no-pic {image} {files}' \
+	  --baseline nojit --out bench/results
 
 clean:
 	rm -rf spy spy-nojit images/spy.image build bench/results

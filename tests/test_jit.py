@@ -94,3 +94,171 @@ class TestTraces(LLJitMixin):
         res = self.meta_interp(main, [20], listops=True, backendopt=True,
                                inline=True)
         assert res == 10 * 30 + 10 * 60
+
+
+# ------------------------------------------- Smalltalk programs, own image
+
+JIT_SOURCE = """
+CLASS Object subclass: 'JitShape' variables: '' classVariables: ''
+CLASS JitShape subclass: 'JitA' variables: '' classVariables: ''
+CLASS JitShape subclass: 'JitB' variables: '' classVariables: ''
+METHOD JitA
+weight
+  ^ 1
+!
+METHOD JitB
+weight
+  ^ 2
+!
+METHOD SmallInt
+jitSum: shapes | sum |
+  sum <- 0.
+  1 to: self do: [:i | sum <- sum + (shapes at: i \\\\ shapes size + 1) weight ].
+  ^ sum
+!
+METHOD SmallInt
+jitCount | count |
+  count <- 0.
+  1 to: self do: [:i | count <- count + i ].
+  ^ count
+!
+METHOD SmallInt
+jitFib
+  self < 2 ifTrue: [ ^ 1 ].
+  ^ (self - 1) jitFib + (self - 2) jitFib + 1
+!
+"""
+
+
+def build_own_image(extra_source, megamorphic_classes=0):
+    """The default image built from images/source plus extra_source."""
+    import os
+    import tempfile
+    from spyvm.bootstrap.sources import read_sources, read_file
+    from spyvm.bootstrap.builder import Builder, DEFAULT_SOURCE_DIR
+    text = extra_source
+    for k in range(megamorphic_classes):
+        text += ("CLASS JitShape subclass: 'JitM%d' variables: '' "
+                 "classVariables: ''\nMETHOD JitM%d\nweight\n  ^ %d\n!\n"
+                 % (k, k, k))
+    classes, methods = read_sources(DEFAULT_SOURCE_DIR)
+    fd, path = tempfile.mkstemp(suffix=".st")
+    os.write(fd, text)
+    os.close(fd)
+    try:
+        read_file(path, classes, methods)
+    finally:
+        os.unlink(path)
+    built = Builder(classes, methods).build()
+    # through the image writer and reader, as ./spy would see it
+    from spyvm.objspace import ObjSpace
+    from spyvm.image_reader import load_image
+    from spyvm.image_writer import serialize_image
+    space = ObjSpace()
+    load_image(space, serialize_image(built))
+    return space
+
+
+class OwnImage(object):
+    def __init__(self, megamorphic_classes=0):
+        from spyvm.interpreter import Interpreter
+        self.space = build_own_image(JIT_SOURCE, megamorphic_classes)
+        self.interp = Interpreter(self.space)
+
+    def cls(self, name):
+        return self.space.find_class(name)
+
+    def send(self, w_rcv, selector, args_w):
+        from spyvm.context import W_Context
+        from spyvm.lookup import classinfo_of
+        space = self.space
+        code = classinfo_of(space, w_rcv.getclass(space)).lookup(selector)
+        w_args = space.wrap_list([w_rcv] + args_w)
+        ctx = W_Context(code, w_args, space.new_array(code.temp_size),
+                        code.stack_size, 0, space.w_nil, None)
+        return self.interp.execute(ctx)
+
+    def instances(self, names):
+        from spyvm.model import W_PointersObject
+        return self.space.wrap_list([W_PointersObject.new_nils(self.cls(n), 0)
+                                     for n in names])
+
+
+class TestOwnImageTraces(LLJitMixin):
+
+    def meta(self, func, args):
+        """meta_interp, also recording the operations of every bridge
+        (the stats of LLJitMixin only keep loops)."""
+        from rpython.jit.metainterp import compile as jitcompile
+        original = jitcompile.send_bridge_to_backend
+        self.bridge_ops = bridge_ops = []
+        def recording(jitdriver_sd, metainterp_sd, faildescr, inputargs,
+                      operations, *args):
+            bridge_ops.extend([op.getopname() for op in operations])
+            return original(jitdriver_sd, metainterp_sd, faildescr,
+                            inputargs, operations, *args)
+        jitcompile.send_bridge_to_backend = recording
+        try:
+            return self.meta_interp(func, args, listops=True,
+                                    backendopt=True, inline=True)
+        finally:
+            jitcompile.send_bridge_to_backend = original
+
+    def all_ops(self):
+        from rpython.jit.metainterp.test.support import get_stats
+        names = list(self.bridge_ops)
+        for loop in get_stats().get_all_loops():
+            names.extend([op.getopname() for op in loop.operations])
+        return names
+
+    def test_to_do_loop_has_no_calls_and_no_allocations(self):
+        image = OwnImage()
+        def main(n):
+            w = image.send(W_SmallInt(n), "jitCount", [])
+            assert isinstance(w, W_SmallInt)
+            return w.value
+        assert self.meta(main, [200]) == 200 * 201 // 2
+        # to:do:, Block>>value: and the block body all inlined into one
+        # loop that works on raw words
+        self.check_simple_loop(call_r=0, call_i=0, call_n=0,
+                               call_may_force_r=0, call_assembler_r=0,
+                               new=0, new_with_vtable=0, new_array=0,
+                               new_array_clear=0)
+
+    def test_polymorphic_site_guards_each_class(self):
+        image = OwnImage()
+        w_shapes = image.instances(["JitA", "JitB"])
+        def main(n):
+            w = image.send(W_SmallInt(n), "jitSum:", [w_shapes])
+            assert isinstance(w, W_SmallInt)
+            return w.value
+        assert self.meta(main, [400]) == 600
+        # one loop plus a bridge for the second class, no residual lookups
+        self.check_trace_count_at_most(4)
+        self.check_resops(call_r=0, call_i=0)
+
+    def test_megamorphic_site_stays_bounded(self):
+        image = OwnImage(megamorphic_classes=20)
+        names = ["JitM%d" % k for k in range(20)]
+        w_shapes = image.instances(names)
+        def main(n):
+            w = image.send(W_SmallInt(n), "jitSum:", [w_shapes])
+            assert isinstance(w, W_SmallInt)
+            return w.value
+        n = 2000
+        assert self.meta(main, [n]) == sum(range(20)) * (n // 20)
+        sites = [s for s in image.space.all_sites
+                 if s.selector == "weight" and s.megamorphic]
+        assert len(sites) == 1
+        # not one bridge per class: the site stopped promoting the class
+        self.check_trace_count_at_most(8)
+
+    def test_recursion_uses_call_assembler(self):
+        image = OwnImage()
+        def main(n):
+            w = image.send(W_SmallInt(n), "jitFib", [])
+            assert isinstance(w, W_SmallInt)
+            return w.value
+        assert self.meta(main, [16]) == 3193
+        # after a few inlined levels the recursive sends call compiled code
+        assert self.all_ops().count("call_assembler_r") >= 2
