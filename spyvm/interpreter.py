@@ -237,22 +237,33 @@ class Interpreter(object):
         if code is None:
             code, w_args = self.not_understood(ctx, w_class, site.w_selector,
                                                w_args)
-        self.invoke(ctx, pc, code, w_args)
+        self.invoke(ctx, pc, code, w_args, not site.megamorphic)
 
-    def invoke(self, ctx, pc, code, w_args):
+    def invoke(self, ctx, pc, code, w_args, inline=True):
         """Run `code` with `w_args` and push its value on ctx's stack."""
-        space = self.space
-        w_temps = space.new_array(code.temp_size)
-        callee = W_Context(code, w_args, w_temps, code.stack_size, 0,
-                           heap_ref(ctx), None)
         ctx.pc = pc     # suspend: visible to Context current / backtraces
         try:
-            w_result = self.activate(callee)
+            if inline:
+                w_result = self.activate(self.new_context(ctx, code, w_args))
+            else:
+                w_result = self.invoke_residual(heap_ref(ctx), code, w_args)
         except NonLocalReturn as e:
             if e.w_target is not ctx:
                 raise
             w_result = e.w_value
         ctx.push(w_result)
+
+    def new_context(self, ctx, code, w_args):
+        w_temps = self.space.new_array(code.temp_size)
+        return W_Context(code, w_args, w_temps, code.stack_size, 0,
+                         heap_ref(ctx), None)
+
+    @jit.dont_look_inside
+    def invoke_residual(self, ctx, code, w_args):
+        """A call the trace does not follow: used by megamorphic sites, so
+        the callee's code is not a trace constant and one trace serves every
+        receiver class (the callee still runs its own compiled code)."""
+        return self.activate(self.new_context(ctx, code, w_args))
 
     def not_understood(self, ctx, w_class, w_selector, w_args):
         """Answer (code, args) for doesNotUnderstand: (spec 6)."""
