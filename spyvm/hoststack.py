@@ -49,6 +49,7 @@ def ensure_big_stack(argv):
     if limit >= 0 and limit < WANTED_STACK and os.environ.get(REEXEC_FLAG) is None:
         if raise_stack_limit(WANTED_STACK) > limit:
             os.environ[REEXEC_FLAG] = "1"
+            restore_pypylog()
             try:
                 os.execv("/proc/self/exe", argv)
             except OSError:
@@ -61,3 +62,26 @@ def ensure_big_stack(argv):
         usable = limit - 16 * 1024 * 1024
         if usable > RPY_MAX_STACK:
             rstack._stack_set_length_fraction(usable / float(RPY_MAX_STACK))
+
+
+def restore_pypylog():
+    """RPython's debug log unsets PYPYLOG at start-up so that children do not
+    log; the re-executed VM is no child, so hand the setting on.  The
+    process's original environment is still in /proc/self/environ."""
+    try:
+        fd = os.open("/proc/self/environ", os.O_RDONLY, 0)
+    except OSError:
+        return
+    chunks = []
+    try:
+        while True:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    except OSError:
+        pass
+    os.close(fd)
+    for entry in "".join(chunks).split("\x00"):
+        if entry.startswith("PYPYLOG="):
+            os.environ["PYPYLOG"] = entry[len("PYPYLOG="):]

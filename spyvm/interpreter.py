@@ -29,8 +29,7 @@ def get_printable_location(pc, code):
 def code_location(code):
     w_class = code.w_class
     name = "?"
-    if (isinstance(w_class, W_PointersObject) and w_class.ints is None and
-            len(w_class.slots_w) > 0):
+    if isinstance(w_class, W_PointersObject) and len(w_class.slots_w) > 0:
         w_name = w_class.slots_w[0]
         if isinstance(w_name, W_BytesObject):
             name = w_name.as_string()
@@ -225,8 +224,7 @@ class Interpreter(object):
         if not isinstance(w_args, W_PointersObject) or w_args.size() == 0:
             raise VMError("send of %s without an arguments array"
                           % site.selector, ctx)
-        if w_args.ints is not None:
-            w_args.switch_to_objects(space)
+        w_args.switch_to_objects(space)
         w_rcv = w_args.slots_w[0]
         if site.kind == SUPER:
             # monomorphic by nature: the start class is the method's parent

@@ -89,11 +89,13 @@ class W_AbstractObjectWithClass(W_Object):
 class W_PointersObject(W_AbstractObjectWithClass):
     """Class pointer plus a fixed number of pointer slots.
 
-    Storage strategy: an object made at run time starts with `ints`, raw
-    machine words standing for SmallInts or nil (see encode), and switches
-    to `slots_w` for good the first time anything else is stored.
-    Loops that keep integers in temporaries, instance variables or arrays
-    then store words, not boxes, and traces need not allocate.
+    Storage: objects made at run time (temporaries, `new`, `new:`) keep a
+    second list `ints` beside `slots_w`.  A slot whose `slots_w` entry is
+    None holds a SmallInt or nil as a raw word in `ints` (see encode below);
+    any other object goes to `slots_w`.  Loops that keep integers in
+    temporaries, instance variables or arrays then store words, not boxes,
+    and their traces need not allocate.  Objects from the image or built
+    from a list have `ints` None and every slot in `slots_w`.
 
     `shadow` caches a derived view of the object: the lookup state of a
     class, or the decoded code of a method.  Writes that change what the
@@ -110,8 +112,8 @@ class W_PointersObject(W_AbstractObjectWithClass):
 
     @staticmethod
     def new_nils(w_class, size):
-        """A fresh object of `size` nil slots, in the integer strategy."""
-        w_obj = W_PointersObject(w_class, None)
+        """A fresh object of `size` nil slots that can hold raw words."""
+        w_obj = W_PointersObject(w_class, [None] * size)
         w_obj.ints = [RAW_NIL] * size     # zeroed memory, even in traces
         return w_obj
 
@@ -119,57 +121,50 @@ class W_PointersObject(W_AbstractObjectWithClass):
         return True
 
     def size(self):
-        ints = self.ints
-        if ints is not None:
-            return len(ints)
         return len(self.slots_w)
 
     def items(self, space):
         """The slots as a list of objects (the list itself, or a copy)."""
-        ints = self.ints
-        if ints is None:
+        if self.ints is None:
             return self.slots_w
-        items_w = [None] * len(ints)
-        for i in range(len(ints)):
-            items_w[i] = self._unbox(space, ints[i])
+        items_w = [None] * len(self.slots_w)
+        for i in range(len(items_w)):
+            items_w[i] = self.fetch(space, i)
         return items_w
 
-    def _unbox(self, space, raw):
-        if raw == RAW_NIL:
-            return space.w_nil
-        return W_SmallInt(raw ^ NIL_TAG)
-
     def fetch(self, space, index):
-        ints = self.ints
-        if ints is not None:
-            if not 0 <= index < len(ints):
-                raise PrimitiveFailed("index %d out of bounds" % (index + 1))
-            return self._unbox(space, ints[index])
         if not 0 <= index < len(self.slots_w):
             raise PrimitiveFailed("index %d out of bounds" % (index + 1))
-        return self.slots_w[index]
+        w_value = self.slots_w[index]
+        if w_value is None:
+            raw = self.ints[index]
+            if raw == RAW_NIL:
+                return space.w_nil
+            return W_SmallInt(raw ^ NIL_TAG)
+        return w_value
 
     def store(self, space, index, w_value):
+        if not 0 <= index < len(self.slots_w):
+            raise PrimitiveFailed("index %d out of bounds" % (index + 1))
         ints = self.ints
         if ints is not None:
-            if not 0 <= index < len(ints):
-                raise PrimitiveFailed("index %d out of bounds" % (index + 1))
             if isinstance(w_value, W_SmallInt) and w_value.value != NIL_TAG:
+                self.slots_w[index] = None
                 ints[index] = w_value.value ^ NIL_TAG
                 return
             if w_value is space.w_nil:
+                self.slots_w[index] = None
                 ints[index] = RAW_NIL
                 return
-            self.switch_to_objects(space)
-        if not 0 <= index < len(self.slots_w):
-            raise PrimitiveFailed("index %d out of bounds" % (index + 1))
         self.slots_w[index] = w_value
         if self.shadow is not None:
             self.shadow.slot_changed(space, self, index)
 
     def switch_to_objects(self, space):
-        self.slots_w = self.items(space)
-        self.ints = None
+        """Keep every slot in slots_w from now on."""
+        if self.ints is not None:
+            self.slots_w = self.items(space)
+            self.ints = None
 
     def grow(self, space, w_value):
         """Primitive 32: one more slot, keeping identity."""

@@ -224,22 +224,21 @@ def test_export_image_writes_a_loadable_image(image, tmp_path):
     load_image(ObjSpace(), open(path, "rb").read())
 
 
-def test_integer_strategy_switches_to_objects_on_demand(image):
+def test_integer_slots_hold_raw_words_beside_objects(image):
     space = image.space
     w = call(image, 7, space.w_Array, i(3))
-    assert w.ints is not None                  # born as raw words
     call(image, 5, i(-5), w, i(1))
-    assert w.ints is not None
-    assert [x.value if x is not space.w_nil else None
-            for x in w.items(space)] == [-5, None, None]
+    assert w.slots_w[0] is None and w.ints[0] == -5 ^ (-2 ** 63)
+    call(image, 5, space.wrap_string("x"), w, i(3))
+    assert w.slots_w[2].as_string() == "x"     # objects beside raw words
     call(image, 5, i(-2 ** 63), w, i(2))       # the tag value itself
-    assert w.ints is None
+    assert w.slots_w[1].value == -2 ** 63
+    assert w.fetch(space, 0).value == -5
     assert w.fetch(space, 1).value == -2 ** 63
-    assert w.fetch(space, 2) is space.w_nil
-    w2 = call(image, 7, space.w_Array, i(2))
-    call(image, 5, space.wrap_string("x"), w2, i(2))
-    assert w2.ints is None and w2.fetch(space, 1).as_string() == "x"
-    assert w2.fetch(space, 0) is space.w_nil
+    call(image, 5, space.w_nil, w, i(3))
+    assert w.fetch(space, 2) is space.w_nil and w.slots_w[2] is None
+    assert [x.value if x is not space.w_nil else None
+            for x in w.items(space)] == [-5, -2 ** 63, None]
 
 
 def test_quo_and_rem_at_the_smallint_limits(image):
