@@ -4,6 +4,7 @@ import os
 
 from rpython.rlib import jit_hooks
 from rpython.rlib.jit import Counters
+from rpython.rlib.objectmodel import we_are_translated
 
 STATES = ["monomorphic", "polymorphic", "megamorphic", "unused"]
 TOP_SITES = 15
@@ -36,9 +37,10 @@ class Census(object):
             if sends > 0:
                 insert_top(self.top, site, sends)
         self.jit_values = [0] * len(JIT_COUNTERS)
-        for i in range(len(JIT_COUNTERS)):
-            self.jit_values[i] = jit_hooks.stats_get_counter_value(
-                None, JIT_COUNTERS[i][1])
+        if we_are_translated():     # untranslated there is no JIT to ask
+            for i in range(len(JIT_COUNTERS)):
+                self.jit_values[i] = jit_hooks.stats_get_counter_value(
+                    None, JIT_COUNTERS[i][1])
 
     def as_text(self):
         lines = ["send-site census (pic size %d%s):"
@@ -70,7 +72,7 @@ class Census(object):
         for i in range(len(JIT_COUNTERS)):
             lines.append("  %s %d" % (ljust(JIT_COUNTERS[i][0], 18),
                                       self.jit_values[i]))
-        lines.append("  %s %d" % (ljust("invalidations", 18),
+        lines.append("  %s %d" % (ljust("lookup_flushes", 18),
                                   self.space.pic_epoch))
         return "\n".join(lines) + "\n"
 
@@ -94,7 +96,7 @@ class Census(object):
         for i in range(len(JIT_COUNTERS)):
             parts.append('"%s": %d, ' % (JIT_COUNTERS[i][0],
                                          self.jit_values[i]))
-        parts.append('"invalidations": %d}}\n' % self.space.pic_epoch)
+        parts.append('"lookup_flushes": %d}}\n' % self.space.pic_epoch)
         return "".join(parts)
 
     def write_json(self, path):

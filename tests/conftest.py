@@ -3,6 +3,7 @@ and a way to run the command line in-process or as a subprocess."""
 
 import os
 import subprocess
+import sys
 
 import pytest
 
@@ -65,3 +66,12 @@ def run_binary(request):
                       err.decode("latin-1"))
     run.name = request.param
     return run
+
+
+@pytest.fixture(scope="session")
+def own_image(tmpdir_factory):
+    """spy's default image, built from images/source into a temp dir."""
+    path = str(tmpdir_factory.mktemp("image").join("spy.image"))
+    subprocess.check_call([sys.executable, "-m", "spyvm.bootstrap", path],
+                          cwd=ROOT)
+    return path

@@ -16,12 +16,9 @@ REPORT = re.compile(r'^(\d+) passed, (\d+) failed$', re.M)
 EXPECTED_CHECKS = 182
 
 
-@pytest.fixture(scope='session')
-def image(tmpdir_factory):
-    path = str(tmpdir_factory.mktemp('image').join('spy.image'))
-    subprocess.check_call([sys.executable, '-m', 'spyvm.bootstrap', path],
-                          cwd=ROOT)
-    return path
+@pytest.fixture
+def image(own_image):
+    return own_image
 
 
 def run(cmd, stdin=None, timeout=600):

@@ -243,15 +243,15 @@ class TestOwnImageTraces(LLJitMixin):
         assert ops.count("guard_class") + ops.count("guard_nonnull_class") >= 2
 
     def test_megamorphic_site_stays_bounded(self):
-        image = OwnImage(megamorphic_classes=20)
-        names = ["JitM%d" % k for k in range(20)]
+        image = OwnImage(megamorphic_classes=8)
+        names = ["JitM%d" % k for k in range(8)]
         w_shapes = image.instances(names)
         def main(n):
             w = image.send(W_SmallInt(n), "jitSum:", [w_shapes])
             assert isinstance(w, W_SmallInt)
             return w.value
-        n = 400
-        assert self.meta(main, [n]) == sum(range(20)) * (n // 20)
+        n = 160
+        assert self.meta(main, [n]) == sum(range(8)) * (n // 8)
         from rpython.jit.metainterp.test.support import get_stats
         print "compiled traces:", get_stats().compiled_count
         sites = [s for s in image.space.all_sites

@@ -1,0 +1,67 @@
+"""What the translated JIT compiles, read from PYPYLOG (needs ./spy)."""
+
+import os
+import re
+import subprocess
+
+import pytest
+
+from tests.conftest import ROOT, binary_path
+
+SPY = binary_path("spy")
+needs_spy = pytest.mark.skipif(not os.path.exists(SPY),
+                               reason="./spy has not been built (make)")
+
+
+def compiled_loops(image, st_text, tmp_path):
+    """Run ./spy with PYPYLOG and answer {loop name: ops after the last
+    label} for every compiled loop."""
+    st = str(tmp_path / "prog.st")
+    with open(st, "w") as f:
+        f.write(st_text)
+    log = str(tmp_path / "jit.log")
+    env = dict(os.environ, PYPYLOG="jit-log-opt:%s" % log)
+    with open(os.devnull, "w") as devnull:
+        subprocess.check_call([SPY, image, st], cwd=ROOT, env=env,
+                              stdout=devnull)
+    with open(log) as f:
+        text = f.read()
+    loops = {}
+    for body in re.findall(r"\{jit-log-opt-loop\n(.*?)jit-log-opt-loop\}",
+                           text, re.S):
+        lines = body.splitlines()
+        name = re.match(r"# Loop \d+ \((.*)\) : (\w+)", lines[0])
+        if not name or name.group(2) != "loop":
+            continue
+        labels = [i for i, l in enumerate(lines) if ": label(" in l]
+        ops = []
+        for line in lines[labels[-1]:]:
+            m = re.match(r"\+\d+: (?:[ipf]\d+ = )?(\w+)\(", line)
+            if m and m.group(1) != "debug_merge_point":
+                ops.append(m.group(1))
+        loops[name.group(1)] = ops
+    return loops
+
+
+def assert_no_calls_or_allocations(loops, method):
+    sieve = [ops for name, ops in loops.items() if method in name]
+    assert sieve, "no loop compiled in %s: %s" % (method, list(loops))
+    for ops in sieve:
+        bad = [op for op in ops if op.startswith("call") or
+               op.startswith("new")]
+        assert bad == [], bad
+
+
+@needs_spy
+def test_sieve_loop_of_tiny_benchmarks_has_no_calls_or_news(own_image,
+                                                            tmp_path):
+    loops = compiled_loops(own_image, "EVAL Transcript show: 30 benchmark\n",
+                           tmp_path)
+    assert_no_calls_or_allocations(loops, "SmallInt>>benchmark")
+
+
+@needs_spy
+def test_sieve_loop_on_the_real_image(real_image, tmp_path):
+    loops = compiled_loops(real_image, "EVAL Transcript show: 30 benchmark\n",
+                           tmp_path)
+    assert_no_calls_or_allocations(loops, "SmallInt>>benchmark")
