@@ -39,7 +39,8 @@ bad usage or an unreadable image.
 """
 
 DEFAULT_IMAGE = "images/spy.image"
-JIT_DEFAULTS = "threshold=1000,function_threshold=1500,trace_limit=12000"
+JIT_DEFAULTS = ("threshold=1000,function_threshold=1500,trace_limit=12000,"
+                "max_unroll_recursion=15")
 
 
 def _jit_parameter_help():
