@@ -149,16 +149,23 @@ class W_PointersObject(W_AbstractObjectWithClass):
         ints = self.ints
         if ints is not None:
             if isinstance(w_value, W_SmallInt) and w_value.value != NIL_TAG:
-                self.slots_w[index] = None
+                self._clear_object(index)
                 ints[index] = w_value.value ^ NIL_TAG
                 return
             if w_value is space.w_nil:
-                self.slots_w[index] = None
+                self._clear_object(index)
                 ints[index] = RAW_NIL
                 return
         self.slots_w[index] = w_value
         if self.shadow is not None:
             self.shadow.slot_changed(space, self, index)
+
+    def _clear_object(self, index):
+        # only write when needed: in a trace the test folds away, and a
+        # store into an object array would make the optimizer forget what
+        # it knows about every other object array (arguments, stacks)
+        if self.slots_w[index] is not None:
+            self.slots_w[index] = None
 
     def switch_to_objects(self, space):
         """Keep every slot in slots_w from now on."""
