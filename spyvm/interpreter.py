@@ -46,13 +46,12 @@ jitdriver = jit.JitDriver(
 
 
 class Interpreter(object):
-    _attrs_ = ['space', 'error_count', 'panes', 'prim_table', 'random']
+    _attrs_ = ['space', 'error_count', 'prim_table', 'random']
     _immutable_fields_ = ['space', 'prim_table']
 
     def __init__(self, space):
         self.space = space
         self.error_count = 0
-        self.panes = None
         self.prim_table = primitives.TABLE
         self.random = None
 

@@ -10,7 +10,6 @@ the same slot protocol, so reflection sees the layouts of spec section 2.
 import sys
 
 from rpython.rlib import jit
-from rpython.rlib.objectmodel import compute_identity_hash
 
 from spyvm.errors import PrimitiveFailed
 
@@ -37,21 +36,12 @@ class W_Object(object):
         """Identity as primitive 1 sees it (SmallInts compare by value)."""
         return self is w_other
 
-    def identity_hash(self):
-        return compute_identity_hash(self)
-
     def is_host_object(self):
         """Host objects are never written to an image (spec 1.8)."""
         return False
 
     def as_string(self):
         raise PrimitiveFailed("not a byte object")
-
-    def is_bytes(self):
-        return False
-
-    def is_pointers(self):
-        return False
 
 
 class W_SmallInt(W_Object):
@@ -67,9 +57,6 @@ class W_SmallInt(W_Object):
 
     def is_same_object(self, w_other):
         return isinstance(w_other, W_SmallInt) and w_other.value == self.value
-
-    def identity_hash(self):
-        return self.value
 
     def __repr__(self):
         return "W_SmallInt(%d)" % self.value
@@ -116,9 +103,6 @@ class W_PointersObject(W_AbstractObjectWithClass):
         w_obj = W_PointersObject(w_class, [None] * size)
         w_obj.ints = [RAW_NIL] * size     # zeroed memory, even in traces
         return w_obj
-
-    def is_pointers(self):
-        return True
 
     def size(self):
         return len(self.slots_w)
@@ -198,9 +182,6 @@ class W_BytesObject(W_AbstractObjectWithClass):
     def __init__(self, w_class, bytes):
         W_AbstractObjectWithClass.__init__(self, w_class)
         self.bytes = bytes      # a list of single-character strings
-
-    def is_bytes(self):
-        return True
 
     def size(self):
         return len(self.bytes)

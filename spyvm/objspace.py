@@ -27,7 +27,7 @@ class ObjSpace(object):
                'w_Context', 'w_SmallInt', 'w_String', 'w_Class',
                'w_Float', 'w_ByteArray', 'w_Char', 'w_Transcript',
                'known_classinfos', 'pic_epoch', 'config', 'image_path',
-               'w_doit_method', 'objects_w', 'all_sites']
+               'all_sites']
     _immutable_fields_ = ['w_nil', 'w_true', 'w_false', 'w_Array',
                           'w_Block', 'w_Context', 'w_SmallInt', 'config',
                           'w_String?', 'w_Class?', 'w_Float?',
@@ -51,11 +51,9 @@ class ObjSpace(object):
         self.w_ByteArray = None
         self.w_Char = None
         self.w_Transcript = None
-        self.w_doit_method = None
         self.known_classinfos = []
         self.pic_epoch = 0
         self.image_path = ""
-        self.objects_w = []
         self.all_sites = []     # every SendSite, for the --stats census
 
     # ---------------------------------------------------------- image roots
@@ -65,7 +63,7 @@ class ObjSpace(object):
         if len(objects_w) < 17:
             raise ImageError("image has %d objects, fewer than the 17 "
                              "well-known ones" % len(objects_w))
-        for w_obj in objects_w[:3] + objects_w[3:7]:
+        for w_obj in objects_w[:7]:
             if not isinstance(w_obj, W_PointersObject):
                 raise ImageError("root objects 0-6 must be pointer objects")
         self.w_nil = objects_w[0]
@@ -75,7 +73,6 @@ class ObjSpace(object):
         self.w_Block = objects_w[4]
         self.w_Context = objects_w[5]
         self.w_SmallInt = objects_w[6]
-        self.objects_w = objects_w
         w_true_class = self.w_true.getclass(self)
         w_name = self.safe_fetch(w_true_class, 0)
         if not isinstance(w_name, W_BytesObject):

@@ -41,7 +41,7 @@ def test_image_layout(image):
     from spyvm.image_reader import load_image
     from spyvm.model import W_SmallInt
     space = ObjSpace()
-    load_image(space, open(image, 'rb').read())
+    objects_w = load_image(space, open(image, 'rb').read())
     names = [space.class_name(c) for c in space.all_classes()]
     assert names == sorted(names)
     assert space.class_name(space.w_Array) == 'Array'
@@ -51,8 +51,8 @@ def test_image_layout(image):
     assert space.class_name(space.w_nil.getclass(space)) == 'Undefined'
     assert space.class_name(space.w_true.getclass(space)) == 'True'
     for i in range(10):
-        assert isinstance(space.objects_w[7 + i], W_SmallInt)
-        assert space.objects_w[7 + i].value == i
+        assert isinstance(objects_w[7 + i], W_SmallInt)
+        assert objects_w[7 + i].value == i
     for required in ['Object', 'Class', 'String', 'Transcript', 'File',
                      'SmallWorld', 'LargePositive', 'Dictionary', 'Parser']:
         assert required in names
