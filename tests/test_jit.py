@@ -257,7 +257,7 @@ class TestOwnImageTraces(LLJitMixin):
         print "compiled traces:", get_stats().compiled_count
         sites = [s for s in image.space.all_sites
                  if s.selector == "weight" and s.megamorphic]
-        assert len(sites) == 1
+        assert len(sites) >= 1
         # the site stopped promoting the class: its lookup is a residual
         # call and the callee is not inlined (measured: 21 traces with 8
         # classes, including those invalidated when the site turned
