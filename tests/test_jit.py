@@ -259,9 +259,8 @@ class TestOwnImageTraces(LLJitMixin):
         # the site turned megamorphic and stopped promoting the class: its
         # lookup (ClassInfo._lookup) is a residual call and the callee runs
         # through Interpreter.invoke_residual, not inlined (measured: 21
-        # traces with 8
-        # classes, including those invalidated when the site turned
-        # megamorphic)
+        # traces with 8 classes, including those invalidated when the site
+        # turned megamorphic)
         self.check_trace_count_at_most(24)
         ops = self.all_ops()
         assert "call_r" in ops
