@@ -2,9 +2,15 @@
 sees one line per phase with the elapsed time, and the log's path (with its
 last lines) if the translation fails.
 
+Translations run one at a time even under `make -j`: RPython deletes and
+refills its shared `rpython/_cache` directory when it starts, so a second
+translation starting beside a running one breaks it.
+
 Usage: translate.py LOGFILE OUTPUT -- python -m rpython ... target.py
 """
 
+import fcntl
+import os
 import subprocess
 import sys
 import time
@@ -24,6 +30,12 @@ PHASES = {
 def main(argv):
     log_path, output = argv[1], argv[2]
     command = argv[argv.index("--") + 1:]
+    lock = open(os.path.join(os.path.dirname(log_path) or ".", ".translate.lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (IOError, OSError):
+        print("%s: waiting for the other translation to finish" % output, flush=True)
+        fcntl.flock(lock, fcntl.LOCK_EX)
     start = time.time()
     def say(text):
         sys.stdout.write("[%5ds] %s\n" % (time.time() - start, text))
