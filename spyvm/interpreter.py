@@ -326,9 +326,12 @@ class Interpreter(object):
             raise VMError("primitive 8 needs a Block", ctx)
         args_w = ctx.pop_n(argc - 1)
         self.store_block_args(ctx, w_block, args_w)
-        callee = W_Context(w_block.code, w_block.w_args, w_block.w_temps,
-                           w_block.code.stack_size, w_block.start_pc,
-                           ctx.w_previous, w_block)
+        # the callee's portal guards on (start_pc, code) anyway; doing it
+        # first gives its stack a constant size, so the context stays virtual
+        code = jit.promote(w_block.code)
+        start_pc = jit.promote(w_block.start_pc)
+        callee = W_Context(code, w_block.w_args, w_block.w_temps,
+                           code.stack_size, start_pc, ctx.w_previous, w_block)
         # this context is abandoned: a `^` aimed at it resumes it from the
         # execution boundary, like any other dead context
         ctx.active = False

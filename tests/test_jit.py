@@ -123,6 +123,13 @@ jitCount | count |
   ^ count
 !
 METHOD SmallInt
+jitFill | flags count |
+  flags <- Array new: self.
+  count <- 0.
+  1 to: self do: [:i | flags at: i put: true. count <- count + 1 ].
+  ^ count
+!
+METHOD SmallInt
 jitFib
   self < 2 ifTrue: [ ^ 1 ].
   ^ (self - 1) jitFib + (self - 2) jitFib + 1
@@ -224,6 +231,20 @@ class TestOwnImageTraces(LLJitMixin):
                                call_may_force_r=0, call_assembler_r=0,
                                new=0, new_with_vtable=0, new_array=0,
                                new_array_clear=0)
+
+    def test_block_storing_objects_stays_virtual(self):
+        image = OwnImage()
+        def main(n):
+            w = image.send(W_SmallInt(n), "jitFill", [])
+            assert isinstance(w, W_SmallInt)
+            return w.value
+        assert self.meta(main, [300]) == 300
+        # the store into an Array makes the trace re-read the block each
+        # iteration (it might alias); the block's context and stack must
+        # still be virtual: its code is promoted before they are allocated
+        self.check_simple_loop(call_r=0, call_i=0, call_n=0,
+                               call_may_force_r=0, new=0, new_with_vtable=0,
+                               new_array=0, new_array_clear=0)
 
     def test_polymorphic_site_guards_each_class(self):
         image = OwnImage()
