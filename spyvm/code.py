@@ -12,12 +12,45 @@ from spyvm.pic import SendSite, SEND, SUPER, BINARY
 
 BINARY_SELECTORS = ['<', '<=', '+']
 
+# Quick methods (Smalltalk-80's "quick return" methods): the whole method is
+# `^ self`, `^ instVar`, `^ argument`, `^ literal` or `^ constant`, so a send
+# answers the value without building a context.
+QUICK_NONE = 0
+QUICK_SELF = 1
+QUICK_INSTANCE = 2
+QUICK_ARGUMENT = 3
+QUICK_LITERAL = 4
+QUICK_CONSTANT = 5
+
+
+def quick_return(bytes):
+    """(kind, operand) if the method only answers a value, else QUICK_NONE."""
+    high, low, pc = bytecodes.decode(bytes, 0)
+    if pc < 0:
+        return QUICK_NONE, 0
+    if high == bytecodes.DO_SPECIAL and low == bytecodes.SELF_RETURN:
+        return QUICK_SELF, 0
+    ret_high, ret_low, end = bytecodes.decode(bytes, pc)
+    if end < 0 or ret_high != bytecodes.DO_SPECIAL or \
+            ret_low != bytecodes.STACK_RETURN:
+        return QUICK_NONE, 0
+    if high == bytecodes.PUSH_INSTANCE:
+        return QUICK_INSTANCE, low
+    if high == bytecodes.PUSH_ARGUMENT:
+        return QUICK_ARGUMENT, low
+    if high == bytecodes.PUSH_LITERAL:
+        return QUICK_LITERAL, low
+    if high == bytecodes.PUSH_CONSTANT and low <= bytecodes.CONST_FALSE:
+        return QUICK_CONSTANT, low
+    return QUICK_NONE, 0
+
 
 class CompiledCode(Shadow):
     _attrs_ = ['w_method', 'selector', 'bytes', 'literals_w', 'stack_size',
-               'temp_size', 'w_class', 'sites']
+               'temp_size', 'w_class', 'sites', 'quick_kind', 'quick_index']
     _immutable_fields_ = ['w_method', 'selector', 'bytes', 'literals_w[*]',
-                          'stack_size', 'temp_size', 'w_class', 'sites[*]']
+                          'stack_size', 'temp_size', 'w_class', 'sites[*]',
+                          'quick_kind', 'quick_index']
 
     def __init__(self, w_method, selector, bytes, literals_w, stack_size,
                  temp_size, w_class, sites):
@@ -29,6 +62,7 @@ class CompiledCode(Shadow):
         self.temp_size = temp_size
         self.w_class = w_class
         self.sites = sites
+        self.quick_kind, self.quick_index = quick_return(bytes)
 
     def slot_changed(self, space, w_obj, index):
         w_obj.shadow = None

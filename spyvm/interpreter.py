@@ -14,7 +14,8 @@ from rpython.rlib.rstackovf import StackOverflow, check_stack_overflow
 from spyvm import bytecodes as bc
 from spyvm.model import W_SmallInt, W_PointersObject, W_BytesObject
 from spyvm.context import W_Context, W_Block, heap_ref
-from spyvm.code import code_of_method
+from spyvm.code import code_of_method, QUICK_NONE, QUICK_SELF, \
+    QUICK_INSTANCE, QUICK_ARGUMENT, QUICK_LITERAL, QUICK_CONSTANT
 from spyvm.lookup import classinfo_of, superclass_of
 from spyvm.pic import SUPER
 from spyvm.errors import (PrimitiveFailed, VMError, Halt, NonLocalReturn)
@@ -238,6 +239,11 @@ class Interpreter(object):
 
     def invoke(self, ctx, pc, code, w_args, inline=True):
         """Run `code` with `w_args` and push its value on ctx's stack."""
+        if code.quick_kind != QUICK_NONE:
+            w_value = self.quick_value(code, w_args)
+            if w_value is not None:
+                ctx.push(w_value)
+                return
         ctx.pc = pc     # suspend: visible to Context current / backtraces
         try:
             if inline:
@@ -249,6 +255,34 @@ class Interpreter(object):
                 raise
             w_result = e.w_value
         ctx.push(w_result)
+
+    def quick_value(self, code, w_args):
+        """The value of a quick method, or None when it would fail (then
+        the method runs normally and reports the error with its context)."""
+        space = self.space
+        kind = code.quick_kind
+        index = code.quick_index
+        if kind == QUICK_SELF:
+            return w_args.fetch(space, 0)
+        elif kind == QUICK_ARGUMENT:
+            if index < w_args.size():
+                return w_args.fetch(space, index)
+        elif kind == QUICK_INSTANCE:
+            w_rcv = w_args.fetch(space, 0)
+            if isinstance(w_rcv, W_PointersObject) and index < w_rcv.size():
+                return w_rcv.fetch(space, index)
+        elif kind == QUICK_LITERAL:
+            if index < len(code.literals_w):
+                return code.literals_w[index]
+        elif kind == QUICK_CONSTANT:
+            if index <= 9:
+                return space.wrap_int(index)
+            elif index == bc.CONST_NIL:
+                return space.w_nil
+            elif index == bc.CONST_TRUE:
+                return space.w_true
+            return space.w_false
+        return None
 
     def new_context(self, ctx, code, w_args):
         w_temps = self.space.new_array(code.temp_size)

@@ -5,6 +5,7 @@ import pytest
 from spyvm.model import W_SmallInt, W_PointersObject, W_BytesObject
 from spyvm.context import W_Context, W_Block
 from tests.mini import *
+from spyvm import bytecodes as bc
 
 
 @pytest.fixture
@@ -244,6 +245,60 @@ def test_missing_does_not_understand_is_a_vm_error(image, capfd):
     assert 'does not understand "frob"' in err
     assert "test[Undefined,]" in err
     assert image.interp.error_count == 1
+
+
+def test_quick_methods_are_recognised():
+    from spyvm import code as c
+    assert c.quick_return(bytes(bytearray(assemble(self_return())))) == \
+        (c.QUICK_SELF, 0)
+    for asm, kind, index in [
+            (push_inst(2), c.QUICK_INSTANCE, 2),
+            (push_arg(1), c.QUICK_ARGUMENT, 1),
+            (push_lit(17), c.QUICK_LITERAL, 17),     # extended form
+            (push_const(7), c.QUICK_CONSTANT, 7),
+            (push_false(), c.QUICK_CONSTANT, bc.CONST_FALSE)]:
+        code = bytes(bytearray(assemble(asm, stack_return(), self_return())))
+        assert c.quick_return(code) == (kind, index)
+    for asm in [assemble(push_const(13), stack_return()),    # undefined
+                assemble(push_temp(0), stack_return()),
+                assemble(push_self(), pop(), self_return()),
+                assemble(push_inst(0)), []]:
+        assert c.quick_return(bytes(bytearray(asm))) == (c.QUICK_NONE, 0)
+
+
+def test_sends_to_quick_methods_answer_their_value(image):
+    space = image.space
+    image.subclass("Pair", ivars=2)
+    w_pair = image.new("Pair", W_SmallInt(5), W_SmallInt(6))
+    image.install("Pair", "second", assemble(push_inst(1), stack_return()))
+    image.install("Pair", "me", assemble(self_return()))
+    image.install("Pair", "pick:", assemble(push_arg(1), stack_return()))
+    image.install("Pair", "big", assemble(push_lit(0), stack_return()),
+                  [W_SmallInt(1000)])
+    image.install("Pair", "yes", assemble(push_true(), stack_return()))
+    # ^ (pair second) + (pair big) + (pair pick: 9), with me and yes checked
+    code = assemble(push_self(), mark(1), send(0),
+                    push_self(), mark(1), send(1), send_binary(2),
+                    push_self(), push_const(9), mark(2), send(2),
+                    send_binary(2), stack_return())
+    assert image.run(code, ["second", "big", "pick:"], rcv=w_pair).value == \
+        6 + 1000 + 9
+    assert image.run(assemble(push_self(), mark(1), send(0), stack_return()),
+                     ["me"], rcv=w_pair) is w_pair
+    assert image.run(assemble(push_self(), mark(1), send(0), stack_return()),
+                     ["yes"], rcv=w_pair) is space.w_true
+
+
+def test_a_quick_method_that_fails_runs_as_a_method(image, capfd):
+    # Object>>third ^ instVar 3, sent to an object with one slot: the
+    # error names the method, as if it had been activated
+    image.install("Object", "third", assemble(push_inst(2), stack_return()))
+    code = assemble(push_self(), mark(1), send(0), stack_return())
+    assert image.run(code, ["third"], rcv=image.new("Object", image.w_nil)) \
+        is image.w_nil
+    err = capfd.readouterr().err
+    assert "cannot read slot 2" in err
+    assert "third[Object,]" in err
 
 
 def test_push_class_variable_reads_the_receivers_class(image):
