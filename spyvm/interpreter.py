@@ -285,7 +285,10 @@ class Interpreter(object):
         return None
 
     def new_context(self, ctx, code, w_args):
-        w_temps = self.space.new_array(code.temp_size)
+        if code.temp_size == 0:
+            w_temps = self.space.w_no_temps
+        else:
+            w_temps = self.space.new_array(code.temp_size)
         return W_Context(code, w_args, w_temps, code.stack_size, 0,
                          heap_ref(ctx), None)
 

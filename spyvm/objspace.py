@@ -27,8 +27,9 @@ class ObjSpace(object):
                'w_Context', 'w_SmallInt', 'w_String', 'w_Class',
                'w_Float', 'w_ByteArray', 'w_Char', 'w_Transcript',
                'known_classinfos', 'pic_epoch', 'config', 'image_path',
-               'all_sites']
+               'all_sites', 'w_no_temps']
     _immutable_fields_ = ['w_nil', 'w_true', 'w_false', 'w_Array',
+                          'w_no_temps',
                           'w_Block', 'w_Context', 'w_SmallInt', 'config',
                           'w_String?', 'w_Class?', 'w_Float?',
                           'w_ByteArray?', 'w_Char?', 'w_Transcript?',
@@ -42,6 +43,7 @@ class ObjSpace(object):
         self.w_true = W_PointersObject(None, [])
         self.w_false = W_PointersObject(None, [])
         self.w_Array = W_PointersObject(None, [])
+        self.w_no_temps = W_PointersObject(None, [])
         self.w_Block = W_PointersObject(None, [])
         self.w_Context = W_PointersObject(None, [])
         self.w_SmallInt = W_PointersObject(None, [])
@@ -70,6 +72,9 @@ class ObjSpace(object):
         self.w_true = objects_w[1]
         self.w_false = objects_w[2]
         self.w_Array = objects_w[3]
+        # the temporaries of every method that has none: an empty Array
+        # cannot be changed, so contexts can share one
+        self.w_no_temps = W_PointersObject(self.w_Array, [])
         self.w_Block = objects_w[4]
         self.w_Context = objects_w[5]
         self.w_SmallInt = objects_w[6]
