@@ -7,6 +7,7 @@ gives every ClassInfo a new version.
 """
 
 from rpython.rlib import jit
+from rpython.rlib.objectmodel import compute_identity_hash, compute_hash
 
 from spyvm.model import W_PointersObject, W_BytesObject, Shadow
 from spyvm.errors import VMError
@@ -76,6 +77,44 @@ class ClassInfo(Shadow):
                 raise VMError("the superclass chain of %s is circular"
                               % space.class_name(self.w_class))
         return NOT_FOUND
+
+
+class MethodCache(object):
+    """The global lookup cache (Smalltalk-80's method cache): (class,
+    selector) -> code in a fixed table indexed by a hash of both.
+
+    Megamorphic sites dispatch through it, in the interpreter and as a
+    residual call in traces; it is cheaper than a ClassInfo's dict, which
+    hashes and compares the selector string.  Flushed with every other
+    cache when a class's methods or parent change.
+    """
+    SIZE = 1024     # a power of two
+    _attrs_ = ['classes_w', 'selectors', 'codes']
+
+    def __init__(self):
+        self.classes_w = [None] * self.SIZE
+        self.selectors = [None] * self.SIZE
+        self.codes = [None] * self.SIZE
+
+    @jit.dont_look_inside
+    def lookup(self, space, w_class, selector):
+        """The CompiledCode for `selector` in w_class, or None."""
+        index = ((compute_identity_hash(w_class) ^ compute_hash(selector))
+                 & (self.SIZE - 1))
+        if self.classes_w[index] is w_class and \
+                self.selectors[index] == selector:
+            return self.codes[index]
+        code = classinfo_of(space, w_class).lookup(selector)
+        self.classes_w[index] = w_class
+        self.selectors[index] = selector
+        self.codes[index] = code
+        return code
+
+    def flush(self):
+        for i in range(self.SIZE):
+            self.classes_w[i] = None
+            self.selectors[i] = None
+            self.codes[i] = None
 
 
 def method_named(space, w_method, selector):

@@ -27,9 +27,9 @@ class ObjSpace(object):
                'w_Context', 'w_SmallInt', 'w_String', 'w_Class',
                'w_Float', 'w_ByteArray', 'w_Char', 'w_Transcript',
                'known_classinfos', 'pic_epoch', 'config', 'image_path',
-               'all_sites', 'w_no_temps']
+               'all_sites', 'w_no_temps', 'method_cache']
     _immutable_fields_ = ['w_nil', 'w_true', 'w_false', 'w_Array',
-                          'w_no_temps',
+                          'w_no_temps', 'method_cache',
                           'w_Block', 'w_Context', 'w_SmallInt', 'config',
                           'w_String?', 'w_Class?', 'w_Float?',
                           'w_ByteArray?', 'w_Char?', 'w_Transcript?',
@@ -57,6 +57,8 @@ class ObjSpace(object):
         self.pic_epoch = 0
         self.image_path = ""
         self.all_sites = []     # every SendSite, for the --stats census
+        from spyvm.lookup import MethodCache
+        self.method_cache = MethodCache()
 
     # ---------------------------------------------------------- image roots
 
@@ -162,4 +164,5 @@ class ObjSpace(object):
         """
         for info in self.known_classinfos:
             info.invalidate()
+        self.method_cache.flush()
         self.pic_epoch += 1

@@ -7,7 +7,8 @@ and then turns megamorphic.
 
 In traces the site decides specialisation: while it is not megamorphic the
 receiver class is promoted (one guard per class, callee inlined); once it is
-megamorphic the class stays a variable and the lookup is a residual call.
+megamorphic the class stays a variable and the lookup is a residual call
+into the global method cache (lookup.MethodCache).
 `classes_w` and `megamorphic` are quasi-immutable, so a site turning
 megamorphic invalidates the traces that specialised on it.
 """
@@ -54,12 +55,14 @@ class SendSite(object):
             return classinfo_of(space, w_class).lookup(self.selector)
         if self.epoch != space.pic_epoch:
             self.reset(space.pic_epoch)
-        if not self.megamorphic:
-            classes_w = self.classes_w
-            for i in range(len(classes_w)):
-                if classes_w[i] is w_class:
-                    self.counts[i] += 1
-                    return self.codes[i]
+        if self.megamorphic:
+            self.megamorphic_sends += 1
+            return space.method_cache.lookup(space, w_class, self.selector)
+        classes_w = self.classes_w
+        for i in range(len(classes_w)):
+            if classes_w[i] is w_class:
+                self.counts[i] += 1
+                return self.codes[i]
         code = classinfo_of(space, w_class).lookup(self.selector)
         self.record(space, w_class, code)
         return code
@@ -72,10 +75,11 @@ class SendSite(object):
             w_class = jit.promote(w_class)
             return classinfo_of(space, w_class).lookup(self.selector)
         if self.megamorphic:
-            # no promotion: one trace serves every class, lookup is a call
+            # no promotion: one trace serves every class, and the lookup is
+            # a residual call into the global cache
             if config.stats_enabled:
                 self.megamorphic_sends += 1
-            return classinfo_of(space, w_class).lookup(self.selector)
+            return space.method_cache.lookup(space, w_class, self.selector)
         # customisation: the trace guards on the class and inlines the callee
         w_class = jit.promote(w_class)
         code = classinfo_of(space, w_class).lookup(self.selector)

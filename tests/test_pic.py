@@ -1,0 +1,79 @@
+"""Send-site inline caches in the interpreter: classes recorded with
+counts, the megamorphic cut-off, the global method cache, and flushing
+when methods change."""
+
+import pytest
+
+from spyvm.model import W_SmallInt
+from spyvm.code import code_of_method
+from tests.mini import *
+
+
+def tagged(value):
+    """A method answering `value + 0` (not a quick method: a real send)."""
+    return assemble(push_const(value), push_const(0), send_binary(2),
+                    stack_return())
+
+
+@pytest.fixture
+def image():
+    image = mini_image()
+    for k, name in enumerate(["A", "B", "C", "D"]):
+        image.subclass(name)
+        image.install(name, "k", tagged(k + 1))
+    # Object>>kOf: x  ^ x k     (the send site under test is at pc 2)
+    image.w_probe = image.install("Object", "kOf:", assemble(
+        push_arg(1), mark(1), send(0), stack_return()), ["k"])
+    return image
+
+
+def site(image):
+    return code_of_method(image.space, image.w_probe).site_at(2)
+
+
+def k_of(image, name):
+    w = image.send(image.w_nil, "kOf:", image.new(name))
+    return w.value
+
+
+def test_site_records_classes_with_counts(image):
+    assert [k_of(image, n) for n in "AABAB"] == [1, 1, 2, 1, 2]
+    s = site(image)
+    assert s.state_name() == "polymorphic"
+    assert [image.space.class_name(w) for w in s.classes_w] == ["A", "B"]
+    assert s.counts == [3, 2]
+    assert s.total_sends() == 5
+
+
+def test_site_turns_megamorphic_past_pic_size(image):
+    image.space.config.pic_size = 2
+    assert [k_of(image, n) for n in "ABCDCBA"] == [1, 2, 3, 4, 3, 2, 1]
+    s = site(image)
+    assert s.megamorphic and s.state_name() == "megamorphic"
+    assert s.total_sends() == 7
+    # since then it dispatched through the global cache: D C B A
+    cache = image.space.method_cache
+    names = [image.space.class_name(w) for w in cache.classes_w
+             if w is not None]
+    assert sorted(names) == ["A", "B", "C", "D"]
+
+
+def test_megamorphic_site_runs_a_redefined_method(image):
+    image.space.config.pic_size = 1
+    assert [k_of(image, n) for n in "ABCD"] == [1, 2, 3, 4]
+    assert site(image).megamorphic
+    image.install("C", "k", tagged(9))
+    # the redefinition flushed the global cache; the site starts afresh
+    # (it compares epochs at its next send)
+    assert all(w is None for w in image.space.method_cache.classes_w)
+    assert site(image).epoch != image.space.pic_epoch
+    assert [k_of(image, n) for n in "ABCD"] == [1, 2, 9, 4]
+
+
+def test_method_cache_answers_none_for_a_missing_method(image):
+    space = image.space
+    cache = space.method_cache
+    w_A = image.cls("A")
+    assert cache.lookup(space, w_A, "nope") is None
+    assert cache.lookup(space, w_A, "nope") is None     # cached miss
+    assert cache.lookup(space, w_A, "k") is not None
