@@ -144,9 +144,10 @@ def build_own_image(extra_source, megamorphic_classes=0):
     from spyvm.bootstrap.sources import read_sources, read_file
     from spyvm.bootstrap.builder import Builder, DEFAULT_SOURCE_DIR
     text = extra_source
+    # `^ k + 0`, not `^ k`: a quick method would need no residual call
     for k in range(megamorphic_classes):
         text += ("CLASS JitShape subclass: 'JitM%d' variables: '' "
-                 "classVariables: ''\nMETHOD JitM%d\nweight\n  ^ %d\n!\n"
+                 "classVariables: ''\nMETHOD JitM%d\nweight\n  ^ %d + 0\n!\n"
                  % (k, k, k))
     classes, methods = read_sources(DEFAULT_SOURCE_DIR)
     fd, path = tempfile.mkstemp(suffix=".st")
