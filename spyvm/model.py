@@ -77,14 +77,12 @@ class W_PointersObject(W_AbstractObjectWithClass):
     """Class pointer plus a fixed number of pointer slots.
 
     Storage: objects made at run time (temporaries, `new`, `new:`) keep a
-    second list `ints` beside `slots_w`, and `ints` says where each slot
-    lives: a SmallInt or nil is a raw word there (see encode below), any
-    other object is marked RAW_OBJECT there and sits in `slots_w`.  Loops
-    that keep integers in temporaries, instance variables or arrays then
-    store words, not boxes, and their traces need not allocate; reading an
-    integer slot touches only `ints`, so a store into some object array in
-    the same loop does not make the trace read it again.  Objects from the
-    image or built from a list have `ints` None and every slot in `slots_w`.
+    second list `ints` beside `slots_w`.  A slot whose `slots_w` entry is
+    None holds a SmallInt or nil as a raw word in `ints` (see encode below);
+    any other object goes to `slots_w`.  Loops that keep integers in
+    temporaries, instance variables or arrays then store words, not boxes,
+    and their traces need not allocate.  Objects from the image or built
+    from a list have `ints` None and every slot in `slots_w`.
 
     `shadow` caches a derived view of the object: the lookup state of a
     class, or the decoded code of a method.  Writes that change what the
@@ -121,38 +119,36 @@ class W_PointersObject(W_AbstractObjectWithClass):
     def fetch(self, space, index):
         if not 0 <= index < len(self.slots_w):
             raise PrimitiveFailed("index %d out of bounds" % (index + 1))
-        ints = self.ints
-        if ints is None:
-            return self.slots_w[index]
-        raw = ints[index]
-        if raw == RAW_OBJECT:
-            return self.slots_w[index]
-        if raw == RAW_NIL:
-            return space.w_nil
-        return W_SmallInt(raw ^ NIL_TAG)
+        w_value = self.slots_w[index]
+        if w_value is None:
+            raw = self.ints[index]
+            if raw == RAW_NIL:
+                return space.w_nil
+            return W_SmallInt(raw ^ NIL_TAG)
+        return w_value
 
     def store(self, space, index, w_value):
         if not 0 <= index < len(self.slots_w):
             raise PrimitiveFailed("index %d out of bounds" % (index + 1))
         ints = self.ints
-        if ints is None:
-            self.slots_w[index] = w_value
-        elif isinstance(w_value, W_SmallInt) and can_be_raw(w_value.value):
-            self._drop_object(ints, index)
-            ints[index] = w_value.value ^ NIL_TAG
-        elif w_value is space.w_nil:
-            self._drop_object(ints, index)
-            ints[index] = RAW_NIL
-        else:
-            self.slots_w[index] = w_value
-            ints[index] = RAW_OBJECT
+        if ints is not None:
+            if isinstance(w_value, W_SmallInt) and w_value.value != NIL_TAG:
+                self._clear_object(index)
+                ints[index] = w_value.value ^ NIL_TAG
+                return
+            if w_value is space.w_nil:
+                self._clear_object(index)
+                ints[index] = RAW_NIL
+                return
+        self.slots_w[index] = w_value
         if self.shadow is not None:
             self.shadow.slot_changed(space, self, index)
 
-    def _drop_object(self, ints, index):
-        # write only when needed: a store into an object array makes a trace
-        # forget what it read from every other object array
-        if ints[index] == RAW_OBJECT:
+    def _clear_object(self, index):
+        # only write when needed: in a trace the test folds away, and a
+        # store into an object array would make the optimizer forget what
+        # it knows about every other object array (arguments, stacks)
+        if self.slots_w[index] is not None:
             self.slots_w[index] = None
 
     def switch_to_objects(self, space):
@@ -173,15 +169,10 @@ class W_PointersObject(W_AbstractObjectWithClass):
 
 
 # The integer strategy stores a SmallInt v as v ^ NIL_TAG, so that raw 0
-# (what fresh memory holds) is nil and raw 1 can mark a slot whose object is
-# in slots_w; the two SmallInts these codes would stand for are kept boxed.
+# (what fresh memory holds) is nil and the one SmallInt it cannot hold is
+# NIL_TAG itself.
 NIL_TAG = -sys.maxint - 1
 RAW_NIL = 0
-RAW_OBJECT = 1
-
-
-def can_be_raw(value):
-    return value != NIL_TAG and value != (NIL_TAG ^ RAW_OBJECT)
 
 
 class W_BytesObject(W_AbstractObjectWithClass):
