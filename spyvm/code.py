@@ -86,6 +86,8 @@ def code_of_method(space, w_method):
     if isinstance(shadow, CompiledCode):
         return shadow
     code = decode_method(space, w_method)
+    # raw integer stores skip the shadow: a method keeps only objects
+    w_method.switch_to_objects(space)
     w_method.shadow = code
     return code
 

@@ -137,6 +137,8 @@ def classinfo_of(space, w_class):
             return shadow
         if shadow is None:
             info = ClassInfo(space, w_class)
+            # raw integer stores skip the shadow: a class keeps only objects
+            w_class.switch_to_objects(space)
             w_class.shadow = info
             space.known_classinfos.append(info)
             return info

@@ -5,6 +5,7 @@ import pytest
 from spyvm.model import W_SmallInt, W_PointersObject, W_BytesObject
 from spyvm.context import W_Context, W_Block
 from tests.mini import *
+from spyvm.lookup import classinfo_of
 from spyvm import bytecodes as bc
 
 
@@ -379,6 +380,39 @@ def test_changing_a_method_object_invalidates_its_code(image):
     w_m.store(image.space, 1, W_BytesObject(image.space.w_ByteArray,
               [chr(b) for b in assemble(push_const(3), stack_return())]))
     assert image.run_method(w_method, image.w_nil).value == 3
+
+
+def test_run_time_methods_and_classes_see_integer_slot_writes(image):
+    # objects made at run time keep SmallInts and nil as raw words; once
+    # one is a method or a class, writing such a slot must still flush
+    space = image.space
+    w_m = image.install("Object", "answer", assemble(push_const(1),
+                                                     stack_return()))
+    fresh = W_PointersObject.new_nils(w_m.getclass(space), 7)
+    for k in range(7):
+        fresh.store(space, k, w_m.fetch(space, k))
+    assert fresh.ints is not None
+    image.cls("Object").store(space, 2, space.wrap_list([fresh]))
+    code = assemble(push_self(), mark(1), send(0), stack_return())
+    w_caller = image.make_method(image.cls("Object"), "test", code, ["answer"])
+    assert image.run_method(w_caller, image.w_nil).value == 1
+    # a 1-slot stack cannot hold what `answer` now pushes
+    fresh.store(space, 1, W_BytesObject(space.w_ByteArray, [chr(b) for b in
+        assemble(push_const(2), push_const(3), send_binary(2),
+                 stack_return())]))
+    fresh.store(space, 3, W_SmallInt(1))
+    assert image.run_method(w_caller, image.w_nil) is image.w_nil
+    fresh.store(space, 3, W_SmallInt(4))
+    assert image.run_method(w_caller, image.w_nil).value == 5
+    # a class made at run time whose parent becomes nil
+    w_cls = image.subclass("Fresh")
+    w_run_time = W_PointersObject.new_nils(w_cls.getclass(space), 6)
+    for k in range(6):
+        w_run_time.store(space, k, w_cls.fetch(space, k))
+    w_obj = W_PointersObject(w_run_time, [])
+    assert image.send(w_obj, "answer").value == 5     # inherited
+    w_run_time.store(space, 1, space.w_nil)
+    assert classinfo_of(space, w_run_time).lookup("answer") is None
 
 
 def test_failed_primitive_sends_error(image):
