@@ -39,6 +39,11 @@ bad usage or an unreadable image.
 """
 
 DEFAULT_IMAGE = "images/spy.image"
+# RPython's default trace encoding numbers operations in 14 bits: a longer
+# trace fails inside the optimizer instead of aborting cleanly
+MAX_TRACE_LIMIT = 16000
+
+
 JIT_DEFAULTS = ("threshold=1000,function_threshold=1500,trace_limit=12000,"
                 "max_unroll_recursion=15")
 
@@ -51,6 +56,7 @@ def _jit_parameter_help():
                      % (name, jit.PARAMETER_DOCS[name],
                         jit.PARAMETERS.get(name, '')))
     lines.append("spy's defaults: " + JIT_DEFAULTS)
+    lines.append("trace_limit can be at most %d" % MAX_TRACE_LIMIT)
     return "\n".join(lines) + "\n"
 
 JIT_PARAMETER_HELP = _jit_parameter_help()
@@ -138,6 +144,17 @@ def is_readable_file(path):
     return stat.S_ISREG(st.st_mode)
 
 
+def trace_limit_of(params):
+    """The trace_limit a --jit string asks for, or 0."""
+    for item in params.split(","):
+        parts = item.split("=")
+        if len(parts) == 2 and parts[0].strip() == "trace_limit":
+            text = parts[1].strip()
+            if text.isdigit() and len(text) < 10:
+                return int(text)
+    return 0
+
+
 def main(argv):
     try:
         opts = parse_args(argv)
@@ -151,6 +168,11 @@ def main(argv):
         if opts.jit_params == "help":
             primitives.write_stdout(JIT_PARAMETER_HELP)
             return 0
+        if trace_limit_of(opts.jit_params) > MAX_TRACE_LIMIT:
+            primitives.write_stderr("spy: trace_limit above %d is not "
+                                    "supported (RPython's trace encoding "
+                                    "overflows)\n" % MAX_TRACE_LIMIT)
+            return 2
         try:
             jit.set_user_param(jitdriver, opts.jit_params)
         except ValueError:

@@ -36,6 +36,16 @@ def test_bad_pic_size(run_untranslated):
     assert r.status == 2 and "--pic-size needs a number" in r.err
 
 
+def test_trace_limit_beyond_the_trace_encoding_is_refused(run_untranslated):
+    from spyvm.main import trace_limit_of
+    assert trace_limit_of("threshold=5, trace_limit = 20000") == 20000
+    assert trace_limit_of("threshold=5") == 0
+    r = run_untranslated("--jit", "threshold=500,trace_limit=20000",
+                         "x.image")
+    assert r.status == 2
+    assert r.err.startswith("spy: trace_limit above 16000 is not supported")
+
+
 def test_missing_image(run_untranslated, tmp_path):
     r = run_untranslated(str(tmp_path / "nope.image"))
     assert r.status == 2
