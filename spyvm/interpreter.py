@@ -37,6 +37,19 @@ def code_location(code):
     return "%s>>%s" % (name, code.selector)
 
 
+def constant_value(space, low):
+    """What PushConstant `low` pushes (spec 3.2), or None if undefined."""
+    if low <= 9:
+        return space.wrap_int(low)
+    elif low == bc.CONST_NIL:
+        return space.w_nil
+    elif low == bc.CONST_TRUE:
+        return space.w_true
+    elif low == bc.CONST_FALSE:
+        return space.w_false
+    return None
+
+
 jitdriver = jit.JitDriver(
     name='spy',
     greens=['pc', 'code'],
@@ -205,16 +218,10 @@ class Interpreter(object):
             raise VMError("cannot write slot %d: %s" % (index, e.msg), ctx)
 
     def constant(self, ctx, low):
-        space = self.space
-        if low <= 9:
-            return space.wrap_int(low)
-        elif low == bc.CONST_NIL:
-            return space.w_nil
-        elif low == bc.CONST_TRUE:
-            return space.w_true
-        elif low == bc.CONST_FALSE:
-            return space.w_false
-        raise VMError("undefined PushConstant %d" % low, ctx)
+        w_value = constant_value(self.space, low)
+        if w_value is None:
+            raise VMError("undefined PushConstant %d" % low, ctx)
+        return w_value
 
     # ----------------------------------------------------------------- sends
 
@@ -275,13 +282,7 @@ class Interpreter(object):
             if index < len(code.literals_w):
                 return code.literals_w[index]
         elif kind == QUICK_CONSTANT:
-            if index <= 9:
-                return space.wrap_int(index)
-            elif index == bc.CONST_NIL:
-                return space.w_nil
-            elif index == bc.CONST_TRUE:
-                return space.w_true
-            return space.w_false
+            return constant_value(space, index)
         return None
 
     def new_context(self, ctx, code, w_args):
