@@ -279,7 +279,7 @@ class TestOwnImageTraces(LLJitMixin):
         from rpython.jit.metainterp.test.support import get_stats
         print "compiled traces:", get_stats().compiled_count
         # the site turned megamorphic and stopped promoting the class: its
-        # lookup (ClassInfo._lookup) is a residual call and the callee runs
+        # lookup (MethodCache.lookup) is a residual call and the callee runs
         # through Interpreter.invoke_residual, not inlined (measured: 21
         # traces with 8 classes, including those invalidated when the site
         # turned megamorphic)
