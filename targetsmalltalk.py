@@ -17,6 +17,8 @@ def target(driver, args):
     from rpython.memory.gctransform import shadowstack
     from spyvm.hoststack import WANTED_STACK
     shadowstack.ShadowStackPool.root_stack_depth = WANTED_STACK // 8
+    from spyvm import gcdefaults
+    gcdefaults.install()
     return entry_point, None
 
 
