@@ -45,12 +45,45 @@ def quick_return(bytes):
     return QUICK_NONE, 0
 
 
+def block_call_arity(bytes):
+    """k if the method is `<8 a1 ... ak self>` with its arguments in order
+    (Block>>value, value:, ...), else -1.
+
+    Primitive 8 is a tail call, so such a method's context is abandoned as
+    soon as it starts (spec 3.5): a send can run the block directly.  That
+    keeps Block>>value: out of traces as a function of its own, so the
+    JIT's "too long" heuristic can never disable inlining of every block
+    call in the program (docs/architecture.md, "JIT history").
+    """
+    pc = 0
+    pushed = []
+    while True:
+        high, low, next_pc = bytecodes.decode(bytes, pc)
+        if next_pc < 0:
+            return -1
+        if high == bytecodes.PUSH_ARGUMENT:
+            pushed.append(low)
+            pc = next_pc
+            continue
+        if high != bytecodes.DO_PRIMITIVE or next_pc >= len(bytes) or \
+                ord(bytes[next_pc]) != 8:
+            return -1
+        k = len(pushed) - 1
+        if k < 0 or low != k + 1 or pushed[k] != 0:
+            return -1
+        for i in range(k):
+            if pushed[i] != i + 1:
+                return -1
+        return k
+
+
 class CompiledCode(Shadow):
     _attrs_ = ['w_method', 'selector', 'bytes', 'literals_w', 'stack_size',
-               'temp_size', 'w_class', 'sites', 'quick_kind', 'quick_index']
+               'temp_size', 'w_class', 'sites', 'quick_kind', 'quick_index',
+               'block_arity']
     _immutable_fields_ = ['w_method', 'selector', 'bytes', 'literals_w[*]',
                           'stack_size', 'temp_size', 'w_class', 'sites[*]',
-                          'quick_kind', 'quick_index']
+                          'quick_kind', 'quick_index', 'block_arity']
 
     def __init__(self, w_method, selector, bytes, literals_w, stack_size,
                  temp_size, w_class, sites):
@@ -63,6 +96,7 @@ class CompiledCode(Shadow):
         self.w_class = w_class
         self.sites = sites
         self.quick_kind, self.quick_index = quick_return(bytes)
+        self.block_arity = block_call_arity(bytes)
 
     def slot_changed(self, space, w_obj, index):
         w_obj.shadow = None

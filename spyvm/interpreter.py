@@ -252,8 +252,12 @@ class Interpreter(object):
                 ctx.push(w_value)
                 return
         ctx.pc = pc     # suspend: visible to Context current / backtraces
+        w_block = self.block_to_call(code, w_args)
         try:
-            if inline:
+            if w_block is not None:
+                w_result = self.value_block(ctx, w_block, w_args,
+                                            code.block_arity)
+            elif inline:
                 w_result = self.activate(self.new_context(ctx, code, w_args))
             else:
                 w_result = self.invoke_residual(heap_ref(ctx), code, w_args)
@@ -262,6 +266,15 @@ class Interpreter(object):
                 raise
             w_result = e.w_value
         ctx.push(w_result)
+
+    def block_to_call(self, code, w_args):
+        """The Block a `Block>>value...` method would call, or None."""
+        if code.block_arity < 0 or w_args.size() != code.block_arity + 1:
+            return None
+        w_block = w_args.fetch(self.space, 0)
+        if isinstance(w_block, W_Block):
+            return w_block
+        return None
 
     def quick_value(self, code, w_args):
         """The value of a quick method, or None when it would fail (then
@@ -364,16 +377,29 @@ class Interpreter(object):
             raise VMError("primitive 8 needs a Block", ctx)
         args_w = ctx.pop_n(argc - 1)
         self.store_block_args(ctx, w_block, args_w)
+        # this context is abandoned: a `^` aimed at it resumes it from the
+        # execution boundary, like any other dead context
+        ctx.active = False
+        return self.activate(self.block_context(w_block, ctx.w_previous))
+
+    def value_block(self, ctx, w_block, w_args, arity):
+        """A send of Block>>value... runs the block at once: what primitive
+        8's tail call would leave, without the abandoned method context."""
+        self.store_block_args(ctx, w_block, self.block_args(w_args, arity))
+        return self.activate(self.block_context(w_block, heap_ref(ctx)))
+
+    @jit.unroll_safe
+    def block_args(self, w_args, arity):
+        space = self.space
+        return [w_args.fetch(space, i + 1) for i in range(arity)]
+
+    def block_context(self, w_block, w_previous):
         # the callee's portal guards on (start_pc, code) anyway; doing it
         # first gives its stack a constant size, so the context stays virtual
         code = jit.promote(w_block.code)
         start_pc = jit.promote(w_block.start_pc)
-        callee = W_Context(code, w_block.w_args, w_block.w_temps,
-                           code.stack_size, start_pc, ctx.w_previous, w_block)
-        # this context is abandoned: a `^` aimed at it resumes it from the
-        # execution boundary, like any other dead context
-        ctx.active = False
-        return self.activate(callee)
+        return W_Context(code, w_block.w_args, w_block.w_temps,
+                         code.stack_size, start_pc, w_previous, w_block)
 
     @jit.unroll_safe
     def store_block_args(self, ctx, w_block, args_w):
