@@ -9,6 +9,7 @@ from rpython.rlib.objectmodel import we_are_translated
 
 from spyvm.objspace import ObjSpace
 from spyvm.interpreter import Interpreter, jitdriver
+from spyvm.pic import DEFAULT_PIC_SIZE, MAX_PIC_SIZE
 from spyvm.image_reader import load_image, read_file
 from spyvm.boot import Session
 from spyvm.errors import SpyError, Exit
@@ -27,7 +28,7 @@ Options:
   --jit PARAMS       RPython JIT parameters, e.g. threshold=500,trace_limit=8000
                      ('--jit help' lists them; 'off' disables the JIT)
   --pic-size N       receiver classes a send site records before it turns
-                     megamorphic (default 4)
+                     megamorphic (default 32, at most 256)
   --no-pic           ablation: no inline caches; traces always specialise
                      on the receiver class
   --stats            print the send-site census and JIT counters at exit
@@ -71,7 +72,7 @@ class Options(object):
         self.files = []
         self.exprs = []
         self.jit_params = ""
-        self.pic_size = 4
+        self.pic_size = DEFAULT_PIC_SIZE
         self.no_pic = False
         self.stats = False
         self.stats_json = ""
@@ -108,8 +109,9 @@ def parse_args(argv):
                 except ValueError:
                     raise UsageError("--pic-size needs a number, not '%s'"
                                      % value)
-                if opts.pic_size < 1 or opts.pic_size > 64:
-                    raise UsageError("--pic-size must be between 1 and 64")
+                if opts.pic_size < 1 or opts.pic_size > MAX_PIC_SIZE:
+                    raise UsageError("--pic-size must be between 1 and %d"
+                                     % MAX_PIC_SIZE)
         elif arg == "--no-pic":
             opts.no_pic = True
         elif arg == "--stats":

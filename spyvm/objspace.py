@@ -5,6 +5,7 @@ from rpython.rlib import jit
 from spyvm.model import (W_Object, W_SmallInt, W_PointersObject,
                          W_BytesObject, W_Float)
 from spyvm.errors import PrimitiveFailed, ImageError
+from spyvm.pic import DEFAULT_PIC_SIZE
 
 
 class Config(object):
@@ -18,7 +19,7 @@ class Config(object):
 
     def __init__(self):
         self.stats_enabled = False
-        self.pic_size = 4
+        self.pic_size = DEFAULT_PIC_SIZE
         self.pic_enabled = True
 
 

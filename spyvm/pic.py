@@ -20,12 +20,21 @@ SUPER = 1
 BINARY = 2
 KIND_NAMES = ['send', 'super', 'binary']
 
+# Classes a site specialises on before it turns megamorphic.  A trace
+# dispatches over them with a chain of class guards, which stays cheaper
+# than the megamorphic path (a residual call that enters the callee through
+# the portal) up to about 32 classes: docs/pics.md has the sweep.
+DEFAULT_PIC_SIZE = 32
+MAX_PIC_SIZE = 256
+
 
 class SendSite(object):
     _attrs_ = ['selector', 'w_selector', 'kind', 'location', 'classes_w',
                'codes', 'counts', 'megamorphic', 'megamorphic_sends', 'epoch']
+    # classes_w is replaced, never changed in place: traces read its items
+    # as constants, so a send to a known class costs no PIC bookkeeping
     _immutable_fields_ = ['selector', 'w_selector', 'kind', 'location',
-                          'classes_w?', 'megamorphic?']
+                          'classes_w?[*]', 'megamorphic?']
 
     def __init__(self, selector, w_selector, kind, location):
         self.selector = selector
