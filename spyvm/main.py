@@ -42,6 +42,9 @@ DEFAULT_IMAGE = "images/spy.image"
 # RPython's default trace encoding numbers operations in 14 bits: a longer
 # trace fails inside the optimizer instead of aborting cleanly
 MAX_TRACE_LIMIT = 16000
+# JIT parameters take machine integers; longer numbers would overflow when
+# RPython parses them, so they are refused first
+MAX_PARAM_DIGITS = 10
 
 
 JIT_DEFAULTS = ("threshold=1000,function_threshold=1500,trace_limit=12000,"
@@ -56,7 +59,10 @@ def _jit_parameter_help():
                      % (name, jit.PARAMETER_DOCS[name],
                         jit.PARAMETERS.get(name, '')))
     lines.append("spy's defaults: " + JIT_DEFAULTS)
-    lines.append("trace_limit can be at most %d" % MAX_TRACE_LIMIT)
+    lines.append("trace_limit can be at most %d; values are integers of at "
+                 "most %d digits" % (MAX_TRACE_LIMIT, MAX_PARAM_DIGITS - 1))
+    lines.append("enable_opts is accepted only as 'all': spy's traces need "
+                 "every optimisation, and subsets crash RPython's backend")
     return "\n".join(lines) + "\n"
 
 JIT_PARAMETER_HELP = _jit_parameter_help()
@@ -145,14 +151,50 @@ def is_readable_file(path):
 
 
 def trace_limit_of(params):
-    """The trace_limit a --jit string asks for, or 0."""
+    """The trace_limit a --jit string asks for, or 0 (a number too long to
+    parse counts as above any limit)."""
     for item in params.split(","):
         parts = item.split("=")
         if len(parts) == 2 and parts[0].strip() == "trace_limit":
             text = parts[1].strip()
-            if text.isdigit() and len(text) < 10:
+            if text.isdigit():
+                if len(text) >= MAX_PARAM_DIGITS:
+                    return MAX_TRACE_LIMIT + 1
                 return int(text)
     return 0
+
+
+def check_jit_params(params):
+    """An error message for a --jit string spy cannot run with, or "".
+
+    enable_opts is accepted only as `all`: the traces of this interpreter
+    need every optimisation (virtualizables, unrolling, heap caching), and
+    subsets crash inside RPython's backend instead of failing cleanly.
+    """
+    if params == "off" or params == "default":
+        return ""
+    for item in params.split(","):
+        parts = item.split("=")
+        if len(parts) != 2:
+            return "bad --jit parameter '%s' (want name=value; try --jit " \
+                   "help)" % item
+        name = parts[0].strip()
+        value = parts[1].strip()
+        if name == "enable_opts":
+            if value != "all":
+                return "enable_opts=%s is not supported: spy's traces " \
+                       "need every optimisation (only enable_opts=all)" % value
+            continue
+        digits = value
+        if digits.startswith("-"):
+            digits = digits[1:]
+        if not digits.isdigit() or len(digits) >= MAX_PARAM_DIGITS:
+            return "--jit %s needs an integer of at most %d digits, not " \
+                   "'%s'" % (name, MAX_PARAM_DIGITS - 1, value)
+    if trace_limit_of(params) > MAX_TRACE_LIMIT:
+        return "trace_limit above %d is not supported (RPython's trace " \
+               "encoding overflows)" % MAX_TRACE_LIMIT
+    return ""
 
 
 def main(argv):
@@ -168,10 +210,9 @@ def main(argv):
         if opts.jit_params == "help":
             primitives.write_stdout(JIT_PARAMETER_HELP)
             return 0
-        if trace_limit_of(opts.jit_params) > MAX_TRACE_LIMIT:
-            primitives.write_stderr("spy: trace_limit above %d is not "
-                                    "supported (RPython's trace encoding "
-                                    "overflows)\n" % MAX_TRACE_LIMIT)
+        problem = check_jit_params(opts.jit_params)
+        if problem:
+            primitives.write_stderr("spy: %s\n" % problem)
             return 2
         try:
             jit.set_user_param(jitdriver, opts.jit_params)
