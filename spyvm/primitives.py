@@ -487,14 +487,22 @@ def float_equal(interp, args_w):
 
 @primitive(57, 1)
 def float_truncated(interp, args_w):
-    x = float_arg(args_w[0])
+    """Truncate toward zero, saturating like Java's cast: every double in
+    [-2^63, 2^63) is exact, NaN is 0."""
+    return interp.space.wrap_int(truncate_float(float_arg(args_w[0])))
+
+
+TWO_TO_63 = 9223372036854775808.0
+
+
+def truncate_float(x):
     if isnan(x):
-        return interp.space.wrap_int(0)
-    if x >= 9.2e18:
-        return interp.space.wrap_int(2**63 - 1)
-    if x <= -9.2e18:
-        return interp.space.wrap_int(-2**63)
-    return interp.space.wrap_int(int(x))
+        return 0
+    if x >= TWO_TO_63:
+        return sys.maxint
+    if x < -TWO_TO_63:
+        return -sys.maxint - 1
+    return int(x)
 
 
 @primitive(58, 1)
