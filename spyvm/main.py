@@ -2,7 +2,6 @@
 
 import os
 import stat
-import time
 
 from rpython.rlib import jit
 from rpython.rlib.objectmodel import we_are_translated
@@ -261,7 +260,7 @@ def main(argv):
 
 
 def entry_point(argv):
-    primitives.START_TIME[0] = time.time()
+    primitives.START_TIME[0] = primitives.monotonic_ms()
     if we_are_translated():
         hoststack.ensure_big_stack(argv)
     jit.set_user_param(jitdriver, JIT_DEFAULTS)

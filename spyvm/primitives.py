@@ -14,13 +14,15 @@ import math
 from rpython.rlib.rarithmetic import ovfcheck, intmask, int_c_div, int_c_mod
 from rpython.rlib.rfloat import formatd, isinf, isnan, string_to_float
 from rpython.rlib.rarithmetic import string_to_int
+from rpython.rlib import rtime
+from rpython.rtyper.lltypesystem import lltype, rffi
 
 from spyvm.model import (W_SmallInt, W_PointersObject, W_BytesObject,
                          W_HostObject, W_Float, W_File)
 from spyvm.errors import PrimitiveFailed, Exit
 
 TABLE = [None] * 128
-START_TIME = [0.0]
+START_TIME = [0]    # monotonic_ms() at start-up
 
 
 def primitive(number, argc):
@@ -222,8 +224,16 @@ def sleep(interp, args_w):
 
 @primitive(119, 0)
 def milliseconds(interp, args_w):
-    return interp.space.wrap_int(
-        int((time.time() - START_TIME[0]) * 1000.0))
+    """Milliseconds since the VM started, on the monotonic clock (spec
+    7.15: only differences are used, and wall-clock jumps must not show)."""
+    return interp.space.wrap_int(monotonic_ms() - START_TIME[0])
+
+
+def monotonic_ms():
+    with lltype.scoped_alloc(rtime.TIMESPEC) as ts:
+        rtime.c_clock_gettime(rtime.CLOCK_MONOTONIC, ts)
+        return (rffi.getintfield(ts, 'c_tv_sec') * 1000 +
+                rffi.getintfield(ts, 'c_tv_nsec') // 1000000)
 
 
 # ------------------------------------------------------- bytes / strings
