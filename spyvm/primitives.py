@@ -314,6 +314,9 @@ def save_image_in_place(interp, args_w):
 
 @primitive(117, -1)
 def quit(interp, args_w):
+    """Exit status 1 if anything went wrong before (as at a normal end)."""
+    if interp.error_count > 0:
+        raise Exit(1)
     raise Exit(0)
 
 
