@@ -396,11 +396,11 @@ def test_run_time_methods_and_classes_see_integer_slot_writes(image):
     code = assemble(push_self(), mark(1), send(0), stack_return())
     w_caller = image.make_method(image.cls("Object"), "test", code, ["answer"])
     assert image.run_method(w_caller, image.w_nil).value == 1
-    # a 1-slot stack cannot hold what `answer` now pushes
+    # an absurd stackSize makes the method malformed, a sane one not
     fresh.store(space, 1, W_BytesObject(space.w_ByteArray, [chr(b) for b in
         assemble(push_const(2), push_const(3), send_binary(2),
                  stack_return())]))
-    fresh.store(space, 3, W_SmallInt(1))
+    fresh.store(space, 3, W_SmallInt(10 ** 11))
     assert image.run_method(w_caller, image.w_nil) is image.w_nil
     fresh.store(space, 3, W_SmallInt(4))
     assert image.run_method(w_caller, image.w_nil).value == 5
@@ -436,10 +436,51 @@ def test_bad_opcode_is_a_vm_error_not_a_crash(image, capfd):
     assert "ran off the end" in capfd.readouterr().err
 
 
+def test_operand_stack_grows_past_the_compilers_stack_size(image):
+    # spec 7.22: 30 literals then MarkArguments 30 (a literal array) in a
+    # method whose compiler said 3
+    code = assemble(*[push_const(i % 10) for i in range(30)]) + \
+        assemble(mark(30), stack_return())
+    w = image.run(code, stack=3)
+    assert ints(w) == [i % 10 for i in range(30)]
+    # a block body gets the same stack
+    install_block_value(image)
+    body = assemble(*[push_const(7)] * 20) + assemble(mark(20),
+                                                       stack_return())
+    code = assemble(push_block(0, 2 + len(body))) + body + \
+        assemble(mark(1), send(0), stack_return())
+    assert ints(image.run(code, ["value"], stack=2)) == [7] * 20
+
+
+def test_stack_depth_analysis():
+    from spyvm.stackdepth import max_stack_depth
+    def depth(*parts):
+        return max_stack_depth("".join(chr(b) for b in assemble(*parts)))
+    assert depth(push_const(1), push_const(2), send_binary(2),
+                 stack_return()) == 2
+    # both arms of a branch, and the primitive's arguments
+    assert depth(push_true(), branch_if_true(7), push_const(1), push_const(2),
+                 push_const(3), prim(3, 36), stack_return()) == 3
+    # a loop that pushes forever is cut off; the interpreter checks it
+    assert depth(push_const(1), branch(0)) == 4
+    assert depth() == 0
+
+
 def test_stack_overflow_of_the_operand_stack_is_an_error(image, capfd):
-    code = assemble(*[push_const(1)] * 5) + stack_return()
+    # a loop that only pushes overflows any stack the analysis can size
+    code = assemble(push_const(1), branch(0))
     assert image.run(code, stack=3) is image.w_nil
     assert "operand stack overflow" in capfd.readouterr().err
+
+
+def test_absurd_frame_sizes_are_a_clean_error(image, capfd):
+    caller = assemble(push_self(), mark(1), send(0), stack_return())
+    for stack, temps in [(10 ** 11, 0), (0, 10 ** 11)]:
+        image.install("Object", "huge", assemble(push_const(1),
+                      stack_return()), stack=stack, temps=temps)
+        assert image.run(caller, ["huge"]) is image.w_nil
+        err = capfd.readouterr().err
+        assert "absurd stackSize or temporarySize" in err
 
 
 def test_deep_recursion_past_the_host_stack_is_a_smalltalk_error(image, capfd):

@@ -60,3 +60,12 @@ def test_export_image_writes_a_loadable_image(run_untranslated, real_image,
     r = run_untranslated(path, "-e", "Transcript")
     assert r.status == 0, r
     assert r.out.endswith("Transcript\n")
+
+
+def test_a_30_element_literal_array_grows_the_compilers_stack(
+        run_untranslated, real_image):
+    # the image's compiler sizes this method's stack too small (spec 7.22)
+    r = run_untranslated(real_image, st_file("literal30.st"), "-e",
+                         "nil thirty size", "-e", "(nil thirty at: 30)")
+    assert r.status == 0, r
+    assert r.out.endswith("(System started)\n30\n30\n"), r
