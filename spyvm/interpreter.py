@@ -95,7 +95,7 @@ class Interpreter(object):
             jitdriver.jit_merge_point(pc=pc, code=code, self=self, ctx=ctx)
             space = self.space
             bytes = code.bytes
-            if pc >= len(bytes):
+            if pc < 0 or pc >= len(bytes):
                 raise VMError("%s ran off the end of its bytecodes"
                               % code_location(code), ctx)
             start = pc
@@ -452,6 +452,13 @@ class Interpreter(object):
         w_pc = slots_w[4]
         if isinstance(w_pc, W_SmallInt):
             pc = w_pc.value
+        elif w_pc is not space.w_nil:
+            raise VMError("primitive 6: the context's bytePointer is not "
+                          "an integer", ctx)
+        if pc < 0 or pc >= len(code.bytes):
+            raise VMError("primitive 6: bytePointer %d is outside the "
+                          "method's %d bytecodes" % (pc, len(code.bytes)),
+                          ctx)
         return W_Context(code, w_args, w_temps, code.stack_size, pc,
                          slots_w[6], None)
 

@@ -322,6 +322,29 @@ def test_primitive_6_runs_a_context_as_a_nested_execution(image):
     assert image.run(code, [w_ctx]).value == 8
 
 
+@pytest.mark.parametrize("w_pc, message", [
+    (W_SmallInt(-5), "bytePointer -5 is outside"),
+    (W_SmallInt(2), "bytePointer 2 is outside"),
+    (W_SmallInt(-2 ** 62), "is outside"),
+    (None, "bytePointer is not an integer")])
+def test_primitive_6_refuses_a_bytepointer_outside_the_method(image, capfd,
+                                                              w_pc, message):
+    # a segfault before: the loop only checked pc >= len
+    space = image.space
+    if w_pc is None:
+        w_pc = space.wrap_string("x")
+    w_method = image.make_method(image.cls("Object"), "seven",
+                                 assemble(push_const(7), stack_return()))
+    w_ctx = W_PointersObject(space.w_Context, [
+        w_method, space.wrap_list([image.w_nil]), space.new_array(0),
+        space.new_array(8), w_pc, W_SmallInt(0), image.w_nil])
+    code = assemble(push_lit(0), prim(1, 6), stack_return())
+    assert image.run(code, [w_ctx]) is space.w_nil
+    err = capfd.readouterr().err
+    assert message in err
+    assert "test[Undefined,]" in err
+
+
 def test_halt_unwinds_to_the_nearest_nested_execution(image):
     space = image.space
     w_method = image.make_method(image.cls("Object"), "halts",
