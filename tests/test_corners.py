@@ -49,3 +49,11 @@ def test_float_division_by_zero_answers_the_ieee_value(run_untranslated,
                                                         own_image, expr, out):
     r = run_untranslated(own_image, "-e", expr)
     assert (r.status, r.out) == (0, out + "\n"), r
+
+
+def test_writing_a_method_into_the_methods_array_in_place(run_untranslated,
+                                                          own_image):
+    from tests.conftest import st_file
+    r = run_untranslated(own_image, st_file("methods_in_place.st"))
+    assert r.status == 0, r
+    assert r.out == "1\n2\n"

@@ -380,6 +380,33 @@ def test_redefining_a_called_method_runs_the_new_one(image):
     assert image.run_method(w_method, image.w_nil).value == 2
 
 
+def test_writing_a_method_into_the_methods_array_in_place(image):
+    # `methods at: i put: newMethod` without replacing the Array
+    space = image.space
+    image.install("Object", "answer", assemble(push_const(1), stack_return()))
+    code = assemble(push_self(), mark(1), send(0), stack_return())
+    w_caller = image.make_method(image.cls("Object"), "test", code, ["answer"])
+    assert image.run_method(w_caller, image.w_nil).value == 1
+    w_methods = image.cls("Object").slots_w[2]
+    index = [w_m.slots_w[0].as_string() for w_m in w_methods.slots_w].index(
+        "answer")
+    w_new = image.make_method(image.cls("Object"), "answer",
+                              assemble(push_const(2), stack_return()))
+    w_methods.store(space, index, w_new)
+    assert image.run_method(w_caller, image.w_nil).value == 2
+    # an Array made at run time (raw integer slots) that becomes the
+    # methods array: nil written in place removes the method
+    w_dnu = image.make_method(image.cls("Object"), "doesNotUnderstand:",
+                              assemble(push_const(9), stack_return()))
+    w_fresh = space.new_array(2)
+    w_fresh.store(space, 0, w_new)
+    w_fresh.store(space, 1, w_dnu)
+    image.cls("Object").store(space, 2, w_fresh)
+    assert image.run_method(w_caller, image.w_nil).value == 2
+    w_fresh.store(space, 0, space.w_nil)
+    assert image.run_method(w_caller, image.w_nil).value == 9
+
+
 def test_changing_the_parent_class_invalidates_lookups(image):
     image.subclass("A")
     image.subclass("B")

@@ -69,3 +69,10 @@ def test_a_30_element_literal_array_grows_the_compilers_stack(
                          "nil thirty size", "-e", "(nil thirty at: 30)")
     assert r.status == 0, r
     assert r.out.endswith("(System started)\n30\n30\n"), r
+
+
+def test_writing_a_method_into_the_methods_array_in_place(run_untranslated,
+                                                          real_image):
+    r = run_untranslated(real_image, st_file("methods_in_place.st"))
+    assert r.status == 0, r
+    assert r.out.endswith("(System started)\n1\n2\n"), r
