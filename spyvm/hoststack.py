@@ -59,9 +59,23 @@ def ensure_big_stack(argv):
         limit = WANTED_STACK
     if limit > 0:
         # leave a margin for the C code and signal handling below the check
-        usable = limit - 16 * 1024 * 1024
-        if usable > RPY_MAX_STACK:
-            rstack._stack_set_length_fraction(usable / float(RPY_MAX_STACK))
+        USABLE[0] = limit - 16 * 1024 * 1024
+        set_usable(USABLE[0])
+
+
+USABLE = [0]    # bytes of host stack RPython's stack check allows
+
+
+def set_usable(nbytes):
+    if nbytes > RPY_MAX_STACK:
+        rstack._stack_set_length_fraction(nbytes / float(RPY_MAX_STACK))
+
+
+def limit_stack(nbytes):
+    """Let recursion use at most nbytes of host stack (memory.py)."""
+    if USABLE[0] > nbytes:
+        USABLE[0] = nbytes
+        set_usable(nbytes)
 
 
 def restore_pypylog():

@@ -19,6 +19,7 @@ from spyvm.code import code_of_method, QUICK_NONE, QUICK_SELF, \
 from spyvm.lookup import classinfo_of, superclass_of
 from spyvm.pic import SUPER
 from spyvm.errors import (PrimitiveFailed, VMError, Halt, NonLocalReturn)
+from spyvm.memory import OutOfMemory
 from spyvm import primitives
 
 
@@ -418,6 +419,8 @@ class Interpreter(object):
         except PrimitiveFailed as e:
             self.primitive_failed(ctx, pc, number, e.msg)
             return
+        except OutOfMemory as e:
+            raise VMError(e.msg, ctx)
         ctx.push(w_result)
 
     def primitive_failed(self, ctx, pc, number, msg):

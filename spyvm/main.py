@@ -11,7 +11,7 @@ from spyvm.interpreter import Interpreter, jitdriver
 from spyvm.image_reader import load_image, read_file
 from spyvm.boot import Session
 from spyvm.errors import SpyError, Exit
-from spyvm import primitives, hoststack, stats
+from spyvm import primitives, hoststack, stats, memory
 
 USAGE = """Usage: spy [options] [IMAGE] [FILE.st ...]
 
@@ -29,6 +29,9 @@ Options:
                      megamorphic (default 4)
   --no-pic           ablation: no inline caches; traces always specialise
                      on the receiver class
+  --max-memory SIZE  memory ceiling, e.g. 512M or 4G (default: the smaller of
+                     2G and half of the RAM); past it a program gets
+                     'Error: out of memory' or the run ends with exit 1
   --stats            print the send-site census and JIT counters at exit
   --stats-json FILE  write the same as JSON to FILE
   -h, --help         show this help
@@ -38,6 +41,7 @@ bad usage or an unreadable image.
 """
 
 DEFAULT_IMAGE = "images/spy.image"
+MIN_MEMORY = 32 * memory.MB
 # RPython's default trace encoding numbers operations in 14 bits: a longer
 # trace fails inside the optimizer instead of aborting cleanly
 MAX_TRACE_LIMIT = 16000
@@ -69,7 +73,7 @@ JIT_PARAMETER_HELP = _jit_parameter_help()
 
 class Options(object):
     _attrs_ = ['image', 'files', 'exprs', 'jit_params', 'pic_size',
-               'no_pic', 'stats', 'stats_json', 'help']
+               'no_pic', 'stats', 'stats_json', 'help', 'max_memory']
 
     def __init__(self):
         self.image = ""
@@ -81,6 +85,7 @@ class Options(object):
         self.stats = False
         self.stats_json = ""
         self.help = False
+        self.max_memory = 0         # 0: memory.default_ceiling()
 
 
 class UsageError(SpyError):
@@ -96,7 +101,8 @@ def parse_args(argv):
         i += 1
         if arg == "-h" or arg == "--help":
             opts.help = True
-        elif arg in ("-e", "--jit", "--pic-size", "--stats-json"):
+        elif arg in ("-e", "--jit", "--pic-size", "--stats-json",
+                     "--max-memory"):
             if i >= len(argv):
                 raise UsageError("%s needs an argument" % arg)
             value = argv[i]
@@ -107,6 +113,11 @@ def parse_args(argv):
                 opts.jit_params = value
             elif arg == "--stats-json":
                 opts.stats_json = value
+            elif arg == "--max-memory":
+                opts.max_memory = memory.parse_size(value)
+                if opts.max_memory < MIN_MEMORY:
+                    raise UsageError("--max-memory needs a size of at least "
+                                     "32M, like 512M or 4G, not '%s'" % value)
             else:
                 try:
                     opts.pic_size = int(value)
@@ -228,6 +239,11 @@ def main(argv):
     space.config.pic_size = opts.pic_size
     space.config.pic_enabled = not opts.no_pic
     space.config.stats_enabled = opts.stats or opts.stats_json != ""
+    max_memory = opts.max_memory
+    if max_memory == 0:
+        max_memory = memory.default_ceiling()
+    space.memory.max_bytes = max_memory
+    memory.apply_ceiling(max_memory)
     try:
         data = read_file(image)
         load_image(space, data)
@@ -248,6 +264,12 @@ def main(argv):
     except SpyError as e:
         primitives.write_stderr("spy: %s\n" % e.msg)
         status = 2
+    except MemoryError:
+        # the GC's heap reached the ceiling: the GC would abort at the next
+        # attempt, so the run ends here
+        primitives.write_stderr("spy: out of memory (the limit is %d MB; "
+                                "--max-memory)\n" % (max_memory // memory.MB))
+        return 1
     if space.config.stats_enabled:
         report = stats.Census(space)
         if opts.stats:

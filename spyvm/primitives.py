@@ -82,6 +82,15 @@ def bytes_arg(w_obj):
     raise PrimitiveFailed("expected a String or ByteArray")
 
 
+def check_memory(interp, nbytes, what):
+    """Large allocations must fit under the memory ceiling (memory.py)."""
+    interp.space.memory.check_allocation(nbytes, what)
+
+
+# what one slot of a run-time pointer object costs: an object and a word
+SLOT_BYTES = 16
+
+
 def new_host_object(interp, w_class):
     return W_HostObject(class_arg(w_class))
 
@@ -114,8 +123,9 @@ def slot_at_put(interp, args_w):
 def new_pointers(interp, args_w):
     w_class = class_arg(args_w[0])
     size = int_arg(interp, args_w[1])
-    if size < 0 or size > 100000000:
+    if size < 0:
         raise PrimitiveFailed("cannot allocate %d slots" % size)
+    check_memory(interp, size * SLOT_BYTES, "new: %d" % size)
     return W_PointersObject.new_nils(w_class, size)
 
 
@@ -134,13 +144,16 @@ def copy_with(interp, args_w):
     w_value, w_obj = args_w
     if not isinstance(w_obj, W_PointersObject):
         raise PrimitiveFailed("expected a pointer object")
+    check_memory(interp, (w_obj.size() + 1) * SLOT_BYTES, "a copy")
     return W_PointersObject(w_obj.w_class, w_obj.items(interp.space) + [w_value])
 
 
 @primitive(32, 2)
 def grow(interp, args_w):
     w_value, w_obj = args_w
-    interp.space.unwrap_pointers(w_obj).grow(interp.space, w_value)
+    w_obj = interp.space.unwrap_pointers(w_obj)
+    check_memory(interp, (w_obj.size() + 1) * SLOT_BYTES, "a grown object")
+    w_obj.grow(interp.space, w_value)
     return w_obj
 
 
@@ -242,8 +255,9 @@ def monotonic_ms():
 def new_bytes(interp, args_w):
     w_class = class_arg(args_w[0])
     size = int_arg(interp, args_w[1])
-    if size < 0 or size > 1000000000:
+    if size < 0:
         raise PrimitiveFailed("cannot allocate %d bytes" % size)
+    check_memory(interp, size, "new: %d bytes" % size)
     return W_BytesObject(w_class, ['\x00'] * size)
 
 
@@ -266,6 +280,7 @@ def bytes_copy(interp, args_w):
     w_obj, w_class = args_w
     if not isinstance(w_obj, W_BytesObject):
         return w_obj
+    check_memory(interp, w_obj.size(), "a copy")
     return W_BytesObject(class_arg(w_class), w_obj.bytes[:])
 
 
@@ -273,6 +288,7 @@ def bytes_copy(interp, args_w):
 def bytes_concat(interp, args_w):
     w_suffix = bytes_arg(args_w[0])
     w_prefix = bytes_arg(args_w[1])
+    check_memory(interp, w_prefix.size() + w_suffix.size(), "a concatenation")
     return W_BytesObject(w_prefix.w_class, w_prefix.bytes + w_suffix.bytes)
 
 

@@ -57,3 +57,15 @@ def test_writing_a_method_into_the_methods_array_in_place(run_untranslated,
     r = run_untranslated(own_image, st_file("methods_in_place.st"))
     assert r.status == 0, r
     assert r.out == "1\n2\n"
+
+
+def test_allocations_past_the_memory_ceiling_are_smalltalk_errors(
+        run_untranslated, own_image):
+    r = run_untranslated(own_image, "--max-memory", "300M",
+                         "-e", "(Array new: 100000000) size",
+                         "-e", "(String new: 1000000000) size", "-e", "3 + 4")
+    assert r.status == 1, r
+    assert r.out == "7\n"
+    assert ("Error: out of memory: new: 100000000 needs 1525 MB, the limit "
+            "is 300 MB (--max-memory)\nnew:[MetaArray,SmallInt,]\n") in r.err
+    assert "Error: out of memory: new: 1000000000 bytes" in r.err
