@@ -180,5 +180,5 @@ def literal_site(space, literals_w, index, kind, owner, pc):
 
 def new_site(space, selector, w_selector, kind, owner, pc):
     site = SendSite(selector, w_selector, kind, "%s @%d" % (owner, pc))
-    space.all_sites.append(site)
+    space.sites.add(site)
     return site

@@ -5,6 +5,7 @@ import os
 from rpython.rlib import jit_hooks
 from rpython.rlib.jit import Counters
 from rpython.rlib.objectmodel import we_are_translated
+from rpython.rlib.rweaklist import RWeakListMixin
 
 STATES = ["monomorphic", "polymorphic", "megamorphic", "unused"]
 TOP_SITES = 15
@@ -20,6 +21,27 @@ JIT_COUNTERS = [("loops", Counters.TOTAL_COMPILED_LOOPS),
                 ("aborts_quasiimmut", Counters.ABORT_FORCE_QUASIIMMUT)]
 
 
+class SiteRegistry(RWeakListMixin):
+    """Every live SendSite, for the census.  Weak: the sites (and code) of
+    finished doIts stay collectable, so a long REPL session does not grow;
+    dead entries are reused."""
+    _attrs_ = ['handles', 'free_list']
+
+    def __init__(self):
+        self.initialize()
+
+    def add(self, site):
+        self.add_handle(site)
+
+    def live_sites(self):
+        sites = []
+        for ref in self.get_all_handles():
+            site = ref()
+            if site is not None:
+                sites.append(site)
+        return sites
+
+
 class Census(object):
     _attrs_ = ['space', 'sites', 'site_counts', 'send_counts', 'top',
                'jit_values']
@@ -29,7 +51,7 @@ class Census(object):
         self.site_counts = [0] * len(STATES)
         self.send_counts = [0] * len(STATES)
         self.top = []
-        for site in space.all_sites:
+        for site in space.sites.live_sites():
             state = STATES.index(site.state_name())
             sends = site.total_sends()
             self.site_counts[state] += 1
