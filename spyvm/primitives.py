@@ -339,6 +339,8 @@ def quit(interp, args_w):
 def open_file(interp, args_w, flags, writable):
     w_class = class_arg(args_w[0])
     name = interp.space.unwrap_string(args_w[1])
+    from spyvm.image_writer import check_file_name
+    check_file_name(name)
     try:
         fd = os.open(name, flags, 0644)
     except OSError as e:

@@ -69,3 +69,14 @@ def test_allocations_past_the_memory_ceiling_are_smalltalk_errors(
     assert ("Error: out of memory: new: 100000000 needs 1525 MB, the limit "
             "is 300 MB (--max-memory)\nnew:[MetaArray,SmallInt,]\n") in r.err
     assert "Error: out of memory: new: 1000000000 bytes" in r.err
+
+
+def test_saving_onto_a_device_is_a_smalltalk_error(run_untranslated,
+                                                   own_image):
+    r = run_untranslated(own_image, "-e", "File exportImage: '/dev/null'",
+                         "-e", "3 + 4")
+    assert r.status == 1, r
+    assert r.out == "7\n"
+    assert ("primitive 29 failed: cannot save image to '/dev/null': not a "
+            "regular file\n") in r.err
+    assert "exportImage:[MetaFile,String,]" in r.err
