@@ -217,6 +217,32 @@ def test_block_return_to_a_returned_home_resumes_its_caller(image):
     assert image.run(code, ["maker", "value"]).value == 5
 
 
+def test_non_local_return_into_a_context_that_has_already_returned(image):
+    # maker answers [^ 4]; its target, outer's context, has returned by
+    # the time the block runs.  The return unwinds to the execution
+    # boundary, which resumes outer's dead context after its send (it
+    # answers 4 again, to test, which carries on after `value`)
+    install_block_value(image)
+    image.install("Object", "maker", assemble(
+        push_block(0, 4), push_const(4), block_return(), stack_return()))
+    image.install("Object", "outer", assemble(
+        push_self(), mark(1), send(0), stack_return()), ["maker"])
+    image.install("Object", "count", assemble(
+        push_inst(0), push_const(1), send_binary(2), assign_inst(0),
+        stack_return()))
+    code = assemble(push_self(), mark(1), send(0),          # self outer
+                    mark(1), send(1),                       # value
+                    push_self(), mark(1), send(2), pop(),   # self count
+                    push_const(1), send_binary(2), stack_return())
+    w_rcv = image.new("Object", W_SmallInt(0))
+    image.cls("Object").slots_w[3] = W_SmallInt(1)
+    w = image.run(code, ["outer", "value", "count"], rcv=w_rcv)
+    assert w.value == 5
+    # test resumed once, after `value`: count ran once
+    assert w_rcv.slots_w[0].value == 1
+    assert image.interp.error_count == 0
+
+
 def test_super_send_starts_at_the_method_class_parent(image):
     image.subclass("Animal")
     image.subclass("Dog", "Animal")

@@ -31,7 +31,7 @@ def test_dnu_prints_the_image_backtrace_and_goes_on(run_untranslated,
                                                     real_image):
     r = run_untranslated(real_image, st_file("dnu.st"))
     assert r.status == 1, r
-    assert r.err == ('100 does not understand "factorial"\n'
+    assert r.err == ('100 does not understand "frobnicate"\n'
                      'current[MetaContext,]\n'
                      'doesNotUnderstand:[SmallInt,Array,]\n'
                      'doItCommand[Undefined,]\n \n')
