@@ -154,7 +154,13 @@ def save_target(path):
 def check_file_name(path):
     """The OS would silently cut a name at its first NUL byte."""
     if "\x00" in path:
+        shown = []
+        for c in path:
+            if c == "\x00":
+                shown.append("\\0")
+            else:
+                shown.append(c)
         raise PrimitiveFailed("file name contains a NUL byte: '%s'"
-                              % path.replace("\x00", "\\0"))
+                              % "".join(shown))
     if not path:
         raise PrimitiveFailed("empty file name")

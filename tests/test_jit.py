@@ -98,6 +98,49 @@ class TestTraces(LLJitMixin):
 
 # ------------------------------------------- Smalltalk programs, own image
 
+def struct_field(container, name):
+    """A field of an lltype instance struct, looking through `super`."""
+    while container is not None:
+        if name in container._TYPE._names:
+            return getattr(container, name)
+        if "super" not in container._TYPE._names:
+            return None
+        container = container.super
+    return None
+
+
+def smalltalk_class_name(box):
+    """The name of the Smalltalk class a constant in a trace is, or None
+    (llgraph backend: constants point at the rtyped W_ objects)."""
+    from rpython.jit.metainterp.history import ConstPtr
+    if not isinstance(box, ConstPtr) or not box.value:
+        return None
+    try:
+        container = box.value._obj.container
+    except AttributeError:
+        return None
+    slots = struct_field(container, "inst_slots_w")
+    if not slots or len(slots) < 1 or not slots[0]:
+        return None
+    chars = struct_field(slots[0]._obj, "inst_bytes")
+    if not chars:
+        return None
+    items = chars.ll_items()
+    return "".join([items[i] for i in range(chars.ll_length())])
+
+
+def function_name(box):
+    """The name of the function a call operation's address constant is."""
+    try:
+        from rpython.rtyper.lltypesystem import llmemory
+        from rpython.jit.backend.llgraph.runner import LLGraphCPU
+        address = box.getint()
+        fnptr = llmemory.cast_int_to_adr(address).ptr
+        return str(fnptr._obj._name)
+    except Exception:
+        return "?"
+
+
 JIT_SOURCE = """
 CLASS Object subclass: 'JitShape' variables: '' classVariables: ''
 CLASS JitShape subclass: 'JitA' variables: '' classVariables: ''
@@ -219,6 +262,34 @@ class TestOwnImageTraces(LLJitMixin):
             names.extend([op.getopname() for op in loop.operations])
         return names
 
+    def all_operations(self):
+        """Every operation object of the loops (bridges keep only names)."""
+        from rpython.jit.metainterp.test.support import get_stats
+        ops = []
+        for loop in get_stats().get_all_loops():
+            ops.extend(loop.operations)
+        return ops
+
+    def guarded_class_names(self):
+        """Names of the Smalltalk classes the loops guard_value on (a
+        promoted receiver class is such a guard on a constant class)."""
+        names = []
+        for op in self.all_operations():
+            if op.getopname() == "guard_value":
+                name = smalltalk_class_name(op.getarg(1))
+                if name is not None:
+                    names.append(name)
+        return names
+
+    def called_functions(self):
+        """Names of the functions that call_* operations of the loops
+        call (their first argument is the function's address)."""
+        names = []
+        for op in self.all_operations():
+            if op.getopname().startswith("call"):
+                names.append(function_name(op.getarg(0)))
+        return names
+
     def test_to_do_loop_has_no_calls_and_no_allocations(self):
         image = OwnImage()
         def main(n):
@@ -263,8 +334,11 @@ class TestOwnImageTraces(LLJitMixin):
         # bridges may call, e.g. to record a new class in the inline cache)
         self.check_trace_count_at_most(16)
         self.check_resops(call_r=0, call_may_force_r=0, call_may_force_i=0)
-        ops = self.all_ops()
-        assert ops.count("guard_class") + ops.count("guard_nonnull_class") >= 2
+        # the receiver class is promoted: a guard on each of the two
+        # classes, and on no other Smalltalk class of the site
+        guarded = self.guarded_class_names()
+        print "guarded classes:", guarded
+        assert "JitA" in guarded and "JitB" in guarded
 
     def test_megamorphic_site_stays_bounded(self):
         image = OwnImage(megamorphic_classes=8)
@@ -284,9 +358,16 @@ class TestOwnImageTraces(LLJitMixin):
         # traces with 8 classes, including those invalidated when the site
         # turned megamorphic)
         self.check_trace_count_at_most(24)
-        ops = self.all_ops()
-        assert "call_r" in ops
-        assert "call_may_force_r" in ops
+        called = self.called_functions()
+        print "called:", called
+        # the lookup is a residual call into the global method cache, the
+        # callee runs through invoke_residual, and the loop guards on none
+        # of the eight classes
+        assert any("MethodCache.lookup" in name or "MethodCache_lookup" in name
+                   for name in called), called
+        assert any("invoke_residual" in name for name in called), called
+        guarded = self.guarded_class_names()
+        assert not [name for name in guarded if name.startswith("JitM")]
 
     def test_recursion_uses_call_assembler(self):
         image = OwnImage()
