@@ -12,7 +12,8 @@ import time
 import math
 
 from rpython.rlib.rarithmetic import ovfcheck, intmask, int_c_div, int_c_mod
-from rpython.rlib.rfloat import formatd, isinf, isnan, string_to_float
+from rpython.rlib.rfloat import (formatd, isinf, isnan, string_to_float,
+                                 INFINITY, NAN)
 from rpython.rlib.rarithmetic import string_to_int
 from rpython.rlib import rtime
 from rpython.rtyper.lltypesystem import lltype, rffi
@@ -492,15 +493,18 @@ def float_mul(interp, args_w):
 
 @primitive(54, 3)
 def float_div(interp, args_w):
+    """y / x with IEEE results for a zero divisor (inf, -inf, NaN); the
+    constants come from rfloat: float('inf') would parse a string at run
+    time in RPython, and fail."""
     x = float_arg(args_w[1])
     y = float_arg(args_w[2])
     if x == 0.0:
         if y == 0.0 or isnan(y):
-            result = float('nan')
+            result = NAN
         elif (y > 0.0) == (math.copysign(1.0, x) > 0.0):
-            result = float('inf')
+            result = INFINITY
         else:
-            result = -float('inf')
+            result = -INFINITY
     else:
         result = y / x
     return wrap_float(interp, args_w[0], result)

@@ -96,3 +96,21 @@ def test_the_host_stack_re_exec_gives_deep_recursion(run_binary, own_image):
                    env=dict(os.environ, SPY_STACK_REEXEC="1"))
     assert r.status == 1, r
     assert "stack overflow" in r.err and "sumDown[SmallInt,]" in r.err
+
+
+def test_float_division_by_zero_is_ieee(run_binary, either_image):
+    # an internal error (exit 3) before: float('inf') parses a string in
+    # RPython
+    r = run_binary(either_image, "-e", "1.0 / 0.0", "-e", "0.0 / 0.0",
+                   "-e", "1.0 / 0", "-e", "(0.0 - 1.0) / 0.0")
+    assert r.status == 0, r
+    assert r.out.endswith("Infinity\nNaN\nInfinity\n-Infinity\n"), r
+
+
+def test_corner_expressions(run_binary, own_image):
+    r = run_binary(own_image, "-e", "^ 3", "-e", "1 ] value. [ 2")
+    assert (r.status, r.out) == (0, "3\n1\n"), r
+    r = run_binary(own_image, "--jit", "trace_limit=2147483648", "-e", "1")
+    assert r.status == 2 and r.err.startswith("spy: "), r
+    r = run_binary(own_image, "--jit", "enable_opts=unroll", "-e", "1")
+    assert r.status == 2 and "enable_opts" in r.err, r
