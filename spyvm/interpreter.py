@@ -18,7 +18,8 @@ from spyvm.code import code_of_method, QUICK_NONE, QUICK_SELF, \
     QUICK_INSTANCE, QUICK_ARGUMENT, QUICK_LITERAL, QUICK_CONSTANT
 from spyvm.lookup import classinfo_of, superclass_of
 from spyvm.pic import SUPER
-from spyvm.errors import (PrimitiveFailed, VMError, Halt, NonLocalReturn)
+from spyvm.errors import (PrimitiveFailed, VMError, Halt, NonLocalReturn,
+                          Exit)
 from spyvm.memory import OutOfMemory
 from spyvm import primitives
 
@@ -87,6 +88,10 @@ class Interpreter(object):
             check_stack_overflow()
             raise VMError("stack overflow: the Smalltalk recursion is too "
                           "deep for the host stack", ctx)
+        except MemoryError:
+            # the GC's heap cap (memory.py): e.g. a recursion the JIT runs
+            # without growing the host stack
+            raise VMError(self.space.memory.heap_exhausted(), ctx)
 
     def loop(self, ctx):
         ctx = jit.hint(ctx, access_directly=True)
@@ -483,6 +488,11 @@ class Interpreter(object):
         except VMError as e:
             self.error_count += 1
             self.report_vm_error(e)
+            if space.memory.exhausted:
+                # the GC cannot raise MemoryError a second time
+                primitives.write_stderr("spy: out of memory: the run ends "
+                                        "here\n")
+                raise Exit(1)
             return space.w_nil
 
     def run_chain(self, ctx):

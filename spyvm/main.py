@@ -243,7 +243,7 @@ def main(argv):
     if max_memory == 0:
         max_memory = memory.default_ceiling()
     space.memory.max_bytes = max_memory
-    memory.apply_ceiling(max_memory)
+    memory.apply_ceiling(space.memory)
     try:
         data = read_file(image)
         load_image(space, data)

@@ -25,6 +25,7 @@ PAGE_SIZE = 4096
 # the part of the budget recursion may use on the host stack: each level
 # also keeps a context, its arguments and temporaries in the heap
 STACK_SHARE = 4
+HEAP_TENTHS = 6
 
 
 class OutOfMemory(SpyError):
@@ -32,10 +33,23 @@ class OutOfMemory(SpyError):
 
 
 class MemoryLimit(object):
-    _attrs_ = ['max_bytes']
+    _attrs_ = ['max_bytes', 'heap_cap', 'exhausted']
 
     def __init__(self, max_bytes):
         self.max_bytes = max_bytes
+        self.heap_cap = 0           # what the GC was told (0: no cap)
+        self.exhausted = False      # the GC raised MemoryError once
+
+    def heap_exhausted(self):
+        """The GC raised MemoryError: give it headroom to unwind and report
+        (it aborts the process if it reaches its cap a second time), and
+        answer the error message.  The run ends after the report."""
+        from rpython.rlib import rgc
+        self.exhausted = True
+        if self.heap_cap > 0:
+            rgc.set_max_heap_size(self.heap_cap + self.heap_cap // 2)
+        return ("out of memory: the heap reached %d MB (--max-memory %d MB)"
+                % (self.heap_cap // MB, self.max_bytes // MB))
 
     def check_allocation(self, nbytes, what):
         """Raise OutOfMemory if allocating about `nbytes` more would pass
@@ -49,13 +63,21 @@ class MemoryLimit(object):
                               % (what, nbytes // MB, self.max_bytes // MB))
 
 
-def apply_ceiling(max_bytes):
-    """Cap the GC heap and the recursion depth to fit under max_bytes."""
+def apply_ceiling(limit):
+    """Cap the GC heap and the recursion depth to fit under the limit.
+
+    Measured per level of a small recursion (./spy, 64-bit): interpreted,
+    336 bytes of host stack and ~440 bytes of heap and shadow stack; in
+    compiled code the JIT inlines 16 levels per host call, so the host
+    stack hardly grows and only the heap cap stops it (~350 bytes a level).
+    """
     from rpython.rlib import rgc
     from spyvm import hoststack
-    stack = max_bytes // STACK_SHARE
-    hoststack.limit_stack(stack)
-    rgc.set_max_heap_size(max_bytes - stack)
+    max_bytes = limit.max_bytes
+    hoststack.limit_stack(max_bytes // STACK_SHARE)
+    # the GC gets 1.5x this after a first MemoryError, to unwind and report
+    limit.heap_cap = max_bytes // 10 * HEAP_TENTHS
+    rgc.set_max_heap_size(limit.heap_cap)
 
 
 def default_ceiling():
@@ -120,7 +142,9 @@ def parse_size(text):
     elif last in "gG":
         unit = GB
     if unit != 1:
-        digits = text[:len(text) - 1]
+        end = len(text) - 1
+        assert end >= 0
+        digits = text[:end]
     if not digits.isdigit() or len(digits) > 12:
         return -1
     return int(digits) * unit

@@ -1,11 +1,11 @@
 """--stats: the send-site census and the JIT's counters, as text or JSON."""
 
 import os
+import weakref
 
 from rpython.rlib import jit_hooks
 from rpython.rlib.jit import Counters
 from rpython.rlib.objectmodel import we_are_translated
-from rpython.rlib.rweaklist import RWeakListMixin
 
 STATES = ["monomorphic", "polymorphic", "megamorphic", "unused"]
 TOP_SITES = 15
@@ -21,21 +21,25 @@ JIT_COUNTERS = [("loops", Counters.TOTAL_COMPILED_LOOPS),
                 ("aborts_quasiimmut", Counters.ABORT_FORCE_QUASIIMMUT)]
 
 
-class SiteRegistry(RWeakListMixin):
+class SiteRegistry(object):
     """Every live SendSite, for the census.  Weak: the sites (and code) of
-    finished doIts stay collectable, so a long REPL session does not grow;
-    dead entries are reused."""
-    _attrs_ = ['handles', 'free_list']
+    finished doIts stay collectable, so a long REPL session does not grow.
+    Dead references are dropped whenever the list doubles."""
+    _attrs_ = ['refs', 'compact_at']
 
     def __init__(self):
-        self.initialize()
+        self.refs = []
+        self.compact_at = 64
 
     def add(self, site):
-        self.add_handle(site)
+        if len(self.refs) >= self.compact_at:
+            self.refs = [ref for ref in self.refs if ref() is not None]
+            self.compact_at = max(64, 2 * len(self.refs))
+        self.refs.append(weakref.ref(site))
 
     def live_sites(self):
         sites = []
-        for ref in self.get_all_handles():
+        for ref in self.refs:
             site = ref()
             if site is not None:
                 sites.append(site)

@@ -109,24 +109,31 @@ def struct_field(container, name):
     return None
 
 
+def list_items(ptr):
+    """The items of an rtyped RPython list (resizable or fixed)."""
+    container = ptr._obj
+    if "items" in getattr(container._TYPE, "_names", ()):
+        return [container.items[i] for i in range(container.length)]
+    return [container.getitem(i) for i in range(container.getlength())]
+
+
 def smalltalk_class_name(box):
     """The name of the Smalltalk class a constant in a trace is, or None
     (llgraph backend: constants point at the rtyped W_ objects)."""
     from rpython.jit.metainterp.history import ConstPtr
     if not isinstance(box, ConstPtr) or not box.value:
         return None
-    try:
-        container = box.value._obj.container
-    except AttributeError:
-        return None
+    container = box.value._obj.container._normalizedcontainer()
     slots = struct_field(container, "inst_slots_w")
-    if not slots or len(slots) < 1 or not slots[0]:
+    if not slots:
         return None
-    chars = struct_field(slots[0]._obj, "inst_bytes")
+    items = list_items(slots)
+    if not items or not items[0]:
+        return None
+    chars = struct_field(items[0]._obj._normalizedcontainer(), "inst_bytes")
     if not chars:
         return None
-    items = chars.ll_items()
-    return "".join([items[i] for i in range(chars.ll_length())])
+    return "".join(list_items(chars))
 
 
 def function_name(box):

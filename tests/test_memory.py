@@ -73,3 +73,32 @@ def test_max_memory_option(run_untranslated):
         assert r.err.startswith("spy: --max-memory needs a size of at least")
     r = run_untranslated("--help")
     assert "--max-memory SIZE" in r.out
+
+
+def test_a_memory_error_from_the_gc_is_reported_and_ends_the_run(capfd):
+    # the GC's heap cap raises MemoryError (here: a primitive that hits
+    # it); the error is reported with a backtrace, then the run ends (the
+    # GC would abort at its cap a second time)
+    from spyvm import primitives
+    from spyvm.errors import Exit
+    image = mini_image()
+    space = image.space
+    space.memory.heap_cap = 600 * memory.MB
+    space.memory.max_bytes = 1000 * memory.MB
+    def exhausted(interp, args_w):
+        raise MemoryError
+    assert primitives.TABLE[99] is None
+    primitives.TABLE[99] = exhausted
+    image.install("Object", "hungry", assemble(prim(0, 99), stack_return()))
+    code = assemble(push_self(), mark(1), send(0), stack_return())
+    try:
+        with pytest.raises(Exit) as info:
+            image.run(code, ["hungry"])
+    finally:
+        primitives.TABLE[99] = None
+    assert info.value.status == 1
+    err = capfd.readouterr().err
+    assert err.startswith("Error: out of memory: the heap reached 600 MB "
+                          "(--max-memory 1000 MB)\nhungry[Undefined,]\n")
+    assert err.endswith("spy: out of memory: the run ends here\n")
+    assert space.memory.exhausted
