@@ -156,7 +156,7 @@ class Interpreter(object):
                     # block invocation is a tail call (spec 3.5): this
                     # method's context is abandoned, the block's value goes
                     # straight to our sender
-                    return self.call_block(ctx, low)
+                    return self.call_block(ctx, pc, low)
                 self.primitive(ctx, pc, number, low)
             elif high == bc.PUSH_CLASS_VARIABLE:
                 w_class = ctx.receiver().getclass(space)
@@ -363,8 +363,12 @@ class Interpreter(object):
 
     # ---------------------------------------------------------------- blocks
 
-    def call_block(self, ctx, argc):
+    def call_block(self, ctx, pc, argc):
         """Primitive 8: `<8 a1 ... ak block>`."""
+        # a `^` in the block may aim at this context (if the block's
+        # creator was called from here): it then resumes after the
+        # primitive, with the value pushed, as in the reference VMs
+        ctx.pc = pc
         w_block = ctx.pop()
         if not isinstance(w_block, W_Block):
             raise VMError("primitive 8 needs a Block", ctx)

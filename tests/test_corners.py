@@ -80,3 +80,11 @@ def test_saving_onto_a_device_is_a_smalltalk_error(run_untranslated,
     assert ("primitive 29 failed: cannot save image to '/dev/null': not a "
             "regular file\n") in r.err
     assert "exportImage:[MetaFile,String,]" in r.err
+
+
+def test_primitive_8_in_a_method_body_answers_the_blocks_value(
+        run_untranslated, either_image):
+    from tests.conftest import st_file
+    r = run_untranslated(either_image, st_file("prim8.st"))
+    assert r.status == 0, r
+    assert r.out.endswith("8"), r

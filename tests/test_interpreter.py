@@ -243,6 +243,22 @@ def test_non_local_return_into_a_context_that_has_already_returned(image):
     assert image.interp.error_count == 0
 
 
+def test_primitive_8_in_a_method_body_answers_the_blocks_value(image):
+    # useIt gets [^ 7] from maker (so the block's ^ returns to useIt) and
+    # calls it with <8 block> directly, after a send.  The ^ resumes
+    # useIt's abandoned context after the primitive, not at the pc of its
+    # last send (which re-ran <8> on 7: "primitive 8 needs a Block")
+    image.install("Object", "maker", assemble(
+        push_block(0, 4), push_const(7), block_return(), stack_return()))
+    image.install("Object", "useIt", assemble(
+        push_self(), mark(1), send(0), prim(1, 8), stack_return()),
+        ["maker"])
+    code = assemble(push_self(), mark(1), send(0), push_const(1),
+                    send_binary(2), stack_return())
+    assert image.run(code, ["useIt"]).value == 8
+    assert image.interp.error_count == 0
+
+
 def test_super_send_starts_at_the_method_class_parent(image):
     image.subclass("Animal")
     image.subclass("Dog", "Animal")

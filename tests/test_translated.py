@@ -114,3 +114,16 @@ def test_corner_expressions(run_binary, own_image):
     assert r.status == 2 and r.err.startswith("spy: "), r
     r = run_binary(own_image, "--jit", "enable_opts=unroll", "-e", "1")
     assert r.status == 2 and "enable_opts" in r.err, r
+
+
+def test_primitive_8_in_a_method_body(run_binary, either_image):
+    r = run_binary(either_image, st_file("prim8.st"))
+    assert r.status == 0, r
+    assert r.out.endswith("8"), r
+
+
+def test_methods_array_written_in_place(run_binary, either_image):
+    # the JIT's traces must see the new method too
+    r = run_binary(either_image, st_file("methods_in_place.st"))
+    assert r.status == 0, r
+    assert r.out.endswith("1\n2\n"), r
