@@ -87,4 +87,4 @@ def test_primitive_8_in_a_method_body_answers_the_blocks_value(
     from tests.conftest import st_file
     r = run_untranslated(either_image, st_file("prim8.st"))
     assert r.status == 0, r
-    assert r.out.endswith("8"), r
+    assert r.out.rstrip("\n").endswith("\n8") or r.out.strip() == "8", r

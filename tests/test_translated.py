@@ -119,7 +119,7 @@ def test_corner_expressions(run_binary, own_image):
 def test_primitive_8_in_a_method_body(run_binary, either_image):
     r = run_binary(either_image, st_file("prim8.st"))
     assert r.status == 0, r
-    assert r.out.endswith("8"), r
+    assert r.out.rstrip("\n").endswith("\n8") or r.out.strip() == "8", r
 
 
 def test_methods_array_written_in_place(run_binary, either_image):
