@@ -86,7 +86,7 @@ def test_the_host_stack_re_exec_gives_deep_recursion(run_binary, own_image):
     # the same recursion is a clean Smalltalk error instead
     import os
     deep = st_file("deep.st")
-    script = 'ulimit -s 8192 && exec "$@"'
+    script = 'ulimit -S -s 8192 && exec "$@"'
     r = run_binary("/bin/sh", "-c", script, "sh", run_binary.path,
                    own_image, deep, via_shell=True)
     assert r.status == 0, r
@@ -127,3 +127,25 @@ def test_methods_array_written_in_place(run_binary, either_image):
     r = run_binary(either_image, st_file("methods_in_place.st"))
     assert r.status == 0, r
     assert r.out.endswith("1\n2\n"), r
+
+
+def test_recursion_1000000_deep_fits_the_default_ceiling(run_binary,
+                                                         own_image):
+    r = run_binary("--max-memory", "2G", own_image, st_file("depth.st"),
+                   "-e", "1000000 sumDown")
+    assert r.status == 0, r
+    assert r.out == "500000500000\n", r
+
+
+def test_runaway_recursion_is_bounded_twice_in_one_session(run_binary,
+                                                           own_image):
+    # the second runaway recursion used to run in compiled code, where it
+    # grows the heap and not the host stack: 5-7 GB, then SIGABRT
+    r = run_binary("--max-memory", "1G", own_image,
+                   stdin=b"Object compileMethod: 'rec ^ self rec'\n"
+                         b"nil rec\nnil rec\n3 + 4\n")
+    assert r.status == 1, r
+    assert r.out.startswith("true\n"), r
+    assert "Error: stack overflow" in r.err or "out of memory" in r.err, r
+    assert "rec[Undefined,]" in r.err
+    assert "internal error" not in r.err and "RPython" not in r.err, r
