@@ -12,6 +12,7 @@ from spyvm.code import code_of_method
 from spyvm.lookup import method_named, classinfo_of
 from spyvm.errors import VMError
 from spyvm import primitives
+from spyvm.lines import LineBuffer
 
 
 class Session(object):
@@ -95,11 +96,14 @@ class Session(object):
 
     def repl(self):
         interactive = os.isatty(0)
-        reader = LineReader(0)
+        reader = LineBuffer(0)
         while True:
             if interactive:
                 primitives.write_stdout("spy> ")
-            line = reader.next_line()
+            try:
+                line = reader.next_line()
+            except OSError:
+                line = None
             if line is None:
                 break
             if line.strip() == "":
@@ -118,33 +122,3 @@ def string_literal(text):
             parts.append("'")
     parts.append("'")
     return "".join(parts)
-
-
-class LineReader(object):
-    _attrs_ = ['fd', 'buffer', 'eof']
-
-    def __init__(self, fd):
-        self.fd = fd
-        self.buffer = ""
-        self.eof = False
-
-    def next_line(self):
-        while True:
-            index = self.buffer.find("\n")
-            if index >= 0:
-                line = self.buffer[:index]
-                self.buffer = self.buffer[index + 1:]
-                return line
-            if self.eof:
-                if self.buffer:
-                    line = self.buffer
-                    self.buffer = ""
-                    return line
-                return None
-            try:
-                chunk = os.read(self.fd, 4096)
-            except OSError:
-                chunk = ""
-            if not chunk:
-                self.eof = True
-            self.buffer += chunk

@@ -395,34 +395,10 @@ def file_read_line(interp, args_w):
 
 def read_line(w_file):
     """Next line without its terminator (\\n, \\r\\n or \\r), None at EOF."""
-    while True:
-        buf = w_file.buffer
-        for i in range(len(buf)):
-            c = buf[i]
-            if c == '\n':
-                w_file.buffer = buf[i + 1:]
-                return buf[:i]
-            if c == '\r':
-                if i + 1 < len(buf):
-                    skip = 2 if buf[i + 1] == '\n' else 1
-                    w_file.buffer = buf[i + skip:]
-                    return buf[:i]
-                if w_file.at_eof:
-                    w_file.buffer = ""
-                    return buf[:i]
-                break   # need one more byte to see whether \n follows
-        if w_file.at_eof:
-            if buf:
-                w_file.buffer = ""
-                return buf
-            return None
-        try:
-            chunk = os.read(w_file.fd, 65536)
-        except OSError as e:
-            raise PrimitiveFailed("read failed: %s" % os.strerror(e.errno))
-        if not chunk:
-            w_file.at_eof = True
-        w_file.buffer = buf + chunk
+    try:
+        return w_file.lines.next_line()
+    except OSError as e:
+        raise PrimitiveFailed("read failed: %s" % os.strerror(e.errno))
 
 
 # ---------------------------------------------------------------- threads

@@ -149,6 +149,75 @@ def function_name(box):
     return "?"
 
 
+JIT_SOURCE = """
+CLASS Object subclass: 'JitShape' variables: '' classVariables: ''
+CLASS JitShape subclass: 'JitA' variables: '' classVariables: ''
+CLASS JitShape subclass: 'JitB' variables: '' classVariables: ''
+METHOD JitA
+weight
+  ^ 1
+!
+METHOD JitB
+weight
+  ^ 2
+!
+METHOD SmallInt
+jitSum: shapes | sum |
+  sum <- 0.
+  1 to: self do: [:i | sum <- sum + (shapes at: i \\\\ shapes size + 1) weight ].
+  ^ sum
+!
+METHOD SmallInt
+jitCount | count |
+  count <- 0.
+  1 to: self do: [:i | count <- count + i ].
+  ^ count
+!
+METHOD SmallInt
+jitFill | flags count |
+  flags <- Array new: self.
+  count <- 0.
+  1 to: self do: [:i | flags at: i put: true. count <- count + 1 ].
+  ^ count
+!
+METHOD SmallInt
+jitFib
+  self < 2 ifTrue: [ ^ 1 ].
+  ^ (self - 1) jitFib + (self - 2) jitFib + 1
+!
+"""
+
+
+def build_own_image(extra_source, megamorphic_classes=0):
+    """The default image built from images/source plus extra_source."""
+    import os
+    import tempfile
+    from spyvm.bootstrap.sources import read_sources, read_file
+    from spyvm.bootstrap.builder import Builder, DEFAULT_SOURCE_DIR
+    text = extra_source
+    # `^ k + 0`, not `^ k`: a quick method would need no residual call
+    for k in range(megamorphic_classes):
+        text += ("CLASS JitShape subclass: 'JitM%d' variables: '' "
+                 "classVariables: ''\nMETHOD JitM%d\nweight\n  ^ %d + 0\n!\n"
+                 % (k, k, k))
+    classes, methods = read_sources(DEFAULT_SOURCE_DIR)
+    fd, path = tempfile.mkstemp(suffix=".st")
+    os.write(fd, text)
+    os.close(fd)
+    try:
+        read_file(path, classes, methods)
+    finally:
+        os.unlink(path)
+    built = Builder(classes, methods).build()
+    # through the image writer and reader, as ./spy would see it
+    from spyvm.objspace import ObjSpace
+    from spyvm.image_reader import load_image
+    from spyvm.image_writer import serialize_image
+    space = ObjSpace()
+    load_image(space, serialize_image(built))
+    return space
+
+
 class OwnImage(object):
     def __init__(self, megamorphic_classes=0):
         from spyvm.interpreter import Interpreter
