@@ -9,9 +9,10 @@ import os
 from spyvm.model import W_BytesObject, W_PointersObject
 from spyvm.context import W_Context
 from spyvm.code import code_of_method
-from spyvm.lookup import method_named
+from spyvm.lookup import method_named, classinfo_of
 from spyvm.errors import VMError
 from spyvm import primitives
+from spyvm.lines import LineBuffer
 
 
 class Session(object):
@@ -48,12 +49,37 @@ class Session(object):
         self.doit("(File openRead: %s) fileIn" % string_literal(path))
 
     def evaluate_and_print(self, expr):
-        """Answer True if the expression printed a result."""
+        """Answer True if the expression printed a result.
+
+        The wrapper `[ EXPR ] value printString` answers a String, unless
+        EXPR bypasses it (`^ 3`, or `1 ] value. [ 2`): then the value that
+        came back is printed with its own printString.
+        """
+        errors = self.interp.error_count
         w_result = self.doit("[ %s ] value printString" % expr)
+        if self.interp.error_count > errors:
+            return False
+        if not isinstance(w_result, W_BytesObject):
+            w_result = self.print_string(w_result)
         if isinstance(w_result, W_BytesObject):
             primitives.write_stdout(w_result.as_string() + "\n")
             return True
+        self.interp.error_count += 1
+        primitives.write_stderr("Error: the expression answered no "
+                                "printString\n")
         return False
+
+    def print_string(self, w_obj):
+        """`w_obj printString`, sent from the host as its own execution."""
+        space = self.space
+        w_class = w_obj.getclass(space)
+        code = classinfo_of(space, w_class).lookup("printString")
+        if code is None:
+            return None
+        ctx = W_Context(code, space.wrap_list([w_obj]),
+                        space.new_array(code.temp_size), code.stack_size, 0,
+                        space.w_nil, None)
+        return self.interp.execute(ctx)
 
     def run(self, files, exprs):
         interp = self.interp
@@ -64,18 +90,20 @@ class Session(object):
             self.evaluate_and_print(expr)
         if not files and not exprs:
             self.repl()
-            return 0
         if interp.error_count > 0:
             return 1
         return 0
 
     def repl(self):
         interactive = os.isatty(0)
-        reader = LineReader(0)
+        reader = LineBuffer(0)
         while True:
             if interactive:
                 primitives.write_stdout("spy> ")
-            line = reader.next_line()
+            try:
+                line = reader.next_line()
+            except OSError:
+                line = None
             if line is None:
                 break
             if line.strip() == "":
@@ -94,33 +122,3 @@ def string_literal(text):
             parts.append("'")
     parts.append("'")
     return "".join(parts)
-
-
-class LineReader(object):
-    _attrs_ = ['fd', 'buffer', 'eof']
-
-    def __init__(self, fd):
-        self.fd = fd
-        self.buffer = ""
-        self.eof = False
-
-    def next_line(self):
-        while True:
-            index = self.buffer.find("\n")
-            if index >= 0:
-                line = self.buffer[:index]
-                self.buffer = self.buffer[index + 1:]
-                return line
-            if self.eof:
-                if self.buffer:
-                    line = self.buffer
-                    self.buffer = ""
-                    return line
-                return None
-            try:
-                chunk = os.read(self.fd, 4096)
-            except OSError:
-                chunk = ""
-            if not chunk:
-                self.eof = True
-            self.buffer += chunk

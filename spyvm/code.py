@@ -9,8 +9,13 @@ from spyvm import bytecodes
 from spyvm.model import W_PointersObject, W_BytesObject, W_SmallInt, Shadow
 from spyvm.errors import VMError
 from spyvm.pic import SendSite, SEND, SUPER, BINARY
+from spyvm.stackdepth import max_stack_depth
 
 BINARY_SELECTORS = ['<', '<=', '+']
+
+# Bytecode addresses at most 256 temporaries and pushes at most one value per
+# byte, so a Method asking for more slots than this is corrupt, not big
+MAX_FRAME_SLOTS = 65536
 
 # Quick methods (Smalltalk-80's "quick return" methods): the whole method is
 # `^ self`, `^ instVar`, `^ argument`, `^ literal` or `^ constant`, so a send
@@ -150,11 +155,18 @@ def decode_method(space, w_method):
         raise malformed("%s has no stackSize/temporarySize" % selector)
     if w_stack.value < 0 or w_temps.value < 0:
         raise malformed("%s has a negative size" % selector)
+    if w_stack.value > MAX_FRAME_SLOTS or w_temps.value > MAX_FRAME_SLOTS:
+        raise malformed("%s has an absurd stackSize or temporarySize "
+                        "(%d, %d; at most %d)" % (selector, w_stack.value,
+                                                  w_temps.value,
+                                                  MAX_FRAME_SLOTS))
     bytes = w_bytes.as_string()
+    # grow the compiler's estimate to what the code can need (spec 7.22)
+    stack_size = max(w_stack.value, max_stack_depth(bytes))
     owner = "%s>>%s" % (space.class_name(slots_w[5]), selector)
     sites = make_sites(space, bytes, literals_w, owner)
     return CompiledCode(w_method, selector, bytes, literals_w,
-                        w_stack.value, w_temps.value, slots_w[5],
+                        stack_size, w_temps.value, slots_w[5],
                         sites)
 
 
@@ -202,5 +214,5 @@ def literal_site(space, literals_w, index, kind, owner, pc):
 
 def new_site(space, selector, w_selector, kind, owner, pc):
     site = SendSite(selector, w_selector, kind, "%s @%d" % (owner, pc))
-    space.all_sites.append(site)
+    space.sites.add(site)
     return site

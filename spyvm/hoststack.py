@@ -13,6 +13,8 @@ from rpython.rtyper.lltypesystem import lltype, rffi
 from rpython.translator.tool.cbuild import ExternalCompilationInfo
 from rpython.rlib import rstack
 
+from spyvm.memory import read_small_file
+
 WANTED_STACK = 512 * 1024 * 1024        # address space, not memory
 REEXEC_FLAG = "SPY_STACK_REEXEC"
 RPY_MAX_STACK = 3 << 18                 # RPython's default check (768 kB)
@@ -59,29 +61,37 @@ def ensure_big_stack(argv):
         limit = WANTED_STACK
     if limit > 0:
         # leave a margin for the C code and signal handling below the check
-        usable = limit - 16 * 1024 * 1024
-        if usable > RPY_MAX_STACK:
-            rstack._stack_set_length_fraction(usable / float(RPY_MAX_STACK))
+        set_usable(limit - 16 * 1024 * 1024)
+
+
+class StackState(object):
+    """Bytes of host stack RPython's stack check allows (an instance
+    field: a prebuilt list's item was constant-folded by the translator)."""
+    _attrs_ = ['usable']
+
+    def __init__(self):
+        self.usable = 0
+
+STATE = StackState()
+
+
+def set_usable(nbytes):
+    STATE.usable = nbytes
+    if nbytes > RPY_MAX_STACK:
+        rstack._stack_set_length_fraction(nbytes / float(RPY_MAX_STACK))
+
+
+def limit_stack(nbytes):
+    """Let recursion use at most nbytes of host stack (memory.py)."""
+    if STATE.usable > nbytes:
+        set_usable(nbytes)
 
 
 def restore_pypylog():
     """RPython's debug log unsets PYPYLOG at start-up so that children do not
     log; the re-executed VM is no child, so hand the setting on.  The
     process's original environment is still in /proc/self/environ."""
-    try:
-        fd = os.open("/proc/self/environ", os.O_RDONLY, 0)
-    except OSError:
-        return
-    chunks = []
-    try:
-        while True:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    except OSError:
-        pass
-    os.close(fd)
-    for entry in "".join(chunks).split("\x00"):
+    text = read_small_file("/proc/self/environ")
+    for entry in text.split("\x00"):
         if entry.startswith("PYPYLOG="):
             os.environ["PYPYLOG"] = entry[len("PYPYLOG="):]

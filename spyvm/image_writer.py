@@ -5,6 +5,7 @@ loaded-then-saved image byte-identical to the original.
 """
 
 import os
+import stat
 
 from spyvm.model import W_SmallInt, W_BytesObject
 from spyvm.errors import PrimitiveFailed
@@ -90,7 +91,10 @@ def serialize_image(space):
 
 def save_image(space, path):
     """Serialise first, then write atomically: a temporary file beside the
-    target, fsync, rename.  A failure never leaves a truncated image."""
+    target, fsync, rename.  A failure never leaves a truncated image.
+    A symlink is followed (the rename replaces its target, not the link);
+    devices, fifos and directories are refused, not replaced."""
+    path = save_target(path)
     data = serialize_image(space)
     tmp = "%s.tmp%d" % (path, os.getpid())
     try:
@@ -114,3 +118,49 @@ def save_image(space, path):
             pass
         raise PrimitiveFailed("cannot save image to '%s': %s"
                               % (path, os.strerror(e.errno)))
+
+
+MAX_SYMLINKS = 40
+
+
+def save_target(path):
+    """The regular file (existing or not) that saving to `path` writes."""
+    check_file_name(path)
+    for i in range(MAX_SYMLINKS):
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return path             # a new file
+        if stat.S_ISLNK(st.st_mode):
+            try:
+                link = os.readlink(path)
+            except OSError as e:
+                raise PrimitiveFailed("cannot save image to '%s': %s"
+                                      % (path, os.strerror(e.errno)))
+            if not link.startswith("/"):
+                slash = path.rfind("/")
+                if slash >= 0:
+                    link = path[:slash + 1] + link
+            path = link
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            raise PrimitiveFailed("cannot save image to '%s': not a regular "
+                                  "file" % path)
+        return path
+    raise PrimitiveFailed("cannot save image to '%s': too many symbolic "
+                          "links" % path)
+
+
+def check_file_name(path):
+    """The OS would silently cut a name at its first NUL byte."""
+    if "\x00" in path:
+        shown = []
+        for c in path:
+            if c == "\x00":
+                shown.append("\\0")
+            else:
+                shown.append(c)
+        raise PrimitiveFailed("file name contains a NUL byte: '%s'"
+                              % "".join(shown))
+    if not path:
+        raise PrimitiveFailed("empty file name")

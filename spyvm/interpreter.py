@@ -18,7 +18,9 @@ from spyvm.code import code_of_method, QUICK_NONE, QUICK_SELF, \
     QUICK_INSTANCE, QUICK_ARGUMENT, QUICK_LITERAL, QUICK_CONSTANT
 from spyvm.lookup import classinfo_of, superclass_of
 from spyvm.pic import SUPER
-from spyvm.errors import (PrimitiveFailed, VMError, Halt, NonLocalReturn)
+from spyvm.errors import (PrimitiveFailed, VMError, Halt, NonLocalReturn,
+                          Exit)
+from spyvm.memory import OutOfMemory
 from spyvm import primitives
 
 
@@ -86,6 +88,10 @@ class Interpreter(object):
             check_stack_overflow()
             raise VMError("stack overflow: the Smalltalk recursion is too "
                           "deep for the host stack", ctx)
+        except MemoryError:
+            # the GC's heap cap (memory.py): e.g. a recursion the JIT runs
+            # without growing the host stack
+            raise VMError(self.space.memory.heap_exhausted(), ctx)
 
     def loop(self, ctx):
         ctx = jit.hint(ctx, access_directly=True)
@@ -95,7 +101,7 @@ class Interpreter(object):
             jitdriver.jit_merge_point(pc=pc, code=code, self=self, ctx=ctx)
             space = self.space
             bytes = code.bytes
-            if pc >= len(bytes):
+            if pc < 0 or pc >= len(bytes):
                 raise VMError("%s ran off the end of its bytecodes"
                               % code_location(code), ctx)
             start = pc
@@ -150,7 +156,7 @@ class Interpreter(object):
                     # block invocation is a tail call (spec 3.5): this
                     # method's context is abandoned, the block's value goes
                     # straight to our sender
-                    return self.call_block(ctx, low)
+                    return self.call_block(ctx, pc, low)
                 self.primitive(ctx, pc, number, low)
             elif high == bc.PUSH_CLASS_VARIABLE:
                 w_class = ctx.receiver().getclass(space)
@@ -370,8 +376,12 @@ class Interpreter(object):
 
     # ---------------------------------------------------------------- blocks
 
-    def call_block(self, ctx, argc):
+    def call_block(self, ctx, pc, argc):
         """Primitive 8: `<8 a1 ... ak block>`."""
+        # a `^` in the block may aim at this context (if the block's
+        # creator was called from here): it then resumes after the
+        # primitive, with the value pushed, as in the reference VMs
+        ctx.pc = pc
         w_block = ctx.pop()
         if not isinstance(w_block, W_Block):
             raise VMError("primitive 8 needs a Block", ctx)
@@ -444,6 +454,8 @@ class Interpreter(object):
         except PrimitiveFailed as e:
             self.primitive_failed(ctx, pc, number, e.msg)
             return
+        except OutOfMemory as e:
+            raise VMError(e.msg, ctx)
         ctx.push(w_result)
 
     def primitive_failed(self, ctx, pc, number, msg):
@@ -478,6 +490,13 @@ class Interpreter(object):
         w_pc = slots_w[4]
         if isinstance(w_pc, W_SmallInt):
             pc = w_pc.value
+        elif w_pc is not space.w_nil:
+            raise VMError("primitive 6: the context's bytePointer is not "
+                          "an integer", ctx)
+        if pc < 0 or pc >= len(code.bytes):
+            raise VMError("primitive 6: bytePointer %d is outside the "
+                          "method's %d bytecodes" % (pc, len(code.bytes)),
+                          ctx)
         return W_Context(code, w_args, w_temps, code.stack_size, pc,
                          slots_w[6], None)
 
@@ -499,6 +518,11 @@ class Interpreter(object):
         except VMError as e:
             self.error_count += 1
             self.report_vm_error(e)
+            if space.memory.exhausted:
+                # the GC cannot raise MemoryError a second time
+                primitives.write_stderr("spy: out of memory: the run ends "
+                                        "here\n")
+                raise Exit(1)
             return space.w_nil
 
     def run_chain(self, ctx):

@@ -67,6 +67,7 @@ class ClassInfo(Shadow):
             classinfo_of(space, w_class)
             w_methods = space.safe_fetch(w_class, SLOT_METHODS)
             if isinstance(w_methods, W_PointersObject):
+                watch_methods_array(space, w_methods)
                 for w_method in w_methods.items(space):
                     if (isinstance(w_method, W_PointersObject) and
                             method_named(space, w_method, selector)):
@@ -77,6 +78,26 @@ class ClassInfo(Shadow):
                 raise VMError("the superclass chain of %s is circular"
                               % space.class_name(self.w_class))
         return NOT_FOUND
+
+
+class MethodsArrayShadow(Shadow):
+    """Marks an Array that is (or was) some class's `methods`: writing a
+    Method into it in place (`methods at: i put:`) changes lookups just
+    like replacing the Array does (spec 7: any method change)."""
+    _attrs_ = []
+
+    def slot_changed(self, space, w_obj, index):
+        space.classinfo_changed()
+
+
+METHODS_ARRAY = MethodsArrayShadow()
+
+
+def watch_methods_array(space, w_methods):
+    if w_methods.shadow is None:
+        # raw integer stores skip the shadow: keep only objects
+        w_methods.switch_to_objects(space)
+        w_methods.shadow = METHODS_ARRAY
 
 
 class MethodCache(object):

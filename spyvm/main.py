@@ -2,7 +2,6 @@
 
 import os
 import stat
-import time
 
 from rpython.rlib import jit
 from rpython.rlib.objectmodel import we_are_translated
@@ -13,7 +12,7 @@ from spyvm.pic import DEFAULT_PIC_SIZE, MAX_PIC_SIZE
 from spyvm.image_reader import load_image, read_file
 from spyvm.boot import Session
 from spyvm.errors import SpyError, Exit
-from spyvm import primitives, hoststack, stats
+from spyvm import primitives, hoststack, stats, memory
 
 USAGE = """Usage: spy [options] [IMAGE] [FILE.st ...]
 
@@ -31,6 +30,9 @@ Options:
                      megamorphic (default 32, at most 256)
   --no-pic           ablation: no inline caches; traces always specialise
                      on the receiver class
+  --max-memory SIZE  memory ceiling, e.g. 512M or 4G (default: the smaller of
+                     2G and half of the RAM); past it a program gets
+                     'Error: out of memory' or the run ends with exit 1
   --stats            print the send-site census and JIT counters at exit
   --stats-json FILE  write the same as JSON to FILE
   -h, --help         show this help
@@ -40,9 +42,13 @@ bad usage or an unreadable image.
 """
 
 DEFAULT_IMAGE = "images/spy.image"
+MIN_MEMORY = 32 * memory.MB
 # RPython's default trace encoding numbers operations in 14 bits: a longer
 # trace fails inside the optimizer instead of aborting cleanly
 MAX_TRACE_LIMIT = 16000
+# JIT parameters take machine integers; longer numbers would overflow when
+# RPython parses them, so they are refused first
+MAX_PARAM_DIGITS = 10
 
 
 JIT_DEFAULTS = ("threshold=1000,function_threshold=1500,trace_limit=12000,"
@@ -57,7 +63,10 @@ def _jit_parameter_help():
                      % (name, jit.PARAMETER_DOCS[name],
                         jit.PARAMETERS.get(name, '')))
     lines.append("spy's defaults: " + JIT_DEFAULTS)
-    lines.append("trace_limit can be at most %d" % MAX_TRACE_LIMIT)
+    lines.append("trace_limit can be at most %d; values are integers of at "
+                 "most %d digits" % (MAX_TRACE_LIMIT, MAX_PARAM_DIGITS - 1))
+    lines.append("enable_opts is accepted only as 'all': spy's traces need "
+                 "every optimisation, and subsets crash RPython's backend")
     return "\n".join(lines) + "\n"
 
 JIT_PARAMETER_HELP = _jit_parameter_help()
@@ -65,7 +74,7 @@ JIT_PARAMETER_HELP = _jit_parameter_help()
 
 class Options(object):
     _attrs_ = ['image', 'files', 'exprs', 'jit_params', 'pic_size',
-               'no_pic', 'stats', 'stats_json', 'help']
+               'no_pic', 'stats', 'stats_json', 'help', 'max_memory']
 
     def __init__(self):
         self.image = ""
@@ -77,6 +86,7 @@ class Options(object):
         self.stats = False
         self.stats_json = ""
         self.help = False
+        self.max_memory = 0         # 0: memory.default_ceiling()
 
 
 class UsageError(SpyError):
@@ -92,7 +102,8 @@ def parse_args(argv):
         i += 1
         if arg == "-h" or arg == "--help":
             opts.help = True
-        elif arg in ("-e", "--jit", "--pic-size", "--stats-json"):
+        elif arg in ("-e", "--jit", "--pic-size", "--stats-json",
+                     "--max-memory"):
             if i >= len(argv):
                 raise UsageError("%s needs an argument" % arg)
             value = argv[i]
@@ -103,6 +114,11 @@ def parse_args(argv):
                 opts.jit_params = value
             elif arg == "--stats-json":
                 opts.stats_json = value
+            elif arg == "--max-memory":
+                opts.max_memory = memory.parse_size(value)
+                if opts.max_memory < MIN_MEMORY:
+                    raise UsageError("--max-memory needs a size of at least "
+                                     "32M, like 512M or 4G, not '%s'" % value)
             else:
                 try:
                     opts.pic_size = int(value)
@@ -147,14 +163,50 @@ def is_readable_file(path):
 
 
 def trace_limit_of(params):
-    """The trace_limit a --jit string asks for, or 0."""
+    """The trace_limit a --jit string asks for, or 0 (a number too long to
+    parse counts as above any limit)."""
     for item in params.split(","):
         parts = item.split("=")
         if len(parts) == 2 and parts[0].strip() == "trace_limit":
             text = parts[1].strip()
-            if text.isdigit() and len(text) < 10:
+            if text.isdigit():
+                if len(text) >= MAX_PARAM_DIGITS:
+                    return MAX_TRACE_LIMIT + 1
                 return int(text)
     return 0
+
+
+def check_jit_params(params):
+    """An error message for a --jit string spy cannot run with, or "".
+
+    enable_opts is accepted only as `all`: the traces of this interpreter
+    need every optimisation (virtualizables, unrolling, heap caching), and
+    subsets crash inside RPython's backend instead of failing cleanly.
+    """
+    if params == "off" or params == "default":
+        return ""
+    for item in params.split(","):
+        parts = item.split("=")
+        if len(parts) != 2:
+            return "bad --jit parameter '%s' (want name=value; try --jit " \
+                   "help)" % item
+        name = parts[0].strip()
+        value = parts[1].strip()
+        if name == "enable_opts":
+            if value != "all":
+                return "enable_opts=%s is not supported: spy's traces " \
+                       "need every optimisation (only enable_opts=all)" % value
+            continue
+        digits = value
+        if digits.startswith("-"):
+            digits = digits[1:]
+        if not digits.isdigit() or len(digits) >= MAX_PARAM_DIGITS:
+            return "--jit %s needs an integer of at most %d digits, not " \
+                   "'%s'" % (name, MAX_PARAM_DIGITS - 1, value)
+    if trace_limit_of(params) > MAX_TRACE_LIMIT:
+        return "trace_limit above %d is not supported (RPython's trace " \
+               "encoding overflows)" % MAX_TRACE_LIMIT
+    return ""
 
 
 def main(argv):
@@ -170,10 +222,9 @@ def main(argv):
         if opts.jit_params == "help":
             primitives.write_stdout(JIT_PARAMETER_HELP)
             return 0
-        if trace_limit_of(opts.jit_params) > MAX_TRACE_LIMIT:
-            primitives.write_stderr("spy: trace_limit above %d is not "
-                                    "supported (RPython's trace encoding "
-                                    "overflows)\n" % MAX_TRACE_LIMIT)
+        problem = check_jit_params(opts.jit_params)
+        if problem:
+            primitives.write_stderr("spy: %s\n" % problem)
             return 2
         try:
             jit.set_user_param(jitdriver, opts.jit_params)
@@ -190,6 +241,11 @@ def main(argv):
     space.config.pic_size = opts.pic_size
     space.config.pic_enabled = not opts.no_pic
     space.config.stats_enabled = opts.stats or opts.stats_json != ""
+    max_memory = opts.max_memory
+    if max_memory == 0:
+        max_memory = memory.default_ceiling()
+    space.memory.max_bytes = max_memory
+    memory.apply_ceiling(space.memory)
     try:
         data = read_file(image)
         load_image(space, data)
@@ -210,6 +266,12 @@ def main(argv):
     except SpyError as e:
         primitives.write_stderr("spy: %s\n" % e.msg)
         status = 2
+    except MemoryError:
+        # the GC's heap reached the ceiling: the GC would abort at the next
+        # attempt, so the run ends here
+        primitives.write_stderr("spy: out of memory (the limit is %d MB; "
+                                "--max-memory)\n" % (max_memory // memory.MB))
+        return 1
     if space.config.stats_enabled:
         report = stats.Census(space)
         if opts.stats:
@@ -222,7 +284,7 @@ def main(argv):
 
 
 def entry_point(argv):
-    primitives.START_TIME[0] = time.time()
+    primitives.START_TIME[0] = primitives.monotonic_ms()
     if we_are_translated():
         hoststack.ensure_big_stack(argv)
     jit.set_user_param(jitdriver, JIT_DEFAULTS)

@@ -231,14 +231,14 @@ class W_Float(W_AbstractObjectWithClass):
 
 class W_File(W_AbstractObjectWithClass):
     """An open file (primitives 41-44): a host stream, never saved."""
-    _attrs_ = ['fd', 'writable', 'buffer', 'at_eof']
+    _attrs_ = ['fd', 'writable', 'lines']
 
     def __init__(self, w_class, fd, writable):
+        from spyvm.lines import LineBuffer
         W_AbstractObjectWithClass.__init__(self, w_class)
         self.fd = fd
         self.writable = writable
-        self.buffer = ""
-        self.at_eof = False
+        self.lines = LineBuffer(fd)     # primitive 44
 
     def is_host_object(self):
         return True

@@ -28,7 +28,7 @@ class ObjSpace(object):
                'w_Context', 'w_SmallInt', 'w_String', 'w_Class',
                'w_Float', 'w_ByteArray', 'w_Char', 'w_Transcript',
                'known_classinfos', 'pic_epoch', 'config', 'image_path',
-               'all_sites', 'w_no_temps', 'method_cache']
+               'sites', 'w_no_temps', 'method_cache', 'memory']
     _immutable_fields_ = ['w_nil', 'w_true', 'w_false', 'w_Array',
                           'w_no_temps', 'method_cache',
                           'w_Block', 'w_Context', 'w_SmallInt', 'config',
@@ -57,9 +57,12 @@ class ObjSpace(object):
         self.known_classinfos = []
         self.pic_epoch = 0
         self.image_path = ""
-        self.all_sites = []     # every SendSite, for the --stats census
+        from spyvm.stats import SiteRegistry
+        self.sites = SiteRegistry()     # weakly, for the --stats census
         from spyvm.lookup import MethodCache
         self.method_cache = MethodCache()
+        from spyvm.memory import MemoryLimit, DEFAULT_CEILING
+        self.memory = MemoryLimit(DEFAULT_CEILING)
 
     # ---------------------------------------------------------- image roots
 

@@ -12,15 +12,18 @@ import time
 import math
 
 from rpython.rlib.rarithmetic import ovfcheck, intmask, int_c_div, int_c_mod
-from rpython.rlib.rfloat import formatd, isinf, isnan, string_to_float
+from rpython.rlib.rfloat import (formatd, isinf, isnan, string_to_float,
+                                 INFINITY, NAN)
 from rpython.rlib.rarithmetic import string_to_int
+from rpython.rlib import rtime
+from rpython.rtyper.lltypesystem import lltype, rffi
 
 from spyvm.model import (W_SmallInt, W_PointersObject, W_BytesObject,
                          W_HostObject, W_Float, W_File)
 from spyvm.errors import PrimitiveFailed, Exit
 
 TABLE = [None] * 128
-START_TIME = [0.0]
+START_TIME = [0]    # monotonic_ms() at start-up
 
 
 def primitive(number, argc):
@@ -80,6 +83,15 @@ def bytes_arg(w_obj):
     raise PrimitiveFailed("expected a String or ByteArray")
 
 
+def check_memory(interp, nbytes, what):
+    """Large allocations must fit under the memory ceiling (memory.py)."""
+    interp.space.memory.check_allocation(nbytes, what)
+
+
+# what one slot of a run-time pointer object costs: an object and a word
+SLOT_BYTES = 16
+
+
 def new_host_object(interp, w_class):
     return W_HostObject(class_arg(w_class))
 
@@ -112,8 +124,9 @@ def slot_at_put(interp, args_w):
 def new_pointers(interp, args_w):
     w_class = class_arg(args_w[0])
     size = int_arg(interp, args_w[1])
-    if size < 0 or size > 100000000:
+    if size < 0:
         raise PrimitiveFailed("cannot allocate %d slots" % size)
+    check_memory(interp, size * SLOT_BYTES, "new: %d" % size)
     return W_PointersObject.new_nils(w_class, size)
 
 
@@ -132,13 +145,16 @@ def copy_with(interp, args_w):
     w_value, w_obj = args_w
     if not isinstance(w_obj, W_PointersObject):
         raise PrimitiveFailed("expected a pointer object")
+    check_memory(interp, (w_obj.size() + 1) * SLOT_BYTES, "a copy")
     return W_PointersObject(w_obj.w_class, w_obj.items(interp.space) + [w_value])
 
 
 @primitive(32, 2)
 def grow(interp, args_w):
     w_value, w_obj = args_w
-    interp.space.unwrap_pointers(w_obj).grow(interp.space, w_value)
+    w_obj = interp.space.unwrap_pointers(w_obj)
+    check_memory(interp, (w_obj.size() + 1) * SLOT_BYTES, "a grown object")
+    w_obj.grow(interp.space, w_value)
     return w_obj
 
 
@@ -222,8 +238,16 @@ def sleep(interp, args_w):
 
 @primitive(119, 0)
 def milliseconds(interp, args_w):
-    return interp.space.wrap_int(
-        int((time.time() - START_TIME[0]) * 1000.0))
+    """Milliseconds since the VM started, on the monotonic clock (spec
+    7.15: only differences are used, and wall-clock jumps must not show)."""
+    return interp.space.wrap_int(monotonic_ms() - START_TIME[0])
+
+
+def monotonic_ms():
+    with lltype.scoped_alloc(rtime.TIMESPEC) as ts:
+        rtime.c_clock_gettime(rtime.CLOCK_MONOTONIC, ts)
+        return (rffi.getintfield(ts, 'c_tv_sec') * 1000 +
+                rffi.getintfield(ts, 'c_tv_nsec') // 1000000)
 
 
 # ------------------------------------------------------- bytes / strings
@@ -232,8 +256,9 @@ def milliseconds(interp, args_w):
 def new_bytes(interp, args_w):
     w_class = class_arg(args_w[0])
     size = int_arg(interp, args_w[1])
-    if size < 0 or size > 1000000000:
+    if size < 0:
         raise PrimitiveFailed("cannot allocate %d bytes" % size)
+    check_memory(interp, size, "new: %d bytes" % size)
     return W_BytesObject(w_class, ['\x00'] * size)
 
 
@@ -256,6 +281,7 @@ def bytes_copy(interp, args_w):
     w_obj, w_class = args_w
     if not isinstance(w_obj, W_BytesObject):
         return w_obj
+    check_memory(interp, w_obj.size(), "a copy")
     return W_BytesObject(class_arg(w_class), w_obj.bytes[:])
 
 
@@ -263,6 +289,7 @@ def bytes_copy(interp, args_w):
 def bytes_concat(interp, args_w):
     w_suffix = bytes_arg(args_w[0])
     w_prefix = bytes_arg(args_w[1])
+    check_memory(interp, w_prefix.size() + w_suffix.size(), "a concatenation")
     return W_BytesObject(w_prefix.w_class, w_prefix.bytes + w_suffix.bytes)
 
 
@@ -304,12 +331,17 @@ def save_image_in_place(interp, args_w):
 
 @primitive(117, -1)
 def quit(interp, args_w):
+    """Exit status 1 if anything went wrong before (as at a normal end)."""
+    if interp.error_count > 0:
+        raise Exit(1)
     raise Exit(0)
 
 
 def open_file(interp, args_w, flags, writable):
     w_class = class_arg(args_w[0])
     name = interp.space.unwrap_string(args_w[1])
+    from spyvm.image_writer import check_file_name
+    check_file_name(name)
     try:
         fd = os.open(name, flags, 0644)
     except OSError as e:
@@ -363,34 +395,10 @@ def file_read_line(interp, args_w):
 
 def read_line(w_file):
     """Next line without its terminator (\\n, \\r\\n or \\r), None at EOF."""
-    while True:
-        buf = w_file.buffer
-        for i in range(len(buf)):
-            c = buf[i]
-            if c == '\n':
-                w_file.buffer = buf[i + 1:]
-                return buf[:i]
-            if c == '\r':
-                if i + 1 < len(buf):
-                    skip = 2 if buf[i + 1] == '\n' else 1
-                    w_file.buffer = buf[i + skip:]
-                    return buf[:i]
-                if w_file.at_eof:
-                    w_file.buffer = ""
-                    return buf[:i]
-                break   # need one more byte to see whether \n follows
-        if w_file.at_eof:
-            if buf:
-                w_file.buffer = ""
-                return buf
-            return None
-        try:
-            chunk = os.read(w_file.fd, 65536)
-        except OSError as e:
-            raise PrimitiveFailed("read failed: %s" % os.strerror(e.errno))
-        if not chunk:
-            w_file.at_eof = True
-        w_file.buffer = buf + chunk
+    try:
+        return w_file.lines.next_line()
+    except OSError as e:
+        raise PrimitiveFailed("read failed: %s" % os.strerror(e.errno))
 
 
 # ---------------------------------------------------------------- threads
@@ -461,15 +469,18 @@ def float_mul(interp, args_w):
 
 @primitive(54, 3)
 def float_div(interp, args_w):
+    """y / x with IEEE results for a zero divisor (inf, -inf, NaN); the
+    constants come from rfloat: float('inf') would parse a string at run
+    time in RPython, and fail."""
     x = float_arg(args_w[1])
     y = float_arg(args_w[2])
     if x == 0.0:
         if y == 0.0 or isnan(y):
-            result = float('nan')
+            result = NAN
         elif (y > 0.0) == (math.copysign(1.0, x) > 0.0):
-            result = float('inf')
+            result = INFINITY
         else:
-            result = -float('inf')
+            result = -INFINITY
     else:
         result = y / x
     return wrap_float(interp, args_w[0], result)
@@ -487,14 +498,22 @@ def float_equal(interp, args_w):
 
 @primitive(57, 1)
 def float_truncated(interp, args_w):
-    x = float_arg(args_w[0])
+    """Truncate toward zero, saturating like Java's cast: every double in
+    [-2^63, 2^63) is exact, NaN is 0."""
+    return interp.space.wrap_int(truncate_float(float_arg(args_w[0])))
+
+
+TWO_TO_63 = 9223372036854775808.0
+
+
+def truncate_float(x):
     if isnan(x):
-        return interp.space.wrap_int(0)
-    if x >= 9.2e18:
-        return interp.space.wrap_int(2**63 - 1)
-    if x <= -9.2e18:
-        return interp.space.wrap_int(-2**63)
-    return interp.space.wrap_int(int(x))
+        return 0
+    if x >= TWO_TO_63:
+        return sys.maxint
+    if x < -TWO_TO_63:
+        return -sys.maxint - 1
+    return int(x)
 
 
 @primitive(58, 1)

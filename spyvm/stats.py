@@ -1,6 +1,7 @@
 """--stats: the send-site census and the JIT's counters, as text or JSON."""
 
 import os
+import weakref
 
 from rpython.rlib import jit_hooks
 from rpython.rlib.jit import Counters
@@ -20,6 +21,31 @@ JIT_COUNTERS = [("loops", Counters.TOTAL_COMPILED_LOOPS),
                 ("aborts_quasiimmut", Counters.ABORT_FORCE_QUASIIMMUT)]
 
 
+class SiteRegistry(object):
+    """Every live SendSite, for the census.  Weak: the sites (and code) of
+    finished doIts stay collectable, so a long REPL session does not grow.
+    Dead references are dropped whenever the list doubles."""
+    _attrs_ = ['refs', 'compact_at']
+
+    def __init__(self):
+        self.refs = []
+        self.compact_at = 64
+
+    def add(self, site):
+        if len(self.refs) >= self.compact_at:
+            self.refs = [ref for ref in self.refs if ref() is not None]
+            self.compact_at = max(64, 2 * len(self.refs))
+        self.refs.append(weakref.ref(site))
+
+    def live_sites(self):
+        sites = []
+        for ref in self.refs:
+            site = ref()
+            if site is not None:
+                sites.append(site)
+        return sites
+
+
 class Census(object):
     _attrs_ = ['space', 'sites', 'site_counts', 'send_counts', 'top',
                'jit_values']
@@ -29,7 +55,7 @@ class Census(object):
         self.site_counts = [0] * len(STATES)
         self.send_counts = [0] * len(STATES)
         self.top = []
-        for site in space.all_sites:
+        for site in space.sites.live_sites():
             state = STATES.index(site.state_name())
             sends = site.total_sends()
             self.site_counts[state] += 1

@@ -24,6 +24,15 @@ def real_image():
     return path
 
 
+@pytest.fixture(params=["own", "real"])
+def either_image(request):
+    """spy's own image (always, so CI runs the test) and the real image
+    (when SMALLWORLD_IMAGE is set)."""
+    if request.param == "real":
+        return request.getfixturevalue("real_image")
+    return request.getfixturevalue("own_image")
+
+
 class Result(object):
     def __init__(self, status, out, err):
         self.status = status
@@ -58,13 +67,18 @@ def run_binary(request):
     if not os.path.exists(path):
         pytest.skip("%s has not been built (make)" % request.param)
     def run(*args, **kwargs):
-        proc = subprocess.Popen([path] + list(args), stdout=subprocess.PIPE,
+        command = list(args)
+        if not kwargs.get("via_shell"):
+            command = [path] + command
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE,
-                                stdin=subprocess.PIPE, cwd=ROOT)
+                                stdin=subprocess.PIPE, cwd=ROOT,
+                                env=kwargs.get("env"))
         out, err = proc.communicate(kwargs.get("stdin", b""))
         return Result(proc.returncode, out.decode("latin-1"),
                       err.decode("latin-1"))
     run.name = request.param
+    run.path = path
     return run
 
 

@@ -46,6 +46,33 @@ def test_trace_limit_beyond_the_trace_encoding_is_refused(run_untranslated):
     assert r.err.startswith("spy: trace_limit above 16000 is not supported")
 
 
+@pytest.mark.parametrize("params, message", [
+    ("trace_limit=2147483648", "trace_limit needs an integer of at most 9"),
+    ("threshold=99999999999999999999", "threshold needs an integer"),
+    ("threshold=ten", "threshold needs an integer"),
+    ("enable_opts=", "enable_opts= is not supported"),
+    ("enable_opts=intbounds", "enable_opts=intbounds is not supported"),
+    ("enable_opts=unroll", "enable_opts=unroll is not supported"),
+    ("enable_opts=virtualize:string", "is not supported"),
+    ("threshold", "bad --jit parameter 'threshold'"),
+])
+def test_jit_parameters_that_cannot_work_are_refused(run_untranslated,
+                                                    params, message):
+    r = run_untranslated("--jit", params, "x.image")
+    assert r.status == 2
+    assert r.err.startswith("spy: ") and message in r.err
+    assert r.err.count("\n") == 1
+
+
+def test_jit_help_says_what_enable_opts_accepts(run_untranslated):
+    r = run_untranslated("--jit", "help")
+    assert r.status == 0
+    assert "enable_opts is accepted only as 'all'" in r.out
+    from spyvm.main import check_jit_params
+    assert check_jit_params("enable_opts=all,threshold=-1") == ""
+    assert check_jit_params("off") == ""
+
+
 def test_missing_image(run_untranslated, tmp_path):
     r = run_untranslated(str(tmp_path / "nope.image"))
     assert r.status == 2

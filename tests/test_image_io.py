@@ -96,6 +96,62 @@ def test_save_to_a_missing_directory_is_a_primitive_failure(tmp_path):
         save_image(image.space, str(tmp_path / "no" / "such" / "dir.image"))
 
 
+def test_save_through_a_symlink_writes_its_target(tmp_path):
+    image = mini_image()
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "a.image"
+    target.write_bytes(b"old")
+    os.symlink("real/a.image", str(tmp_path / "link.image"))
+    os.symlink(str(tmp_path / "link.image"), str(tmp_path / "link2.image"))
+    save_image(image.space, str(tmp_path / "link2.image"))
+    assert os.path.islink(str(tmp_path / "link.image"))
+    assert os.path.islink(str(tmp_path / "link2.image"))
+    assert target.read_bytes() == serialize_image(image.space)
+    assert sorted(os.listdir(str(tmp_path / "real"))) == ["a.image"]
+    # a dangling link creates its target
+    os.symlink("real/new.image", str(tmp_path / "dangling.image"))
+    save_image(image.space, str(tmp_path / "dangling.image"))
+    assert (tmp_path / "real" / "new.image").read_bytes() == \
+        serialize_image(image.space)
+    # a loop is an error
+    os.symlink("loop1", str(tmp_path / "loop2"))
+    os.symlink("loop2", str(tmp_path / "loop1"))
+    with pytest.raises(PrimitiveFailed) as e:
+        save_image(image.space, str(tmp_path / "loop1"))
+    assert "too many symbolic links" in e.value.msg
+
+
+def test_save_refuses_devices_fifos_and_directories(tmp_path):
+    image = mini_image()
+    fifo = str(tmp_path / "fifo")
+    os.mkfifo(fifo)
+    os.symlink("/dev/null", str(tmp_path / "null.image"))
+    for path in ["/dev/null", fifo, str(tmp_path / "null.image"),
+                 str(tmp_path)]:
+        with pytest.raises(PrimitiveFailed) as e:
+            save_image(image.space, path)
+        assert "not a regular file" in e.value.msg
+    assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
+    assert sorted(os.listdir(str(tmp_path))) == ["fifo", "null.image"]
+
+
+def test_file_names_with_nul_are_refused(tmp_path):
+    image = mini_image()
+    path = str(tmp_path / "a.image")
+    with pytest.raises(PrimitiveFailed) as e:
+        save_image(image.space, path + "\x00.bak")
+    assert e.value.msg.endswith("a.image\\0.bak'")
+    assert os.listdir(str(tmp_path)) == []
+    from spyvm import primitives
+    space = image.space
+    for number in (41, 42):
+        with pytest.raises(PrimitiveFailed) as e:
+            primitives.TABLE[number](image.interp, [
+                image.cls("Object"), space.wrap_string(path + "\x00x")])
+        assert "NUL byte" in e.value.msg
+    assert os.listdir(str(tmp_path)) == []
+
+
 @pytest.mark.parametrize("data,message", [
     (b"", "empty"),
     (b"\x00\x00\x00\x02", "version word is 2"),

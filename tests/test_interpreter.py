@@ -217,6 +217,48 @@ def test_block_return_to_a_returned_home_resumes_its_caller(image):
     assert image.run(code, ["maker", "value"]).value == 5
 
 
+def test_non_local_return_into_a_context_that_has_already_returned(image):
+    # maker answers [^ 4]; its target, outer's context, has returned by
+    # the time the block runs.  The return unwinds to the execution
+    # boundary, which resumes outer's dead context after its send (it
+    # answers 4 again, to test, which carries on after `value`)
+    install_block_value(image)
+    image.install("Object", "maker", assemble(
+        push_block(0, 4), push_const(4), block_return(), stack_return()))
+    image.install("Object", "outer", assemble(
+        push_self(), mark(1), send(0), stack_return()), ["maker"])
+    image.install("Object", "count", assemble(
+        push_inst(0), push_const(1), send_binary(2), assign_inst(0),
+        stack_return()))
+    code = assemble(push_self(), mark(1), send(0),          # self outer
+                    mark(1), send(1),                       # value
+                    push_self(), mark(1), send(2), pop(),   # self count
+                    push_const(1), send_binary(2), stack_return())
+    w_rcv = image.new("Object", W_SmallInt(0))
+    image.cls("Object").slots_w[3] = W_SmallInt(1)
+    w = image.run(code, ["outer", "value", "count"], rcv=w_rcv)
+    assert w.value == 5
+    # test resumed once, after `value`: count ran once
+    assert w_rcv.slots_w[0].value == 1
+    assert image.interp.error_count == 0
+
+
+def test_primitive_8_in_a_method_body_answers_the_blocks_value(image):
+    # useIt gets [^ 7] from maker (so the block's ^ returns to useIt) and
+    # calls it with <8 block> directly, after a send.  The ^ resumes
+    # useIt's abandoned context after the primitive, not at the pc of its
+    # last send (which re-ran <8> on 7: "primitive 8 needs a Block")
+    image.install("Object", "maker", assemble(
+        push_block(0, 4), push_const(7), block_return(), stack_return()))
+    image.install("Object", "useIt", assemble(
+        push_self(), mark(1), send(0), prim(1, 8), stack_return()),
+        ["maker"])
+    code = assemble(push_self(), mark(1), send(0), push_const(1),
+                    send_binary(2), stack_return())
+    assert image.run(code, ["useIt"]).value == 8
+    assert image.interp.error_count == 0
+
+
 def test_super_send_starts_at_the_method_class_parent(image):
     image.subclass("Animal")
     image.subclass("Dog", "Animal")
@@ -322,6 +364,29 @@ def test_primitive_6_runs_a_context_as_a_nested_execution(image):
     assert image.run(code, [w_ctx]).value == 8
 
 
+@pytest.mark.parametrize("w_pc, message", [
+    (W_SmallInt(-5), "bytePointer -5 is outside"),
+    (W_SmallInt(2), "bytePointer 2 is outside"),
+    (W_SmallInt(-2 ** 62), "is outside"),
+    (None, "bytePointer is not an integer")])
+def test_primitive_6_refuses_a_bytepointer_outside_the_method(image, capfd,
+                                                              w_pc, message):
+    # a segfault before: the loop only checked pc >= len
+    space = image.space
+    if w_pc is None:
+        w_pc = space.wrap_string("x")
+    w_method = image.make_method(image.cls("Object"), "seven",
+                                 assemble(push_const(7), stack_return()))
+    w_ctx = W_PointersObject(space.w_Context, [
+        w_method, space.wrap_list([image.w_nil]), space.new_array(0),
+        space.new_array(8), w_pc, W_SmallInt(0), image.w_nil])
+    code = assemble(push_lit(0), prim(1, 6), stack_return())
+    assert image.run(code, [w_ctx]) is space.w_nil
+    err = capfd.readouterr().err
+    assert message in err
+    assert "test[Undefined,]" in err
+
+
 def test_halt_unwinds_to_the_nearest_nested_execution(image):
     space = image.space
     w_method = image.make_method(image.cls("Object"), "halts",
@@ -355,6 +420,33 @@ def test_redefining_a_called_method_runs_the_new_one(image):
     assert image.run_method(w_method, image.w_nil).value == 1
     image.install("Object", "answer", assemble(push_const(2), stack_return()))
     assert image.run_method(w_method, image.w_nil).value == 2
+
+
+def test_writing_a_method_into_the_methods_array_in_place(image):
+    # `methods at: i put: newMethod` without replacing the Array
+    space = image.space
+    image.install("Object", "answer", assemble(push_const(1), stack_return()))
+    code = assemble(push_self(), mark(1), send(0), stack_return())
+    w_caller = image.make_method(image.cls("Object"), "test", code, ["answer"])
+    assert image.run_method(w_caller, image.w_nil).value == 1
+    w_methods = image.cls("Object").slots_w[2]
+    index = [w_m.slots_w[0].as_string() for w_m in w_methods.slots_w].index(
+        "answer")
+    w_new = image.make_method(image.cls("Object"), "answer",
+                              assemble(push_const(2), stack_return()))
+    w_methods.store(space, index, w_new)
+    assert image.run_method(w_caller, image.w_nil).value == 2
+    # an Array made at run time (raw integer slots) that becomes the
+    # methods array: nil written in place removes the method
+    w_dnu = image.make_method(image.cls("Object"), "doesNotUnderstand:",
+                              assemble(push_const(9), stack_return()))
+    w_fresh = space.new_array(2)
+    w_fresh.store(space, 0, w_new)
+    w_fresh.store(space, 1, w_dnu)
+    image.cls("Object").store(space, 2, w_fresh)
+    assert image.run_method(w_caller, image.w_nil).value == 2
+    w_fresh.store(space, 0, space.w_nil)
+    assert image.run_method(w_caller, image.w_nil).value == 9
 
 
 def test_changing_the_parent_class_invalidates_lookups(image):
@@ -396,11 +488,11 @@ def test_run_time_methods_and_classes_see_integer_slot_writes(image):
     code = assemble(push_self(), mark(1), send(0), stack_return())
     w_caller = image.make_method(image.cls("Object"), "test", code, ["answer"])
     assert image.run_method(w_caller, image.w_nil).value == 1
-    # a 1-slot stack cannot hold what `answer` now pushes
+    # an absurd stackSize makes the method malformed, a sane one not
     fresh.store(space, 1, W_BytesObject(space.w_ByteArray, [chr(b) for b in
         assemble(push_const(2), push_const(3), send_binary(2),
                  stack_return())]))
-    fresh.store(space, 3, W_SmallInt(1))
+    fresh.store(space, 3, W_SmallInt(10 ** 11))
     assert image.run_method(w_caller, image.w_nil) is image.w_nil
     fresh.store(space, 3, W_SmallInt(4))
     assert image.run_method(w_caller, image.w_nil).value == 5
@@ -436,10 +528,51 @@ def test_bad_opcode_is_a_vm_error_not_a_crash(image, capfd):
     assert "ran off the end" in capfd.readouterr().err
 
 
+def test_operand_stack_grows_past_the_compilers_stack_size(image):
+    # spec 7.22: 30 literals then MarkArguments 30 (a literal array) in a
+    # method whose compiler said 3
+    code = assemble(*[push_const(i % 10) for i in range(30)]) + \
+        assemble(mark(30), stack_return())
+    w = image.run(code, stack=3)
+    assert ints(w) == [i % 10 for i in range(30)]
+    # a block body gets the same stack
+    install_block_value(image)
+    body = assemble(*[push_const(7)] * 20) + assemble(mark(20),
+                                                       stack_return())
+    code = assemble(push_block(0, 2 + len(body))) + body + \
+        assemble(mark(1), send(0), stack_return())
+    assert ints(image.run(code, ["value"], stack=2)) == [7] * 20
+
+
+def test_stack_depth_analysis():
+    from spyvm.stackdepth import max_stack_depth
+    def depth(*parts):
+        return max_stack_depth("".join(chr(b) for b in assemble(*parts)))
+    assert depth(push_const(1), push_const(2), send_binary(2),
+                 stack_return()) == 2
+    # both arms of a branch, and the primitive's arguments
+    assert depth(push_true(), branch_if_true(7), push_const(1), push_const(2),
+                 push_const(3), prim(3, 36), stack_return()) == 3
+    # a loop that pushes forever is cut off; the interpreter checks it
+    assert depth(push_const(1), branch(0)) == 4
+    assert depth() == 0
+
+
 def test_stack_overflow_of_the_operand_stack_is_an_error(image, capfd):
-    code = assemble(*[push_const(1)] * 5) + stack_return()
+    # a loop that only pushes overflows any stack the analysis can size
+    code = assemble(push_const(1), branch(0))
     assert image.run(code, stack=3) is image.w_nil
     assert "operand stack overflow" in capfd.readouterr().err
+
+
+def test_absurd_frame_sizes_are_a_clean_error(image, capfd):
+    caller = assemble(push_self(), mark(1), send(0), stack_return())
+    for stack, temps in [(10 ** 11, 0), (0, 10 ** 11)]:
+        image.install("Object", "huge", assemble(push_const(1),
+                      stack_return()), stack=stack, temps=temps)
+        assert image.run(caller, ["huge"]) is image.w_nil
+        err = capfd.readouterr().err
+        assert "absurd stackSize or temporarySize" in err
 
 
 def test_deep_recursion_past_the_host_stack_is_a_smalltalk_error(image, capfd):

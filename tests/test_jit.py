@@ -98,6 +98,57 @@ class TestTraces(LLJitMixin):
 
 # ------------------------------------------- Smalltalk programs, own image
 
+def struct_field(container, name):
+    """A field of an lltype instance struct, looking through `super`."""
+    while container is not None:
+        if name in container._TYPE._names:
+            return getattr(container, name)
+        if "super" not in container._TYPE._names:
+            return None
+        container = container.super
+    return None
+
+
+def list_items(ptr):
+    """The items of an rtyped RPython list (resizable or fixed)."""
+    container = ptr._obj
+    if "items" in getattr(container._TYPE, "_names", ()):
+        return [container.items[i] for i in range(container.length)]
+    return [container.getitem(i) for i in range(container.getlength())]
+
+
+def smalltalk_class_name(box):
+    """The name of the Smalltalk class a constant in a trace is, or None
+    (llgraph backend: constants point at the rtyped W_ objects)."""
+    from rpython.jit.metainterp.history import ConstPtr
+    if not isinstance(box, ConstPtr) or not box.value:
+        return None
+    container = box.value._obj.container._normalizedcontainer()
+    slots = struct_field(container, "inst_slots_w")
+    if not slots:
+        return None
+    items = list_items(slots)
+    if not items or not items[0]:
+        return None
+    chars = struct_field(items[0]._obj._normalizedcontainer(), "inst_bytes")
+    if not chars:
+        return None
+    return "".join(list_items(chars))
+
+
+def function_name(box):
+    """The name of the function a call operation's address constant is
+    (llgraph backend: an AddressAsInt of the function pointer)."""
+    value = getattr(box, "value", None)
+    adr = getattr(value, "adr", None)
+    if adr is not None:
+        try:
+            return str(adr.ptr._obj._name)
+        except AttributeError:
+            pass
+    return "?"
+
+
 JIT_SOURCE = """
 CLASS Object subclass: 'JitShape' variables: '' classVariables: ''
 CLASS JitShape subclass: 'JitA' variables: '' classVariables: ''
@@ -200,9 +251,11 @@ class TestOwnImageTraces(LLJitMixin):
         from rpython.jit.metainterp import compile as jitcompile
         original = jitcompile.send_bridge_to_backend
         self.bridge_ops = bridge_ops = []
+        self.bridge_operations = bridge_operations = []
         def recording(jitdriver_sd, metainterp_sd, faildescr, inputargs,
                       operations, *args):
             bridge_ops.extend([op.getopname() for op in operations])
+            bridge_operations.extend(operations)
             return original(jitdriver_sd, metainterp_sd, faildescr,
                             inputargs, operations, *args)
         jitcompile.send_bridge_to_backend = recording
@@ -217,6 +270,34 @@ class TestOwnImageTraces(LLJitMixin):
         names = list(self.bridge_ops)
         for loop in get_stats().get_all_loops():
             names.extend([op.getopname() for op in loop.operations])
+        return names
+
+    def all_operations(self):
+        """Every operation object of the loops and bridges."""
+        from rpython.jit.metainterp.test.support import get_stats
+        ops = list(self.bridge_operations)
+        for loop in get_stats().get_all_loops():
+            ops.extend(loop.operations)
+        return ops
+
+    def guarded_class_names(self):
+        """Names of the Smalltalk classes the traces guard_value on (a
+        promoted receiver class is such a guard on a constant class)."""
+        names = []
+        for op in self.all_operations():
+            if op.getopname() == "guard_value":
+                name = smalltalk_class_name(op.getarg(1))
+                if name is not None:
+                    names.append(name)
+        return names
+
+    def called_functions(self):
+        """Names of the functions that call_* operations of the traces
+        call (their first argument is the function's address)."""
+        names = []
+        for op in self.all_operations():
+            if op.getopname().startswith("call"):
+                names.append(function_name(op.getarg(0)))
         return names
 
     def test_to_do_loop_has_no_calls_and_no_allocations(self):
@@ -263,8 +344,11 @@ class TestOwnImageTraces(LLJitMixin):
         # bridges may call, e.g. to record a new class in the inline cache)
         self.check_trace_count_at_most(16)
         self.check_resops(call_r=0, call_may_force_r=0, call_may_force_i=0)
-        ops = self.all_ops()
-        assert ops.count("guard_class") + ops.count("guard_nonnull_class") >= 2
+        # the receiver class is promoted: a guard on each of the two
+        # classes (the second one's in a bridge)
+        guarded = self.guarded_class_names()
+        print "guarded classes:", guarded
+        assert "JitA" in guarded and "JitB" in guarded
 
     def test_megamorphic_site_stays_bounded(self):
         image = OwnImage(megamorphic_classes=8)
@@ -284,9 +368,16 @@ class TestOwnImageTraces(LLJitMixin):
         # traces with 8 classes, including those invalidated when the site
         # turned megamorphic)
         self.check_trace_count_at_most(24)
-        ops = self.all_ops()
-        assert "call_r" in ops
-        assert "call_may_force_r" in ops
+        called = self.called_functions()
+        print "called:", called
+        # the lookup is a residual call into the global method cache, the
+        # callee runs through invoke_residual, and the loop guards on none
+        # of the eight classes
+        assert any("MethodCache.lookup" in name or "MethodCache_lookup" in name
+                   for name in called), called
+        assert any("invoke_residual" in name for name in called), called
+        guarded = self.guarded_class_names()
+        assert not [name for name in guarded if name.startswith("JitM")]
 
     def test_recursion_uses_call_assembler(self):
         image = OwnImage()

@@ -169,10 +169,34 @@ def test_floats(image):
     assert call(image, 54, F, f(0.0), f(1.0)).value == float("inf")
 
 
-def test_clock_is_monotonic_milliseconds(image):
+def test_float_truncation_is_exact_up_to_two_to_the_63(image):
+    f = lambda x: W_Float(image.space.w_Float, x)
+    # exact doubles between 9.2e18 and 2^63 used to saturate early
+    for x in [9.2e18, 9.22e18, 2.0 ** 63 - 1024, -(2.0 ** 63), -9.21e18]:
+        assert call(image, 57, f(x)).value == int(x)
+    assert call(image, 57, f(2.0 ** 63)).value == 2 ** 63 - 1
+    assert call(image, 57, f(float("inf"))).value == 2 ** 63 - 1
+    assert call(image, 57, f(-1e300)).value == -2 ** 63
+    assert call(image, 57, f(float("nan"))).value == 0
+
+
+def test_float_division_by_zero_is_ieee(image):
+    F = image.space.w_Float
+    f = lambda x: W_Float(F, x)
+    assert call(image, 54, F, f(0.0), f(-1.0)).value == float("-inf")
+    w = call(image, 54, F, f(0.0), f(0.0)).value
+    assert w != w     # NaN
+    assert call(image, 59, image.space.w_String, f(w)).as_string() == "NaN"
+
+
+def test_clock_is_monotonic_milliseconds(image, monkeypatch):
+    import time
     a = call(image, 119).value
+    # the wall clock jumping back an hour does not move it (spec 7.15)
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() - 3600.0)
     b = call(image, 119).value
-    assert 0 <= a <= b
+    assert 0 <= a <= b < a + 60000
 
 
 def test_gui_stubs_answer_instances_of_the_class_argument(image):
@@ -211,8 +235,16 @@ def test_transcript_prints_only_the_new_suffix(image, capfd):
 
 
 def test_quit_raises_exit(image):
-    with pytest.raises(Exit):
+    with pytest.raises(Exit) as info:
         call(image, 117, image.space.w_nil)
+    assert info.value.status == 0
+
+
+def test_quit_after_an_error_exits_1(image):
+    image.interp.error_count = 1
+    with pytest.raises(Exit) as info:
+        call(image, 117, image.space.w_nil)
+    assert info.value.status == 1
 
 
 def test_export_image_writes_a_loadable_image(image, tmp_path):

@@ -31,7 +31,7 @@ def test_dnu_prints_the_image_backtrace_and_goes_on(run_untranslated,
                                                     real_image):
     r = run_untranslated(real_image, st_file("dnu.st"))
     assert r.status == 1, r
-    assert r.err == ('100 does not understand "factorial"\n'
+    assert r.err == ('100 does not understand "frobnicate"\n'
                      'current[MetaContext,]\n'
                      'doesNotUnderstand:[SmallInt,Array,]\n'
                      'doItCommand[Undefined,]\n \n')
@@ -60,3 +60,19 @@ def test_export_image_writes_a_loadable_image(run_untranslated, real_image,
     r = run_untranslated(path, "-e", "Transcript")
     assert r.status == 0, r
     assert r.out.endswith("Transcript\n")
+
+
+def test_a_30_element_literal_array_grows_the_compilers_stack(
+        run_untranslated, real_image):
+    # the image's compiler sizes this method's stack too small (spec 7.22)
+    r = run_untranslated(real_image, st_file("literal30.st"), "-e",
+                         "nil thirty size", "-e", "(nil thirty at: 30)")
+    assert r.status == 0, r
+    assert r.out.endswith("(System started)\n30\n30\n"), r
+
+
+def test_writing_a_method_into_the_methods_array_in_place(run_untranslated,
+                                                          real_image):
+    r = run_untranslated(real_image, st_file("methods_in_place.st"))
+    assert r.status == 0, r
+    assert r.out.endswith("(System started)\n1\n2\n"), r

@@ -31,3 +31,30 @@ def test_no_pic_records_nothing(run_untranslated, own_image, tmp_path):
     data = json.load(open(path))
     assert data["pic_enabled"] is False
     assert data["sites"]["monomorphic"]["sites"] == 0
+
+
+def test_finished_doits_leave_no_sites_behind(own_image):
+    # every REPL line compiles a doIt with its own send sites; once it has
+    # run they must be collectable (a 300,000-line session used to keep
+    # 617 MB of them)
+    import gc
+    from spyvm.objspace import ObjSpace
+    from spyvm.interpreter import Interpreter
+    from spyvm.image_reader import load_image, read_file
+    from spyvm.boot import Session
+    space = ObjSpace()
+    load_image(space, read_file(own_image))
+    session = Session(Interpreter(space))
+    session.doit("SmallWorld startUp")
+
+    def live_after(lines):
+        for i in range(lines):
+            session.evaluate_and_print("%d + (%d max: 3) printString size" % (i, i))
+        gc.collect()
+        return len(space.sites.live_sites()), len(space.sites.refs)
+
+    live_5, slots_5 = live_after(5)
+    live_60, slots_60 = live_after(60)
+    assert live_60 == live_5 > 0
+    # dead references are dropped when the list doubles
+    assert slots_60 <= 2 * (live_60 + 100)

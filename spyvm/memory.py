@@ -1,0 +1,150 @@
+"""The memory ceiling: a runaway program ends with a clean error, never with
+a machine-sized process or a signal.
+
+Three guards share one budget (`--max-memory`, default the smaller of 2 GB
+and half of the RAM):
+* large allocations (new:, strings, byte arrays, copies) are checked against
+  the process's resident size before they happen: a Smalltalk error;
+* recursion depth is bounded by the host stack the VM lets RPython's stack
+  check use, sized from the budget (hoststack.py);
+* the GC's heap is capped at the budget: what slips past the other two
+  (many small allocations, the JIT's own data) raises MemoryError, which
+  ends the run with one `spy:` line and exit 1 (the GC aborts if the limit
+  is reached a second time, so the run cannot go on).
+"""
+
+import os
+
+from spyvm.errors import SpyError
+
+MB = 1024 * 1024
+GB = 1024 * MB
+DEFAULT_CEILING = 2 * GB
+LARGE_ALLOCATION = 1 * MB   # smaller ones are not worth a look at /proc
+PAGE_SIZE = 4096
+# the part of the budget recursion may use on the host stack: each level
+# also keeps a context, its arguments and temporaries in the heap
+STACK_SHARE = 4
+HEAP_TENTHS = 6
+
+
+class OutOfMemory(SpyError):
+    """An allocation would take the VM past its memory ceiling."""
+
+
+class MemoryLimit(object):
+    _attrs_ = ['max_bytes', 'heap_cap', 'exhausted']
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.heap_cap = 0           # what the GC was told (0: no cap)
+        self.exhausted = False      # the GC raised MemoryError once
+
+    def heap_exhausted(self):
+        """The GC raised MemoryError: give it headroom to unwind and report
+        (it aborts the process if it reaches its cap a second time), and
+        answer the error message.  The run ends after the report."""
+        from rpython.rlib import rgc
+        self.exhausted = True
+        if self.heap_cap > 0:
+            rgc.set_max_heap_size(self.heap_cap + self.heap_cap // 2)
+        return ("out of memory: the heap reached %d MB (--max-memory %d MB)"
+                % (self.heap_cap // MB, self.max_bytes // MB))
+
+    def check_allocation(self, nbytes, what):
+        """Raise OutOfMemory if allocating about `nbytes` more would pass
+        the ceiling."""
+        if nbytes < LARGE_ALLOCATION:
+            return
+        if nbytes > self.max_bytes or \
+                resident_bytes() + nbytes > self.max_bytes:
+            raise OutOfMemory("out of memory: %s needs %d MB, the limit is "
+                              "%d MB (--max-memory)"
+                              % (what, nbytes // MB, self.max_bytes // MB))
+
+
+def apply_ceiling(limit):
+    """Cap the GC heap and the recursion depth to fit under the limit.
+
+    Measured per level of a small recursion (./spy, 64-bit): interpreted,
+    336 bytes of host stack and ~440 bytes of heap and shadow stack; in
+    compiled code the JIT inlines 16 levels per host call, so the host
+    stack hardly grows and only the heap cap stops it (~350 bytes a level).
+    """
+    from rpython.rlib import rgc
+    from spyvm import hoststack
+    max_bytes = limit.max_bytes
+    hoststack.limit_stack(max_bytes // STACK_SHARE)
+    # the GC gets 1.5x this after a first MemoryError, to unwind and report
+    limit.heap_cap = max_bytes // 10 * HEAP_TENTHS
+    rgc.set_max_heap_size(limit.heap_cap)
+
+
+def default_ceiling():
+    """min(2 GB, half of MemTotal), or 2 GB if /proc/meminfo is unreadable."""
+    total = read_meminfo_total()
+    if total > 0 and total // 2 < DEFAULT_CEILING:
+        return total // 2
+    return DEFAULT_CEILING
+
+
+def read_meminfo_total():
+    text = read_small_file("/proc/meminfo")
+    for line in text.split("\n"):
+        if line.startswith("MemTotal:"):
+            words = [w for w in line[len("MemTotal:"):].split(" ") if w]
+            if len(words) >= 1 and words[0].isdigit():
+                kb = int(words[0])
+                if len(words) >= 2 and words[1] == "kB":
+                    return kb * 1024
+                return kb
+    return 0
+
+
+def resident_bytes():
+    """The process's resident set size (0 if /proc is unavailable)."""
+    words = read_small_file("/proc/self/statm").split(" ")
+    if len(words) >= 2 and words[1].isdigit():
+        return int(words[1]) * PAGE_SIZE
+    return 0
+
+
+def read_small_file(path):
+    try:
+        fd = os.open(path, os.O_RDONLY, 0)
+    except OSError:
+        return ""
+    chunks = []
+    try:
+        while True:
+            chunk = os.read(fd, 8192)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    except OSError:
+        pass
+    os.close(fd)
+    return "".join(chunks)
+
+
+def parse_size(text):
+    """Bytes for `512M`, `2G`, `100000K` or a plain number of bytes; -1 if
+    the text is not a size."""
+    if not text:
+        return -1
+    unit = 1
+    last = text[len(text) - 1]
+    digits = text
+    if last in "kK":
+        unit = 1024
+    elif last in "mM":
+        unit = MB
+    elif last in "gG":
+        unit = GB
+    if unit != 1:
+        end = len(text) - 1
+        assert end >= 0
+        digits = text[:end]
+    if not digits.isdigit() or len(digits) > 12:
+        return -1
+    return int(digits) * unit
