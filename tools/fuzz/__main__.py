@@ -1,0 +1,184 @@
+"""`python3 -m tools.fuzz run|repro|report|show` (run from the repo root).
+
+  run     a campaign: --seed, --families, --count or --minutes
+  repro   rebuild one case by id, run it on the binaries, print the
+          classification and a shell command that reruns it by hand
+  report  the Markdown report of result files (default build/fuzz/*.jsonl)
+  show    print a case's description (and its .st/REPL text)
+"""
+
+import argparse
+import glob
+import os
+import shutil
+import sys
+
+from tools.fuzz import campaign as campaign_mod
+from tools.fuzz import report as report_mod
+from tools.fuzz import runner
+from tools.fuzz.cases import BaseImages, make_case, shrink_case, KINDS, IMAGES
+from tools.fuzz.seeds import parse_case_id
+
+GB = 1024 ** 3
+
+
+def common(p):
+    p.add_argument("--spy", default="./spy", help="JIT binary")
+    p.add_argument("--spy-nojit", default="./spy-nojit",
+                   help="interpreter binary")
+    p.add_argument("--own-image", default="images/spy.image")
+    p.add_argument("--real-image", default=os.environ.get("SMALLWORLD_IMAGE"),
+                   help="the real SmallWorld image (default $SMALLWORLD_IMAGE)")
+    p.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT)
+    p.add_argument("--as-limit-gb", type=float,
+                   default=runner.DEFAULT_AS_LIMIT / GB,
+                   help="address-space limit per run (GB)")
+    p.add_argument("--no-big", action="store_true",
+                   help="leave out 1 MB lines and 10 MB files")
+
+
+def binaries(args):
+    found = []
+    for name, path in (("spy", args.spy), ("spy-nojit", args.spy_nojit)):
+        if path and path != "-":
+            found.append((name, os.path.abspath(path)))
+    return found
+
+
+def bases_of(args):
+    return BaseImages({"own": args.own_image, "real": args.real_image})
+
+
+def cmd_run(args):
+    bases = bases_of(args)
+    families = []
+    for fam in args.families.split(","):
+        kind, which = fam.split(".")
+        if not bases.available(which):
+            sys.stderr.write("skipping %s: no %s image\n" % (fam, which))
+            continue
+        families.append(fam)
+    bins = binaries(args)
+    for name, path in bins:
+        if not os.access(path, os.X_OK):
+            sys.exit("no binary %s at %s" % (name, path))
+    os.makedirs(args.out, exist_ok=True)
+    out_path = os.path.join(args.out, "results-seed%d.jsonl" % args.seed)
+    counts = None
+    if args.count:
+        counts = dict((f, args.count) for f in families)
+    records = campaign_mod.campaign(
+        families, args.seed, bases, bins, out_path, counts=counts,
+        minutes=args.minutes, start=args.start, timeout=args.timeout,
+        as_limit=int(args.as_limit_gb * GB), big=not args.no_big)
+    sys.stderr.write("%d cases appended to %s\n" % (len(records), out_path))
+    write_report(args.out, [out_path] if args.only_this else None)
+
+
+def write_report(out_dir, paths=None):
+    paths = paths or sorted(glob.glob(os.path.join(out_dir, "*.jsonl")))
+    text = report_mod.markdown(report_mod.load(paths))
+    path = os.path.join(out_dir, "report.md")
+    with open(path, "w") as f:
+        f.write(text)
+    sys.stdout.write(text)
+    sys.stdout.write("(written to %s)\n" % path)
+
+
+def cmd_report(args):
+    write_report(args.out, args.files)
+
+
+def cmd_show(args):
+    family, seed, number = parse_case_id(args.id)
+    case = make_case(family, seed, number, bases_of(args), not args.no_big)
+    print("%s: %s" % (case.id, case.note))
+    print("args: %s" % " ".join(case.args))
+    for name, data in sorted(case.files.items()):
+        if not name.endswith(".image"):
+            print("--- %s (%d bytes)" % (name, len(data)))
+            print(data[:2000].decode("latin-1"))
+
+
+def cmd_repro(args):
+    family, seed, number = parse_case_id(args.id)
+    bases = bases_of(args)
+    case = make_case(family, seed, number, bases, not args.no_big)
+    directory = args.dir or os.path.join("/tmp/spy-fuzz-repro",
+                                         case.id.replace("/", "_"))
+    print("%s: %s" % (case.id, case.note))
+    worst = _repro_run(case, directory, args)
+    if args.shrink and case.edits and len(case.edits) > 1 and worst:
+        for edit in case.edits:
+            small = shrink_case(case, [edit], bases)
+            sub = directory + "-min"
+            print("trying edit alone: %r" % (edit[:3],))
+            again = _repro_run(small, sub, args, quiet=True)
+            if again and again[0] == worst[0]:
+                print("one edit is enough: %r" % (edit[:3],))
+                _repro_run(small, sub, args)
+                return
+        print("no single edit reproduces %s" % worst[0])
+
+
+def _repro_run(case, directory, args, quiet=False):
+    """Run case on the binaries in directory (left in place); answer the
+    (class, cause) of the first failing binary, or None."""
+    worst = None
+    for name, path in binaries(args):
+        if os.path.isdir(directory):
+            shutil.rmtree(directory)
+        os.makedirs(directory)
+        case.write(directory)
+        r = runner.run([path] + case.args, directory, case.stdin,
+                       args.timeout, int(args.as_limit_gb * GB))
+        cls, cause = runner.classify(r)
+        if cls in runner.FAILURES and worst is None:
+            worst = (cls, cause)
+        if not quiet:
+            print("== %s: %s %s (exit %s, signal %s, %.2f s, max RSS %d MB)" %
+                  (name, cls, cause, r.status, r.signal, r.seconds,
+                   r.maxrss_kb // 1024))
+            print("   stdout: %r" % r.stdout[-300:])
+            print("   stderr: %r" % r.stderr[-300:])
+            print("   by hand: %s" % case.shell_command(path, directory))
+    case.write(directory)
+    return worst
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python3 -m tools.fuzz")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="run a campaign")
+    common(r)
+    r.add_argument("--seed", type=int, default=1)
+    r.add_argument("--families", default=",".join(
+        "%s.%s" % (k, i) for i in IMAGES for k in KINDS))
+    r.add_argument("--count", type=int, help="cases per family")
+    r.add_argument("--minutes", type=float, help="time budget")
+    r.add_argument("--start", type=int, default=0, help="first case number")
+    r.add_argument("--out", default="build/fuzz")
+    r.add_argument("--only-this", action="store_true",
+                   help="report only this run's results")
+    r.set_defaults(func=cmd_run)
+    rp = sub.add_parser("repro", help="rerun one case by id")
+    common(rp)
+    rp.add_argument("id")
+    rp.add_argument("--dir", help="where to write the case's files")
+    rp.add_argument("--shrink", action="store_true",
+                    help="image-struct: look for one edit that is enough")
+    rp.set_defaults(func=cmd_repro)
+    rep = sub.add_parser("report", help="report of result files")
+    rep.add_argument("files", nargs="*")
+    rep.add_argument("--out", default="build/fuzz")
+    rep.set_defaults(func=cmd_report)
+    s = sub.add_parser("show", help="describe one case")
+    common(s)
+    s.add_argument("id")
+    s.set_defaults(func=cmd_show)
+    args = p.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
