@@ -5,6 +5,8 @@
           classification and a shell command that reruns it by hand
   report  the Markdown report of result files (default build/fuzz/*.jsonl)
   show    print a case's description (and its .st/REPL text)
+  slice   the short deterministic slice that CI runs (own image only);
+          exit status 1 on any crash, hang, over-memory or mismatch
 """
 
 import argparse
@@ -83,6 +85,32 @@ def write_report(out_dir, paths=None):
         f.write(text)
     sys.stdout.write(text)
     sys.stdout.write("(written to %s)\n" % path)
+
+
+# the CI slice: fixed seed, own image, no 1 MB / 10 MB inputs
+SLICE_SEED = 1
+SLICE = [("image-struct.own", 20), ("image-raw.own", 8), ("st.own", 10),
+         ("repl.own", 6)]
+SLICE_TIMEOUT = 20.0
+
+
+def cmd_slice(args):
+    bases = bases_of(args)
+    bins = binaries(args)
+    os.makedirs(args.out, exist_ok=True)
+    out_path = os.path.join(args.out, "slice.jsonl")
+    if os.path.exists(out_path):
+        os.unlink(out_path)
+    families = [f for f, _ in SLICE]
+    campaign_mod.campaign(families, SLICE_SEED, bases, bins, out_path,
+                          counts=dict(SLICE), timeout=args.timeout,
+                          as_limit=int(args.as_limit_gb * GB), big=False)
+    records = report_mod.load([out_path])
+    text = report_mod.markdown(records, title="spy fuzz slice")
+    sys.stdout.write(text)
+    bad = [r for r in records if r["mismatch"] or any(
+        x["class"] in runner.FAILURES for x in r["results"].values())]
+    sys.exit(1 if bad else 0)
 
 
 def cmd_report(args):
@@ -176,6 +204,10 @@ def main(argv=None):
     common(s)
     s.add_argument("id")
     s.set_defaults(func=cmd_show)
+    sl = sub.add_parser("slice", help="the short deterministic CI slice")
+    common(sl)
+    sl.add_argument("--out", default="build/fuzz")
+    sl.set_defaults(func=cmd_slice, timeout=SLICE_TIMEOUT)
     args = p.parse_args(argv)
     args.func(args)
 

@@ -53,7 +53,7 @@ def test_structural_mutants_stay_in_range_and_leave_parent(image_bytes):
     before = imagefile.serialize(records)
     info = ImageInfo(records)
     changed = 0
-    for n in range(200):
+    for n in range(80):
         edits, notes = imagemut.structural_mutant(
             case_rng("image-struct.t", 1, n), info)
         assert edits and len(notes) >= 1
@@ -63,7 +63,7 @@ def test_structural_mutants_stay_in_range_and_leave_parent(image_bytes):
         assert imagefile.parse(data) == mutant
         changed += data != before
     assert imagefile.serialize(records) == before
-    assert changed >= 190
+    assert changed >= 75
 
 
 def test_mutants_are_reproducible(image_bytes):
