@@ -17,7 +17,7 @@ KINDS = ("image-struct", "image-raw", "st", "repl")
 IMAGES = ("own", "real")
 # what a mutated image is asked to do after booting: cheap, deterministic
 WORKLOADS = ["3 + 4", "'abc' size", "#(3 1 2) printString",
-             "(Array new: 3) printString", "10 factorial",
+             "(Array new: 3) printString", "(100 * 100) printString size",
              "[:x | x + 1] value: 41", "Object new printString",
              "'hello' + ' world'", "(3 > 2) printString", "7 - 10"]
 

@@ -32,6 +32,7 @@ def rejected(result):
 def summarise(records):
     counts = collections.OrderedDict()      # (family, binary) -> Counter
     booted = collections.Counter()          # family -> booted cases
+    all_ran = collections.Counter()         # family -> ran on every binary
     cases = collections.Counter()
     failures = collections.OrderedDict()    # (class, binary, cause) -> ids
     mismatches = collections.OrderedDict()  # (kind, family) -> ids
@@ -42,6 +43,8 @@ def summarise(records):
         results = rec["results"]
         if not all(rejected(r) for r in results.values()):
             booted[family] += 1
+        if all(r["class"] == "ran" for r in results.values()):
+            all_ran[family] += 1
         for binary, r in sorted(results.items()):
             counts.setdefault((family, binary), collections.Counter())[
                 r["class"]] += 1
@@ -54,7 +57,7 @@ def summarise(records):
         if rec["mismatch"]:
             key = (rec["mismatch"], family)
             mismatches.setdefault(key, []).append(rec)
-    return counts, booted, cases, failures, mismatches, worst
+    return counts, booted, all_ran, cases, failures, mismatches, worst
 
 
 def repro_command(case_id, real_image_hint=True):
@@ -65,7 +68,8 @@ def repro_command(case_id, real_image_hint=True):
 
 
 def markdown(records, title="spy fuzz report"):
-    counts, booted, cases, failures, mismatches, worst = summarise(records)
+    counts, booted, all_ran, cases, failures, mismatches, worst = \
+        summarise(records)
     lines = ["# %s" % title, "",
              "Generated %s UTC from %d cases (%d runs)." % (
                  time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
@@ -90,11 +94,13 @@ def markdown(records, title="spy fuzz report"):
     image_cases = sum(v for f, v in cases.items() if f.startswith("image"))
     image_booted = sum(v for f, v in booted.items() if f.startswith("image"))
     other = sum(v for f, v in cases.items() if not f.startswith("image"))
-    lines += ["", "Image mutants: %d cases (%d runs), %d of them booted "
-              "(passed the image reader on some binary). Hostile .st/REPL "
-              "inputs: %d cases (%d runs)." % (
-                  image_cases, image_cases * max(1, len(binaries)),
-                  image_booted, other, other * max(1, len(binaries))), ""]
+    image_ran = sum(v for f, v in all_ran.items() if f.startswith("image"))
+    lines += ["", "Image mutants: %d cases (%d runs); %d of them booted "
+              "(passed the image reader on some binary), %d ran to exit 0 "
+              "on every binary. Hostile .st/REPL inputs: %d cases (%d runs)."
+              % (image_cases, image_cases * max(1, len(binaries)),
+                 image_booted, image_ran, other,
+                 other * max(1, len(binaries))), ""]
     if worst[1]:
         lines.append("Worst max RSS: %d MB (%s on %s)." % (
             worst[0] // 1024, worst[1], worst[2]))
