@@ -27,7 +27,7 @@ CLASSES = ("ran", "clean_error", "silent_error", "crash", "hang",
            "over_memory")
 FAILURES = ("crash", "hang", "over_memory")
 CRASH_TEXT = re.compile(r"internal error|Traceback \(most recent|"
-                        r"RPython traceback|Fatal RPython error|"
+                        r"RPython traceback|Fatal RPython error: \w+|"
                         r"Segmentation fault|AssertionError|out of memory: "
                         r"couldn't allocate")
 
