@@ -18,7 +18,7 @@ import time
 
 GB = 1024 ** 3
 DEFAULT_TIMEOUT = 30.0
-DEFAULT_AS_LIMIT = 4 * GB
+DEFAULT_AS_LIMIT = 3 * GB
 RSS_LIMIT = 2 * GB
 OUTPUT_LIMIT = 256 * 1024 * 1024
 KEEP = 4000            # characters of stdout/stderr kept in a result
@@ -26,10 +26,19 @@ KEEP = 4000            # characters of stdout/stderr kept in a result
 CLASSES = ("ran", "clean_error", "silent_error", "crash", "hang",
            "over_memory")
 FAILURES = ("crash", "hang", "over_memory")
-CRASH_TEXT = re.compile(r"internal error|Traceback \(most recent|"
-                        r"RPython traceback|Fatal RPython error: \w+|"
-                        r"Segmentation fault|AssertionError|out of memory: "
-                        r"couldn't allocate")
+# telling text in a crashed run's output, most specific first
+CRASH_PATTERNS = [re.compile(p) for p in (
+    r"internal error", r"out of memory: couldn't allocate",
+    r"Fatal RPython error: \w+", r"Traceback \(most recent",
+    r"RPython traceback", r"Segmentation fault", r"AssertionError")]
+
+
+def crash_text(text):
+    for pattern in CRASH_PATTERNS:
+        m = pattern.search(text)
+        if m:
+            return m.group(0)
+    return None
 
 
 class RunResult(object):
@@ -146,18 +155,18 @@ def classify(r, rss_limit=RSS_LIMIT):
     if r.timed_out:
         return "hang", "no exit within the time limit"
     if r.maxrss_kb * 1024 > rss_limit:
-        return "over_memory", "max RSS %d MB" % (r.maxrss_kb // 1024)
+        return "over_memory", "RSS over %d MB, then %s" % (
+            rss_limit >> 20, _ending(r))
     if r.signal is not None:
         if r.signal == signal.SIGXFSZ:
             return "hang", "output past %d MB" % (OUTPUT_LIMIT >> 20)
         return "crash", "signal %s%s" % (signal.Signals(r.signal).name,
                                          _crash_hint(r))
-    text = r.stdout + r.stderr
-    m = CRASH_TEXT.search(text)
+    found = crash_text(r.stdout + r.stderr)
     if r.status >= 3:
         return "crash", "exit %d%s" % (r.status, _crash_hint(r))
-    if m:
-        return "crash", "exit %d with %r" % (r.status, m.group(0))
+    if found:
+        return "crash", "exit %d with %r" % (r.status, found)
     if r.status == 0:
         return "ran", ""
     if r.stderr.strip():
@@ -165,10 +174,16 @@ def classify(r, rss_limit=RSS_LIMIT):
     return "silent_error", "exit %d without a message" % r.status
 
 
+def _ending(r):
+    if r.signal is not None:
+        return "signal %s%s" % (signal.Signals(r.signal).name, _crash_hint(r))
+    return "exit %s%s" % (r.status, _crash_hint(r))
+
+
 def _crash_hint(r):
-    m = CRASH_TEXT.search(r.stderr + r.stdout)
-    if m:
-        return ": " + m.group(0)
+    found = crash_text(r.stderr + r.stdout)
+    if found:
+        return ": " + found
     line = r.stderr.strip().splitlines()[-1:] if r.stderr.strip() else []
     return (": " + _normalise(line[0])[:80]) if line else ""
 
