@@ -5,6 +5,7 @@
           classification and a shell command that reruns it by hand
   report  the Markdown report of result files (default build/fuzz/*.jsonl)
   show    print a case's description (and its .st/REPL text)
+  triage  failing cases grouped by what each binary did
   slice   the short deterministic slice that CI runs (own image only);
           exit status 1 on any crash, hang, over-memory or mismatch
 """
@@ -117,6 +118,12 @@ def cmd_report(args):
     write_report(args.out, args.files)
 
 
+def cmd_triage(args):
+    from tools.fuzz.triage import triage_text
+    paths = args.files or sorted(glob.glob(os.path.join(args.out, "*.jsonl")))
+    sys.stdout.write(triage_text(report_mod.load(paths), args.examples))
+
+
 def cmd_show(args):
     family, seed, number = parse_case_id(args.id)
     case = make_case(family, seed, number, bases_of(args), not args.no_big)
@@ -200,6 +207,11 @@ def main(argv=None):
     rep.add_argument("files", nargs="*")
     rep.add_argument("--out", default="build/fuzz")
     rep.set_defaults(func=cmd_report)
+    t = sub.add_parser("triage", help="failing cases grouped by behaviour")
+    t.add_argument("files", nargs="*")
+    t.add_argument("--out", default="build/fuzz")
+    t.add_argument("--examples", type=int, default=8)
+    t.set_defaults(func=cmd_triage)
     s = sub.add_parser("show", help="describe one case")
     common(s)
     s.add_argument("id")
