@@ -70,10 +70,15 @@ def cmd_run(args):
     counts = None
     if args.count:
         counts = dict((f, args.count) for f in families)
+    weights = dict(campaign_mod.WEIGHTS)
+    for item in filter(None, (args.weights or "").split(",")):
+        kind, weight = item.split("=")
+        weights[kind] = int(weight)
     records = campaign_mod.campaign(
         families, args.seed, bases, bins, out_path, counts=counts,
         minutes=args.minutes, start=args.start, timeout=args.timeout,
-        as_limit=int(args.as_limit_gb * GB), big=not args.no_big)
+        as_limit=int(args.as_limit_gb * GB), big=not args.no_big,
+        weights=weights)
     sys.stderr.write("%d cases appended to %s\n" % (len(records), out_path))
     write_report(args.out, [out_path] if args.only_this else None)
 
@@ -192,6 +197,8 @@ def main(argv=None):
     r.add_argument("--count", type=int, help="cases per family")
     r.add_argument("--minutes", type=float, help="time budget")
     r.add_argument("--start", type=int, default=0, help="first case number")
+    r.add_argument("--weights", help="turns per kind, e.g. image-raw=5,st=1 "
+                   "(default image-struct=5,image-raw=3,st=2,repl=1)")
     r.add_argument("--out", default="build/fuzz")
     r.add_argument("--only-this", action="store_true",
                    help="report only this run's results")
