@@ -48,6 +48,25 @@ def binaries(args):
     return found
 
 
+def snapshot(bins, out_dir):
+    """Private copies of the binaries, named by content, so a rebuild of
+    the originals during a long campaign cannot pull them away."""
+    import hashlib
+    copies = []
+    for name, path in bins:
+        with open(path, "rb") as f:
+            digest = hashlib.sha1(f.read()).hexdigest()[:12]
+        directory = os.path.join(out_dir, "bin", digest)
+        os.makedirs(directory, exist_ok=True)
+        copy = os.path.join(directory, name)
+        if not os.path.exists(copy):
+            shutil.copy2(path, copy + ".tmp")
+            os.rename(copy + ".tmp", copy)
+        sys.stderr.write("%s: %s (copy of %s)\n" % (name, copy, path))
+        copies.append((name, copy))
+    return copies
+
+
 def bases_of(args):
     return BaseImages({"own": args.own_image, "real": args.real_image})
 
@@ -66,6 +85,7 @@ def cmd_run(args):
         if not os.access(path, os.X_OK):
             sys.exit("no binary %s at %s" % (name, path))
     os.makedirs(args.out, exist_ok=True)
+    bins = snapshot(bins, args.out)
     out_path = os.path.join(args.out, "results-seed%d.jsonl" % args.seed)
     counts = None
     if args.count:
