@@ -56,7 +56,7 @@ def snapshot(bins, out_dir):
     for name, path in bins:
         with open(path, "rb") as f:
             digest = hashlib.sha1(f.read()).hexdigest()[:12]
-        directory = os.path.join(out_dir, "bin", digest)
+        directory = os.path.abspath(os.path.join(out_dir, "bin", digest))
         os.makedirs(directory, exist_ok=True)
         copy = os.path.join(directory, name)
         if not os.path.exists(copy):
