@@ -14,7 +14,7 @@ RPYTHON := $(PYTHON) -m rpython --batch
 BENCH_ITERATIONS ?= 10
 BENCH_PROCESSES ?= 3
 
-.PHONY: all demo test test-fast image bench clean
+.PHONY: all demo test test-fast image bench clean fuzz fuzz-slice
 
 all: spy image demo
 
@@ -59,6 +59,20 @@ bench: spy spy-nojit image
 	  --vm spy='./spy {image} {files}' --vm nojit='./spy-nojit {image} {files}' \
 	  --vm nopic='./spy --no-pic {image} {files}' \
 	  --baseline nojit --out bench/results
+
+# fuzzing campaign (docs/fuzzing.md): needs ./spy and ./spy-nojit built;
+# SMALLWORLD_IMAGE adds the real image's families.  One case at a time.
+FUZZ_SEED ?= 1
+FUZZ_MINUTES ?= 30
+FUZZ_ARGS ?=
+SPY ?= ./spy
+SPY_NOJIT ?= ./spy-nojit
+fuzz: image
+	$(PYTHON3) -m tools.fuzz run --seed $(FUZZ_SEED) --minutes $(FUZZ_MINUTES) \
+	  --spy $(SPY) --spy-nojit $(SPY_NOJIT) $(FUZZ_ARGS)
+
+fuzz-slice: image
+	$(PYTHON3) -m tools.fuzz slice --spy $(SPY) --spy-nojit $(SPY_NOJIT)
 
 clean:
 	rm -rf spy spy-nojit images/spy.image build bench/results
