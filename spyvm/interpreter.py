@@ -20,6 +20,7 @@ from spyvm.lookup import classinfo_of, superclass_of
 from spyvm.pic import SUPER
 from spyvm.errors import (PrimitiveFailed, VMError, Halt, NonLocalReturn)
 from spyvm import primitives
+from spyvm import profiler
 
 
 def get_printable_location(pc, code):
@@ -56,6 +57,7 @@ jitdriver = jit.JitDriver(
     reds=['self', 'ctx'],
     virtualizables=['ctx'],
     get_printable_location=get_printable_location,
+    get_unique_id=profiler.jitdriver_unique_id,
     is_recursive=True)
 
 
@@ -71,6 +73,7 @@ class Interpreter(object):
 
     # ------------------------------------------------------------ activation
 
+    @profiler.activation
     def interpret(self, ctx):
         """Run ctx until it returns; answer the value it returns."""
         ctx.active = True

@@ -12,7 +12,7 @@ from spyvm.interpreter import Interpreter, jitdriver
 from spyvm.image_reader import load_image, read_file
 from spyvm.boot import Session
 from spyvm.errors import SpyError, Exit
-from spyvm import primitives, hoststack, stats
+from spyvm import primitives, hoststack, stats, profiler
 
 USAGE = """Usage: spy [options] [IMAGE] [FILE.st ...]
 
@@ -32,6 +32,8 @@ Options:
                      on the receiver class
   --stats            print the send-site census and JIT counters at exit
   --stats-json FILE  write the same as JSON to FILE
+  --profile FILE     sample the running methods into FILE (vmprof format;
+                     read it with tools/profile_report.py)
   -h, --help         show this help
 
 Exit status: 0 on success, 1 if an evaluation ended in an error, 2 for
@@ -64,7 +66,7 @@ JIT_PARAMETER_HELP = _jit_parameter_help()
 
 class Options(object):
     _attrs_ = ['image', 'files', 'exprs', 'jit_params', 'pic_size',
-               'no_pic', 'stats', 'stats_json', 'help']
+               'no_pic', 'stats', 'stats_json', 'profile', 'help']
 
     def __init__(self):
         self.image = ""
@@ -75,6 +77,7 @@ class Options(object):
         self.no_pic = False
         self.stats = False
         self.stats_json = ""
+        self.profile = ""
         self.help = False
 
 
@@ -91,7 +94,8 @@ def parse_args(argv):
         i += 1
         if arg == "-h" or arg == "--help":
             opts.help = True
-        elif arg in ("-e", "--jit", "--pic-size", "--stats-json"):
+        elif arg in ("-e", "--jit", "--pic-size", "--stats-json",
+                     "--profile"):
             if i >= len(argv):
                 raise UsageError("%s needs an argument" % arg)
             value = argv[i]
@@ -102,6 +106,8 @@ def parse_args(argv):
                 opts.jit_params = value
             elif arg == "--stats-json":
                 opts.stats_json = value
+            elif arg == "--profile":
+                opts.profile = value
             else:
                 try:
                     opts.pic_size = int(value)
@@ -201,6 +207,11 @@ def main(argv):
     interp = Interpreter(space)
     session = Session(interp)
     status = 0
+    if opts.profile:
+        error = profiler.start(opts.profile)
+        if error:
+            primitives.write_stderr("spy: %s\n" % error)
+            return 2
     try:
         status = session.run(opts.files, opts.exprs)
     except Exit as e:
@@ -208,6 +219,7 @@ def main(argv):
     except SpyError as e:
         primitives.write_stderr("spy: %s\n" % e.msg)
         status = 2
+    profiler.stop()
     if space.config.stats_enabled:
         report = stats.Census(space)
         if opts.stats:
