@@ -60,6 +60,7 @@ def activation(func):
     def activate(interp, ctx):
         if state.on:
             code = ctx.code
+            assert code is not None
             if code._vmprof_unique_id == 0:
                 rvmprof.register_code(code, code_name)
             return profiled(interp, ctx)
