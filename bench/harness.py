@@ -256,16 +256,18 @@ def tiny_history_files(tmpdir, history, runs, suite_sizes):
 class Runner:
     """Runs processes of one harness invocation (logs, X display, counters)."""
 
-    def __init__(self, image, timeout, logdir, display=None):
+    def __init__(self, image, timeout, logdir, tmpdir, display=None):
         self.image = image
         self.timeout = timeout
         self.logdir = logdir
+        self.tmpdir = tmpdir
         self.display = display
 
     def run(self, vm, files, log_name):
-        env = None
+        # TMPDIR: whatever a killed wrapper leaves behind goes with our tmpdir
+        env = dict(os.environ, TMPDIR=self.tmpdir)
         if vm.display and self.display:
-            env = dict(os.environ, DISPLAY=self.display)
+            env['DISPLAY'] = self.display
         cmd = expand(vm.template, self.image, files)
         return run_process(cmd, self.timeout, os.path.join(self.logdir, log_name), env)
 
@@ -374,6 +376,7 @@ def main(argv=None):
                     help='a VM command template with {image} and {files} (repeatable)')
     ap.add_argument('--refvms', metavar='DIR',
                     help='also run the reference VMs built by bench/refvms/setup.py in DIR')
+    ap.add_argument('--only', metavar='VMS', help='run only these of the VMs (comma-separated)')
     ap.add_argument('--image', help='the SmallWorld image file (default with --refvms: '
                     "the checkout's SmallWorld/src/image)")
     ap.add_argument('--benchmarks', '-b', default='all',
@@ -435,6 +438,12 @@ def main(argv=None):
     if args.refvms:
         refreg, refs = load_refvms(args.refvms)
         vms.extend(refs)
+    if args.only:
+        keep = args.only.replace(',', ' ').split()
+        unknown = [n for n in keep if n not in [v.name for v in vms]]
+        if unknown:
+            ap.error('--only: no VM %s' % ', '.join(unknown))
+        vms = [v for v in vms if v.name in keep]
     image = args.image or (refreg and refreg.get('image'))
     if not vms or not image:
         ap.error('--vm (or --refvms) and --image are required')
@@ -506,7 +515,7 @@ def main(argv=None):
         xvfb = Xvfb() if any(v.display for v in vms) else None
         display = xvfb.__enter__() if xvfb else None
         try:
-            runner = Runner(image, args.timeout, logdir, display)
+            runner = Runner(image, args.timeout, logdir, tmpdir, display)
             run_all(runner, vms, benches, sizes, user_sizes, baseline, args, tmpdir, meta, results)
         finally:
             if xvfb:
@@ -529,7 +538,8 @@ def run_all(runner, vms, benches, sizes, user_sizes, baseline, args, tmpdir, met
     if args.startup_runs:
         meta['startup'] = {}
         for v in vms:
-            if not v.history:
+            # run.cc always runs its whole built-in task: no start-up to see
+            if not v.history and v.supports_files():
                 meta['startup'][v.name] = measure_startup(runner, v, tmpdir, args.startup_runs)
                 note('start-up of %s: %s ms\n' % (v.name, fmt_ms(meta['startup'][v.name]['ms'])))
     if args.tiny_histories:

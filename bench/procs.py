@@ -43,12 +43,19 @@ def run_process(cmd, timeout, log_path=None, env=None):
         t.start()
     timed_out = []
 
-    def kill():
-        timed_out.append(True)
+    def signal_group(sig):
         try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
             pass
+
+    def kill():
+        # SIGTERM first: wrappers (refvm.py) remove their temporary files
+        timed_out.append(True)
+        signal_group(signal.SIGTERM)
+        later = threading.Timer(3.0, signal_group, (signal.SIGKILL,))
+        later.daemon = True
+        later.start()
     timer = threading.Timer(timeout, kill)
     timer.daemon = True
     timer.start()
@@ -57,10 +64,7 @@ def run_process(cmd, timeout, log_path=None, env=None):
     timer.cancel()
     proc.returncode = os.waitstatus_to_exitcode(status)
     # a wrapper's leftovers (e.g. a killed VM's helpers) must not outlive it
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    signal_group(signal.SIGKILL)
     for t in readers:
         t.join()
     proc.stdout.close()
