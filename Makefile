@@ -20,7 +20,7 @@ RPYTHON := $(PYTHON) -m rpython --batch
 BENCH_ITERATIONS ?= 10
 BENCH_PROCESSES ?= 3
 
-.PHONY: all demo test test-fast image bench compare refvms results profile clean
+.PHONY: all demo test test-fast image bench tiny-histories compare refvms results profile clean
 
 all: spy image demo
 
@@ -74,6 +74,11 @@ bench: spy spy-nojit image $(VENV3)/.done
 	  --iterations $(BENCH_ITERATIONS) --processes $(BENCH_PROCESSES) \
 	  --calibrate $(BENCH_CALIBRATE) --history spy --out $(BENCH_OUT)
 
+# tinyBenchmarks' 5th run in one process after four histories (issue 7)
+tiny-histories: spy spy-nojit image $(VENV3)/.done
+	$(PY3) bench/harness.py --image $(IMAGE) $(SPY_VMS) -b tinyBenchmarks \
+	  --processes 1 --tiny-histories --startup-runs 0 --out bench/tiny-histories
+
 # The reference VMs of a smalltalk-tng checkout (REFVMS=path), patched and built
 # in bench/refvms/build; `make compare` runs them beside spy on the checkout's image.
 REFVMS_BUILD := bench/refvms/build
@@ -109,4 +114,4 @@ profile: spy image
 	$(PYTHON3) tools/profile_bench.py $(BENCH) --spy ./spy --image $(IMAGE) --out build $(PROFILE_ARGS)
 
 clean:
-	rm -rf spy spy-nojit images/spy.image build bench/results bench/compare $(REFVMS_BUILD)
+	rm -rf spy spy-nojit images/spy.image build bench/results bench/compare bench/tiny-histories $(REFVMS_BUILD)

@@ -171,7 +171,7 @@ class VM:
     """A VM under test: its command template and how the harness runs it."""
 
     def __init__(self, name, template, benchmarks=None, excluded=(), display=False,
-                 history=False, iterations=None, processes=None):
+                 history=False, iterations=None, processes=None, reference=False):
         self.name = name
         self.template = template
         self.benchmarks = benchmarks      # None = all
@@ -180,6 +180,7 @@ class VM:
         self.history = history            # run each benchmark after the others
         self.iterations = iterations
         self.processes = processes
+        self.reference = reference        # one of bench/refvms' VMs
 
     def runs(self, bench):
         return (self.benchmarks is None or bench in self.benchmarks) and bench not in self.excluded
@@ -203,7 +204,8 @@ def load_refvms(directory):
         spec = reg['vms'].get(name)
         if spec:
             vms.append(VM(name, spec['template'], benchmarks=spec.get('benchmarks'),
-                          excluded=spec.get('excluded', []), display=spec.get('display', False)))
+                          excluded=spec.get('excluded', []), display=spec.get('display', False),
+                          reference=True))
     return reg, vms
 
 
@@ -332,12 +334,14 @@ def run_calibration(runner, vm, benches, sizes, args, tmpdir):
     return traces
 
 
-def run_tiny_histories(runner, vms, benches, sizes, args, tmpdir):
-    """The 5th (last) tinyBenchmarks run of one process under each history."""
-    suite = [(b, sizes[b]) for b in benches if b != TINY]
+def run_tiny_histories(runner, vms, sizes, args, tmpdir):
+    """The 5th (last) tinyBenchmarks run of one process under each history
+    (spy's VMs only: the suite would take the reference VMs too long)."""
+    suite = [(b, sizes.get(b) or max(1, int(round(default_size(b) * args.scale))))
+             for b in BENCHMARKS if b != TINY]
     out = {}
     for vm in vms:
-        if not vm.supports_files() or vm.history or not vm.runs(TINY):
+        if vm.reference or vm.history or not vm.runs(TINY):
             continue
         out[vm.name] = {}
         for h in TINY_HISTORIES:
@@ -543,7 +547,7 @@ def run_all(runner, vms, benches, sizes, user_sizes, baseline, args, tmpdir, met
                 meta['startup'][v.name] = measure_startup(runner, v, tmpdir, args.startup_runs)
                 note('start-up of %s: %s ms\n' % (v.name, fmt_ms(meta['startup'][v.name]['ms'])))
     if args.tiny_histories:
-        meta['tiny_histories'] = run_tiny_histories(runner, vms, benches, sizes, args, tmpdir)
+        meta['tiny_histories'] = run_tiny_histories(runner, vms, sizes, args, tmpdir)
     maxp = max([args.processes] + [v.processes or 0 for v in vms])
     total = sum(1 for p in range(1, maxp + 1) for b in benches for v in vms
                 if v.runs(b) and p <= (v.processes or args.processes))

@@ -72,6 +72,8 @@ def registry(out, src):
         vms[name] = {'template': 'python3 %s racket %s {image} {files}'
                      % (refvm, os.path.join(out, rkt)),
                      'display': True,
+                     # no Float primitives in the Racket VMs
+                     'excluded': ['nbody'],
                      'note': note}
     return {'checkout': os.path.abspath(src),
             'image': os.path.join(os.path.abspath(src), IMAGE),
