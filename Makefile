@@ -83,8 +83,11 @@ tiny-histories: spy spy-nojit image $(VENV3)/.done
 # in bench/refvms/build; `make compare` runs them beside spy on the checkout's image.
 REFVMS_BUILD := bench/refvms/build
 COMPARE_OUT ?= bench/compare
-# the Racket interpreter takes seconds per iteration at spy's calibrated sizes
-COMPARE_SLOW = --vm-iterations racket=2 --vm-processes racket=1 \
+# At spy's calibrated sizes the slow VMs take seconds per iteration (and the
+# Racket JITs half a minute to file in): fewer iterations and processes keep
+# `make compare` near 30 minutes
+COMPARE_SLOW = --vm-iterations nojit=5 --vm-processes nojit=1 \
+	  --vm-iterations racket=2 --vm-processes racket=1 \
 	  --vm-iterations racket-jit=6 --vm-processes racket-jit=1 \
 	  --vm-iterations racket-pe=6 --vm-processes racket-pe=1 --vm-processes cxx=1
 refvms: $(VENV3)/.done

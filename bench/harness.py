@@ -601,7 +601,8 @@ def write_outputs(out, meta, results, geo, charts):
     if charts:
         try:
             paths = write_charts(out, results, geo, vms, benches, meta['baseline'])
-            note('wrote %s\n' % ', '.join(paths))
+            if paths:
+                note('wrote %s\n' % ', '.join(paths))
         except ImportError:
             note('matplotlib is not installed: no charts (make .venv3/.done)\n')
     note('wrote %s and %s\n' % (os.path.join(out, 'results.txt'), os.path.join(out, 'results.json')))

@@ -180,7 +180,7 @@ def vm_table(meta, results, vms, benches):
 def tiny_history_table(hist):
     """hist: {vm: {history: [bytecodes, sends] or None}} (5th run each)."""
     names = ['alone', 'after runner.st', 'after the suite', 'as in make bench']
-    head = ['vm'] + ['%s (bytecodes/sends per s)' % n for n in names] + ['worst/best sends']
+    head = ['vm'] + names + ['worst/best sends']
     rows = []
     for v, per in hist.items():
         row = [v]
@@ -235,7 +235,8 @@ def full_report(meta, results, geo, render=render_text):
         parts.append(h('0 tinyBenchmarks (median of every run; x = sends/s over %s):' % (baseline or '-')))
         parts.append(render(*tiny_table(results, vms)))
     if meta.get('tiny_histories'):
-        parts.append(h('tinyBenchmarks, 5th run in one process, under four histories:'))
+        parts.append(h('tinyBenchmarks, last run of %s in one process, under four histories '
+                       '(bytecodes/s / sends/s):' % meta.get('tiny_runs', 5)))
         parts.append(render(*tiny_history_table(meta['tiny_histories'])))
     parts.append(h('VMs (start-up = image load + quit, median of %d runs):'
                    % meta.get('startup_runs', 0)))

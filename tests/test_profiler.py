@@ -41,3 +41,31 @@ def test_code_objects_carry_a_vmprof_id_only_once_registered():
     image.send(image.new("Quiet"), "run")
     assert code._vmprof_unique_id == 0      # never registered while off
     assert profiler.jitdriver_unique_id(0, code) == 0
+
+
+def test_stack_entries_are_linked_and_reused():
+    """enter_code/leave_code as RPython (annotated, rtyped, run on the
+    llinterpreter): entries chain to the caller's and come back from the
+    free list instead of being malloc'ed per activation."""
+    from rpython.rtyper.test.test_llinterp import interpret
+    from rpython.rtyper.lltypesystem import lltype
+    from rpython.rlib.rvmprof import cintf
+
+    def f(n):
+        cintf.vmprof_tl_stack.setraw(lltype.nullptr(cintf.VMPROFSTACK))
+        first = profiler.enter_code(4)
+        profiler.leave_code(first)
+        total = 0
+        for i in range(n):
+            outer = profiler.enter_code(4 * (i + 1))
+            inner = profiler.enter_code(8)
+            total += inner.c_next.c_value
+            if outer == first:
+                total += 1000
+            profiler.leave_code(inner)
+            profiler.leave_code(outer)
+        if cintf.vmprof_tl_stack.getraw():
+            total = -1
+        return total
+    # the free list keeps its entries for the next activations
+    assert interpret(f, [3], malloc_check=False) == 4 + 8 + 12 + 3000
