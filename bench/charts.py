@@ -92,3 +92,27 @@ def write_charts(out_dir, results, geo, vms, benches, baseline):
         warmup_chart(p, results, vms, benches)
         paths.append(p)
     return paths
+
+
+def main(argv=None):
+    """`python3 bench/charts.py RESULTS_DIR`: (re)draw a run's charts from
+    its results.json."""
+    import json
+    import os
+    import sys
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        sys.stderr.write('usage: charts.py RESULTS_DIR\n')
+        return 2
+    with open(os.path.join(args[0], 'results.json')) as f:
+        data = json.load(f)
+    meta = data['meta']
+    for p in write_charts(args[0], data['results'], data['geomean_speedup'],
+                          meta['vm_order'], meta['benchmarks'], meta['baseline']):
+        sys.stderr.write('wrote %s\n' % p)
+    return 0
+
+
+if __name__ == '__main__':
+    import sys
+    sys.exit(main())

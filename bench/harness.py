@@ -223,8 +223,10 @@ def calibrate(measure, size, target_ms, max_rounds=6, max_factor=64):
         trace.append((size, med))
         if low >= target_ms and med >= 1.3 * target_ms:
             break
-        factor = 1.5 * target_ms / max(low, 0.5)
-        size = int(math.ceil(size * min(max(factor, 1.25), max_factor)))
+        # grow on the median (a noisy minimum would overshoot), gently when
+        # only the minimum is short
+        factor = 1.4 * target_ms / max(med, 0.5) if med < 1.3 * target_ms else 1.15
+        size = int(math.ceil(size * min(max(factor, 1.15), max_factor)))
     return size, trace
 
 
