@@ -3,13 +3,16 @@
 
 Runs the benchmark files of this directory (runner protocol: see README.md)
 on one or more VMs, several iterations per process and several processes,
-and writes a text table, a JSON file and (if matplotlib is installed) a PNG
-chart with speed-up bars and warm-up curves.
+and writes text tables, a JSON file and (with matplotlib) PNG charts of the
+speed-ups and warm-up curves.  Sizes can be calibrated (--calibrate MS),
+benchmarks run after the rest of the suite (--history), tinyBenchmarks
+under four histories (--tiny-histories), and the reference VMs of
+bench/refvms join the run (--refvms DIR).
 
 Example:
   python3 bench/harness.py --image PATH/TO/image \\
       --vm spy='./spy {image} {files}' --vm nojit='./spy-nojit {image} {files}' \\
-      --baseline nojit --iterations 10 --processes 3 --out bench/results
+      --baseline nojit --calibrate 50 --history spy --out bench/results
 
 A VM is NAME=TEMPLATE; TEMPLATE is a shell command in which {image} is
 replaced by the image path and {files} by the .st files to file in, in order
