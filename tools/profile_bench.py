@@ -5,8 +5,9 @@
       [--size N] [--iterations N] [--out DIR] [--top N]
 
 Writes DIR/BENCH.prof (vmprof format), DIR/BENCH.folded and the flame graph
-DIR/BENCH.svg, and prints the hottest methods (tools/profile_report.py) and
-how long the run took with and without the profiler.
+DIR/BENCH.svg of the benchmark's iterations (`Bench...>>run:` and below),
+and prints the hottest methods (tools/profile_report.py) and the iteration
+times (--compare: also without the profiler).
 """
 import argparse
 import os
@@ -56,7 +57,8 @@ def main(argv=None):
             print('%s without:      %.2f s, iterations (ms): %s'
                   % (bench, plain.seconds, ' '.join(map(str, ptimes))))
     base = os.path.join(args.out, bench)
-    return profile_report.main([prof, '--top', str(args.top),
+    return profile_report.main([prof, '--top', str(args.top), '--focus',
+                                harness.BENCHMARKS[bench][1] + '>>run:',
                                 '--folded', base + '.folded', '--svg', base + '.svg'])
 
 

@@ -2,6 +2,7 @@
 """Report on a `spy --profile FILE` profile: hottest methods and a flame graph.
 
   python3 tools/profile_report.py PROFILE [--top N] [--folded F] [--svg F]
+                                          [--focus METHOD]
 
 Prints the methods with the most samples, by self time (the method was
 running) and by total time (the method was on the stack), writes the
@@ -13,6 +14,8 @@ records: stack traces, code-object names, meta data, trailer).  Stack
 entries are (tag, value) pairs, innermost first: tag 1 = an interpreted
 method, 3 = a method running in JIT code (value = its unique id); 6 (machine
 code address) and 7 (native frame) carry no method and are skipped.
+--focus keeps the samples with METHOD on the stack, cut below it (e.g. a
+benchmark's `run:` without the file-in and runner frames above it).
 """
 import argparse
 import html
@@ -138,6 +141,20 @@ def read_profile(data):
     return prof
 
 
+def focus(prof, method):
+    """The samples with `method` on the stack, from its outermost call on;
+    answers how many samples were dropped."""
+    kept, dropped = [], 0
+    for count, uids in prof.samples:
+        names = [prof.name(u) for u in uids]
+        if method in names:
+            kept.append((count, uids[names.index(method):]))
+        else:
+            dropped += count
+    prof.samples = kept
+    return dropped
+
+
 def hottest(prof):
     """(self Counter, total Counter) of sample counts per method name."""
     self_c, total_c = Counter(), Counter()
@@ -237,6 +254,8 @@ def main(argv=None):
     ap.add_argument('--top', type=int, default=20, help='methods per table (default 20)')
     ap.add_argument('--folded', help='write folded stacks to this file')
     ap.add_argument('--svg', help='write a flame graph to this SVG file')
+    ap.add_argument('--focus', metavar='METHOD',
+                    help='only samples under METHOD (Class>>selector), cut below it')
     args = ap.parse_args(argv)
     try:
         with open(args.profile, 'rb') as f:
@@ -244,6 +263,9 @@ def main(argv=None):
     except (OSError, ProfileError) as e:
         sys.stderr.write('profile_report: %s: %s\n' % (args.profile, e))
         return 1
+    if args.focus:
+        dropped = focus(prof, args.focus)
+        print('focus on %s: %d samples outside it dropped' % (args.focus, dropped))
     sys.stdout.write(text_report(prof, args.top))
     stacks = folded(prof)
     if args.folded:

@@ -243,6 +243,13 @@ class ProfileReportTest(unittest.TestCase):
             svg = profile_report.flame_svg(stacks_f)
             self.assertIn('Bar&gt;&gt;+', svg)
 
+    def test_focus_cuts_stacks_below_a_method(self):
+        names = {8: 'st:A>>main:0:spy', 12: 'st:B>>run;:0:spy', 16: 'st:C>>x:0:spy'}
+        stacks = [(1, [(1, 16), (1, 12), (1, 8)]), (2, [(1, 8)])]
+        prof = profile_report.read_profile(vmprof_bytes(names, stacks))
+        self.assertEqual(profile_report.focus(prof, 'B>>run:'), 2)
+        self.assertEqual(dict(profile_report.folded(prof)), {'B>>run:;C>>x': 1})
+
     def test_truncated_and_foreign_files(self):
         data = vmprof_bytes({8: 'st:A>>b:0:spy'}, [(1, [(1, 8)])])
         with self.assertRaises(profile_report.ProfileError):
