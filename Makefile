@@ -3,23 +3,34 @@
 #   make          build ./spy (JIT) and the default image, run the demo
 #   make test     build everything and run the whole test suite
 #   make spy-nojit / make image / make bench / make clean
+#   make compare REFVMS=path/to/smalltalk-tng   spy against the reference VMs
+#   make results [REFVMS=...]   measure and refresh docs/results.md
+#   make profile BENCH=richards  profile one benchmark (flame graph in build/)
 
 PY2 := $(shell PYENV_VERSION=2.7.18 pyenv which python 2>/dev/null || command -v python2.7 2>/dev/null)
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 PYTHON3 ?= python3
+# the harness's own Python 3 environment (matplotlib for the charts)
+VENV3 := .venv3
+PY3 := $(VENV3)/bin/python
 SOURCES := targetsmalltalk.py $(wildcard spyvm/*.py)
 IMAGE_SOURCES := $(wildcard images/source/*.st) $(wildcard spyvm/bootstrap/*.py)
 RPYTHON := $(PYTHON) -m rpython --batch
 BENCH_ITERATIONS ?= 10
 BENCH_PROCESSES ?= 3
 
-.PHONY: all demo test test-fast image bench clean fuzz fuzz-slice
+.PHONY: all demo test test-fast image bench tiny-histories compare refvms results profile clean fuzz fuzz-slice
 
 all: spy image demo
 
 demo: spy image
 	./spy images/demo.st
+
+$(VENV3)/.done:
+	$(PYTHON3) -m venv $(VENV3)
+	$(VENV3)/bin/pip install -q 'matplotlib>=3.5,<4'
+	touch $@
 
 $(VENV)/.done:
 	@if [ -z "$(PY2)" ]; then \
@@ -53,12 +64,57 @@ test-fast: $(VENV)/.done image
 
 # IMAGE=path/to/SmallWorld/image to measure on the real image
 IMAGE ?= images/spy.image
-bench: spy spy-nojit image
-	$(PYTHON3) bench/harness.py --image $(IMAGE) \
+# sizes grow until spy's steady iterations take at least this many ms
+BENCH_CALIBRATE ?= 50
+BENCH_OUT ?= bench/results
+SPY_VMS = --vm spy='./spy {image} {files}' --vm nojit='./spy-nojit {image} {files}' \
+	  --vm nopic='./spy --no-pic {image} {files}' --baseline nojit
+bench: spy spy-nojit image $(VENV3)/.done
+	$(PY3) bench/harness.py --image $(IMAGE) $(SPY_VMS) \
 	  --iterations $(BENCH_ITERATIONS) --processes $(BENCH_PROCESSES) \
-	  --vm spy='./spy {image} {files}' --vm nojit='./spy-nojit {image} {files}' \
-	  --vm nopic='./spy --no-pic {image} {files}' \
-	  --baseline nojit --out bench/results
+	  --calibrate $(BENCH_CALIBRATE) --history spy --out $(BENCH_OUT)
+
+# tinyBenchmarks' 5th run in one process after four histories (issue 7)
+tiny-histories: spy spy-nojit image $(VENV3)/.done
+	$(PY3) bench/harness.py --image $(IMAGE) $(SPY_VMS) -b tinyBenchmarks \
+	  --processes 1 --tiny-histories --startup-runs 0 --out bench/tiny-histories
+
+# The reference VMs of a smalltalk-tng checkout (REFVMS=path), patched and built
+# in bench/refvms/build; `make compare` runs them beside spy on the checkout's image.
+REFVMS_BUILD := bench/refvms/build
+COMPARE_OUT ?= bench/compare
+# At spy's calibrated sizes the slow VMs take seconds per iteration (and the
+# Racket JITs half a minute to file in): fewer iterations and processes keep
+# `make compare` near 30 minutes
+COMPARE_SLOW = --vm-iterations nojit=5 --vm-processes nojit=1 \
+	  --vm-iterations racket=2 --vm-processes racket=1 \
+	  --vm-iterations racket-jit=6 --vm-processes racket-jit=1 \
+	  --vm-iterations racket-pe=6 --vm-processes racket-pe=1 --vm-processes cxx=1
+refvms: $(VENV3)/.done
+	@if [ -z "$(REFVMS)" ]; then echo "usage: make refvms REFVMS=path/to/smalltalk-tng"; exit 2; fi
+	$(PY3) bench/refvms/setup.py $(REFVMS) --out $(REFVMS_BUILD)
+
+compare: spy spy-nojit $(VENV3)/.done
+	@if [ -z "$(REFVMS)" ]; then echo "usage: make compare REFVMS=path/to/smalltalk-tng"; exit 2; fi
+	$(PY3) bench/refvms/setup.py $(REFVMS) --out $(REFVMS_BUILD)
+	$(PY3) bench/harness.py --refvms $(REFVMS_BUILD) $(SPY_VMS) \
+	  --iterations $(BENCH_ITERATIONS) --processes $(BENCH_PROCESSES) $(COMPARE_SLOW) \
+	  --calibrate $(BENCH_CALIBRATE) --out $(COMPARE_OUT)
+
+# docs/results.md: `make results REFVMS=path` (the full comparison) or
+# `make results` (spy only, make bench)
+results: $(VENV3)/.done
+	@if [ -n "$(REFVMS)" ]; then $(MAKE) compare REFVMS=$(REFVMS); \
+	  else $(MAKE) bench; fi
+	$(PY3) bench/results_md.py $(if $(REFVMS),$(COMPARE_OUT),$(BENCH_OUT)) docs/results.md \
+	  --make-command "make results$(if $(REFVMS), REFVMS=$(REFVMS))"
+
+# A sampling profile of one benchmark (spy --profile) and its report:
+# hottest methods on stdout, build/BENCH.folded and the flame graph build/BENCH.svg
+BENCH ?= richards
+PROFILE_ARGS ?=
+profile: spy image
+	$(PYTHON3) tools/profile_bench.py $(BENCH) --spy ./spy --image $(IMAGE) --out build $(PROFILE_ARGS)
 
 # fuzzing campaign (docs/fuzzing.md): needs ./spy and ./spy-nojit built;
 # SMALLWORLD_IMAGE adds the real image's families.  One case at a time.
@@ -75,4 +131,4 @@ fuzz-slice: image
 	$(PYTHON3) -m tools.fuzz slice --spy $(SPY) --spy-nojit $(SPY_NOJIT)
 
 clean:
-	rm -rf spy spy-nojit images/spy.image build bench/results
+	rm -rf spy spy-nojit images/spy.image build bench/results bench/compare bench/tiny-histories $(REFVMS_BUILD)

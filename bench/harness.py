@@ -3,13 +3,16 @@
 
 Runs the benchmark files of this directory (runner protocol: see README.md)
 on one or more VMs, several iterations per process and several processes,
-and writes a text table, a JSON file and (if matplotlib is installed) a PNG
-chart with speed-up bars and warm-up curves.
+and writes text tables, a JSON file and (with matplotlib) PNG charts of the
+speed-ups and warm-up curves.  Sizes can be calibrated (--calibrate MS),
+benchmarks run after the rest of the suite (--history), tinyBenchmarks
+under four histories (--tiny-histories), and the reference VMs of
+bench/refvms join the run (--refvms DIR).
 
 Example:
   python3 bench/harness.py --image PATH/TO/image \\
       --vm spy='./spy {image} {files}' --vm nojit='./spy-nojit {image} {files}' \\
-      --baseline nojit --iterations 10 --processes 3 --out bench/results
+      --baseline nojit --calibrate 50 --history spy --out bench/results
 
 A VM is NAME=TEMPLATE; TEMPLATE is a shell command in which {image} is
 replaced by the image path and {files} by the .st files to file in, in order
@@ -25,12 +28,14 @@ import os
 import platform
 import re
 import shlex
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from procs import run_process, Xvfb  # noqa: E402
+from report import steady, summarize, full_report, fmt_ms  # noqa: E402
+from charts import write_charts  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -66,33 +71,6 @@ TINY_LINE_RE = re.compile(r'(?<![\w-])TINY (\d+) (\d+) bytecodes/sec; (\d+) send
 # ---------------------------------------------------------------------------
 # running
 
-def run_process(cmd, timeout, log_path):
-    """Run a shell command; return (rc, stdout+stderr text, seconds, timed_out)."""
-    t0 = time.time()
-    proc = subprocess.Popen(cmd, shell=True, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    timed_out = False
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        out, err = proc.communicate()
-    dt = time.time() - t0
-    text_out = out.decode('utf-8', 'replace')
-    text_err = err.decode('utf-8', 'replace')
-    if log_path:
-        with open(log_path, 'w') as f:
-            f.write('$ %s\n# rc=%s seconds=%.1f timed_out=%s\n' % (cmd, proc.returncode, dt, timed_out))
-            f.write('---- stdout ----\n' + text_out)
-            f.write('\n---- stderr ----\n' + text_err)
-    return proc.returncode, text_out + '\n' + text_err, dt, timed_out
-
-
 def parse_output(text, bench):
     """Extract iteration times, status and tinyBenchmarks figures."""
     times = {}
@@ -127,230 +105,42 @@ def error_excerpt(text, limit=400):
     return s[:limit]
 
 
-def write_driver(tmpdir, bench, iterations, size):
-    cls = BENCHMARKS[bench][1]
-    driver = os.path.join(tmpdir, 'driver-%s.st' % bench)
-    with open(driver, 'w') as f:
-        f.write('EVAL BenchRunner run: %s iterations: %d size: %d\n' % (cls, iterations, size))
-        f.write('EVAL BenchRunner done\n')
-    quit_file = os.path.join(tmpdir, 'quit.st')
-    with open(quit_file, 'w') as f:
+def bench_path(bench):
+    return os.path.join(HERE, BENCHMARKS[bench][0])
+
+
+def quit_file(tmpdir):
+    path = os.path.join(tmpdir, 'quit.st')
+    with open(path, 'w') as f:
         f.write('EVAL <117 nil>\n')
-    return [os.path.join(HERE, 'runner.st'), os.path.join(HERE, BENCHMARKS[bench][0]),
-            driver, quit_file]
+    return path
+
+
+def driver_line(bench, iterations, size):
+    return 'EVAL BenchRunner run: %s iterations: %d size: %d\n' % (
+        BENCHMARKS[bench][1], iterations, size)
+
+
+def write_driver(tmpdir, bench, iterations, size, history=None):
+    """The files one process files in, in order.  With `history` (a list of
+    (benchmark, size)), those benchmarks are filed in too and run once each
+    before `bench`: JIT-history effects then show in its times."""
+    history = history or []
+    tag = '-hist' if history else ''
+    driver = os.path.join(tmpdir, 'driver-%s%s.st' % (bench, tag))
+    with open(driver, 'w') as f:
+        for other, osize in history:
+            f.write(driver_line(other, 1, osize))
+        f.write(driver_line(bench, iterations, size))
+        f.write('EVAL BenchRunner done\n')
+    files = [os.path.join(HERE, 'runner.st')]
+    files += [bench_path(o) for o, _ in history]
+    return files + [bench_path(bench), driver, quit_file(tmpdir)]
 
 
 def expand(template, image, files):
     return template.replace('{image}', shlex.quote(image)).replace(
         '{files}', ' '.join(shlex.quote(f) for f in files))
-
-
-# ---------------------------------------------------------------------------
-# statistics
-
-def steady(times, fraction):
-    """The steady-state part of one process's iterations: the last `fraction`."""
-    if not times:
-        return []
-    k = max(1, int(math.ceil(len(times) * fraction)))
-    return times[-k:]
-
-
-def geomean(xs):
-    xs = [x for x in xs if x and x > 0]
-    if not xs:
-        return None
-    return math.exp(sum(math.log(x) for x in xs) / len(xs))
-
-
-def summarize(results, vms, benches, baseline, fraction):
-    for b in benches:
-        for v in vms:
-            r = results[b][v]
-            ok_runs = [p for p in r['runs'] if p['status'] == 'ok']
-            r['status'] = ('ok' if ok_runs and len(ok_runs) == len(r['runs'])
-                           else 'partial' if ok_runs else 'failed')
-            samples = []
-            medians = []
-            for p in ok_runs:
-                s = steady(p['times'], fraction)
-                samples.extend(s)
-                if s:
-                    medians.append(statistics.median(s))
-            r['steady_samples'] = len(samples)
-            r['median_ms'] = statistics.median(samples) if samples else None
-            r['min_ms'] = min(samples) if samples else None
-            firsts = [p['times'][0] for p in ok_runs if p['times']]
-            r['first_ms'] = statistics.median(firsts) if firsts else None
-            r['process_medians_ms'] = medians
-            # per-iteration mean over OK processes (warm-up curve)
-            n = max([len(p['times']) for p in ok_runs] or [0])
-            curve = []
-            for i in range(n):
-                vals = [p['times'][i] for p in ok_runs if len(p['times']) > i]
-                curve.append(statistics.mean(vals) if vals else None)
-            r['warmup_curve_ms'] = curve
-            tiny = [t for p in ok_runs for t in p.get('tiny', [])]
-            if tiny:
-                r['tiny'] = tiny
-                r['tiny_median'] = [statistics.median([t[0] for t in tiny]),
-                                    statistics.median([t[1] for t in tiny])]
-    geo = {}
-    for v in vms:
-        ratios = []
-        for b in benches:
-            r = results[b][v]
-            base = results[b][baseline] if baseline else None
-            r['speedup'] = None
-            if b == TINY and r.get('tiny_median') and base and base.get('tiny_median'):
-                # higher is better for tinyBenchmarks: use sends/sec
-                r['speedup'] = r['tiny_median'][1] / max(base['tiny_median'][1], 1)
-            elif base and r['median_ms'] is not None and base['median_ms'] is not None:
-                r['speedup'] = max(base['median_ms'], 0.5) / max(r['median_ms'], 0.5)
-            if r['speedup'] and b != TINY:
-                ratios.append(r['speedup'])
-        geo[v] = geomean(ratios) if baseline else None
-    return geo
-
-
-# ---------------------------------------------------------------------------
-# reporting
-
-def fmt_ms(x):
-    if x is None:
-        return '-'
-    return '%.0f' % x if x >= 10 else '%.1f' % x
-
-
-def text_report(meta, results, geo, vms, benches, baseline):
-    lines = []
-    lines.append('spy benchmark results  %s' % meta['date'])
-    lines.append('image: %s' % meta['image'])
-    lines.append('iterations/process: %d  processes: %d  steady state: last %d%% of iterations'
-                 % (meta['iterations'], meta['processes'], round(meta['steady_fraction'] * 100)))
-    for v in vms:
-        lines.append('  %-10s %s' % (v, meta['vms'][v]))
-    lines.append('')
-    head = '%-15s %6s' % ('benchmark', 'size')
-    for v in vms:
-        head += ' | %10s %7s' % (v + ' ms', 'x' + (baseline or '')[:6] if baseline else '')
-    lines.append(head)
-    lines.append('-' * len(head))
-    for b in benches:
-        if b == TINY:
-            continue
-        row = '%-15s %6s' % (b, meta['sizes'].get(b, ''))
-        for v in vms:
-            r = results[b][v]
-            if r['status'] == 'failed':
-                cell = '%10s %7s' % ('FAILED', '')
-            else:
-                med = fmt_ms(r['median_ms']) + ('*' if r['status'] == 'partial' else '')
-                sp = ('%.2f' % r['speedup']) if r.get('speedup') else '-'
-                cell = '%10s %7s' % (med, sp if baseline else '')
-            row += ' | ' + cell
-        lines.append(row)
-    if baseline:
-        row = '%-15s %6s' % ('geomean', '')
-        for v in vms:
-            g = geo.get(v)
-            row += ' | %10s %7s' % ('', ('%.2f' % g) if g else '-')
-        lines.append(row)
-    lines.append('')
-    lines.append('ms = median of the steady-state iterations of all successful processes;')
-    lines.append('x%s = speed-up over %s (its ms / this VM ms); * = some processes failed.'
-                 % (baseline or '', baseline or '-'))
-    if TINY in benches:
-        lines.append('')
-        lines.append('0 tinyBenchmarks (every run; median first):')
-        for v in vms:
-            r = results[TINY][v]
-            if r.get('tiny'):
-                med = r['tiny_median']
-                each = ', '.join('%d/%d' % (a, s) for a, s in r['tiny'])
-                sp = r.get('speedup')
-                lines.append('  %-10s %12d bytecodes/sec %10d sends/sec %s  runs (bytecodes/sends): %s'
-                             % (v, med[0], med[1], ('x%.2f' % sp) if sp else '     ', each))
-            else:
-                lines.append('  %-10s FAILED' % v)
-    failures = []
-    for b in benches:
-        for v in vms:
-            for p in results[b][v]['runs']:
-                if p['status'] != 'ok':
-                    failures.append('  %s on %s (process %d): %s: %s'
-                                    % (b, v, p['process'], p['status'], p.get('error', '')))
-    if failures:
-        lines.append('')
-        lines.append('failures:')
-        lines.extend(failures)
-    return '\n'.join(lines) + '\n'
-
-
-def make_chart(path, results, geo, vms, benches, baseline):
-    try:
-        import matplotlib
-        matplotlib.use('Agg')
-        import matplotlib.pyplot as plt
-        from matplotlib.ticker import MaxNLocator
-    except ImportError:
-        return False
-    timed = [b for b in benches if b != TINY]
-    bar_names = list(timed)
-    if TINY in benches and baseline:
-        bar_names.append(TINY)
-    ncurves = len(benches)
-    cols = 4
-    rows = int(math.ceil(ncurves / float(cols)))
-    fig = plt.figure(figsize=(4 * cols, 4 + 2.8 * rows))
-    gs = fig.add_gridspec(rows + 1, cols, height_ratios=[1.4] + [1] * rows)
-    ax = fig.add_subplot(gs[0, :])
-    width = 0.8 / max(1, len(vms))
-    names = bar_names + (['geomean'] if baseline else [])
-    for i, v in enumerate(vms):
-        vals = []
-        for b in bar_names:
-            r = results[b][v]
-            if baseline:
-                vals.append(r.get('speedup') or 0)
-            else:
-                vals.append(r['median_ms'] or 0)
-        if baseline:
-            vals.append(geo.get(v) or 0)
-        xs = [k + (i - (len(vms) - 1) / 2.0) * width for k in range(len(names))]
-        ax.bar(xs, vals, width, label=v)
-        for k, b in enumerate(bar_names):
-            if results[b][v].get('status') == 'failed':
-                ax.text(xs[k], 1.0 if baseline else 0, 'failed', rotation=90,
-                        ha='center', va='bottom', fontsize=7, color='red')
-    ax.set_xticks(range(len(names)))
-    ax.set_xticklabels([n if n != TINY else 'tiny (sends/s)' for n in names],
-                       rotation=30, ha='right')
-    if baseline:
-        ax.set_ylabel('speed-up over %s (higher is better)' % baseline)
-        ax.axhline(1.0, color='grey', lw=0.8)
-        ax.set_yscale('log')
-    else:
-        ax.set_ylabel('median iteration time, ms (lower is better)')
-    ax.legend()
-    ax.set_title('steady-state performance')
-    for k, b in enumerate(benches):
-        a = fig.add_subplot(gs[1 + k // cols, k % cols])
-        for v in vms:
-            r = results[b][v]
-            curve = r.get('warmup_curve_ms') or []
-            if curve:
-                a.plot(range(1, len(curve) + 1), curve, marker='.', label=v)
-        a.xaxis.set_major_locator(MaxNLocator(integer=True))
-        a.set_title(b, fontsize=9)
-        a.set_xlabel('iteration', fontsize=8)
-        a.set_ylabel('ms', fontsize=8)
-        a.tick_params(labelsize=7)
-        a.set_ylim(bottom=0)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return True
 
 
 # ---------------------------------------------------------------------------
@@ -377,24 +167,258 @@ def bench_list(spec):
     return out
 
 
+# ---------------------------------------------------------------------------
+# VMs, calibration, histories
+
+class VM:
+    """A VM under test: its command template and how the harness runs it."""
+
+    def __init__(self, name, template, benchmarks=None, excluded=(), display=False,
+                 history=False, iterations=None, processes=None, reference=False):
+        self.name = name
+        self.template = template
+        self.benchmarks = benchmarks      # None = all
+        self.excluded = list(excluded)
+        self.display = display            # needs an X display (Racket)
+        self.history = history            # run each benchmark after the others
+        self.iterations = iterations
+        self.processes = processes
+        self.reference = reference        # one of bench/refvms' VMs
+
+    def runs(self, bench):
+        return (self.benchmarks is None or bench in self.benchmarks) and bench not in self.excluded
+
+    def supports_files(self):
+        """False for run.cc, which only runs its built-in tinyBenchmarks task."""
+        return self.benchmarks != [TINY]
+
+
+def load_refvms(directory):
+    """VMs registered by bench/refvms/setup.py in DIR/refvms.json."""
+    path = os.path.join(directory, 'refvms.json')
+    try:
+        with open(path) as f:
+            reg = json.load(f)
+    except (OSError, ValueError) as e:
+        sys.exit('harness: no reference VMs in %s (%s); run bench/refvms/setup.py CHECKOUT first'
+                 % (directory, e))
+    vms = []
+    for name in ('cxx', 'racket', 'racket-jit', 'racket-pe'):
+        spec = reg['vms'].get(name)
+        if spec:
+            vms.append(VM(name, spec['template'], benchmarks=spec.get('benchmarks'),
+                          excluded=spec.get('excluded', []), display=spec.get('display', False),
+                          reference=True))
+    return reg, vms
+
+
+def calibrate(measure, size, target_ms, max_rounds=6, max_factor=64):
+    """Grow `size` until measure(size) -- the steady iteration times of the
+    calibration VM, or None if it failed -- has its minimum >= target_ms and
+    its median >= 1.3 x target_ms.  Answer (size, [(size, median), ...])."""
+    trace = []
+    for _ in range(max_rounds):
+        times = measure(size)
+        if not times:
+            trace.append((size, None))
+            break
+        med, low = statistics.median(times), min(times)
+        trace.append((size, med))
+        if low >= target_ms and med >= 1.3 * target_ms:
+            break
+        # grow on the median (a noisy minimum would overshoot), gently when
+        # only the minimum is short
+        factor = 1.4 * target_ms / max(med, 0.5) if med < 1.3 * target_ms else 1.15
+        size = int(math.ceil(size * min(max(factor, 1.15), max_factor)))
+    return size, trace
+
+
+TINY_HISTORIES = ['alone', 'after runner.st', 'after the suite', 'as in make bench']
+
+
+def tiny_history_files(tmpdir, history, runs, suite_sizes):
+    """Files for `runs` runs of 0 tinyBenchmarks in one process after one
+    of the TINY_HISTORIES (suite_sizes: [(benchmark, size)] of the suite)."""
+    if history == 'as in make bench':
+        return write_driver(tmpdir, TINY, runs, 1)
+    plain = os.path.join(tmpdir, 'tiny-plain.st')
+    with open(plain, 'w') as f:
+        for i in range(1, runs + 1):
+            f.write("EVAL Transcript show: 'TINY %d ' + 0 tinyBenchmarks\n" % i)
+    if history == 'alone':
+        return [plain, quit_file(tmpdir)]
+    files = [os.path.join(HERE, 'runner.st')]
+    if history == 'after the suite':
+        driver = os.path.join(tmpdir, 'driver-suite-once.st')
+        with open(driver, 'w') as f:
+            for b, size in suite_sizes:
+                f.write(driver_line(b, 1, size))
+        files += [bench_path(b) for b, _ in suite_sizes] + [driver]
+    return files + [plain, quit_file(tmpdir)]
+
+
+# ---------------------------------------------------------------------------
+# running
+
+class Runner:
+    """Runs processes of one harness invocation (logs, X display, counters)."""
+
+    def __init__(self, image, timeout, logdir, tmpdir, display=None):
+        self.image = image
+        self.timeout = timeout
+        self.logdir = logdir
+        self.tmpdir = tmpdir
+        self.display = display
+
+    def run(self, vm, files, log_name):
+        # TMPDIR: whatever a killed wrapper leaves behind goes with our tmpdir
+        env = dict(os.environ, TMPDIR=self.tmpdir)
+        if vm.display and self.display:
+            env['DISPLAY'] = self.display
+        cmd = expand(vm.template, self.image, files)
+        return run_process(cmd, self.timeout, os.path.join(self.logdir, log_name), env)
+
+    def bench_process(self, vm, bench, files, log_name, process):
+        """One process of a benchmark: a run record for results.json."""
+        res = self.run(vm, files, log_name)
+        times, ok, fails, tiny, started = parse_output(res.text, bench)
+        run = {'process': process, 'times': times, 'wall_s': round(res.seconds, 3),
+               'rc': res.rc, 'maxrss_kb': res.maxrss_kb}
+        if tiny:
+            run['tiny'] = tiny
+        if bench == TINY and tiny and not res.timed_out:
+            # run.cc prints the line without the runner protocol
+            ok = ok or not started
+        if res.timed_out:
+            run['status'] = 'timeout'
+            run['error'] = 'timed out after %ds; %s' % (self.timeout, error_excerpt(res.text))
+        elif ok and not fails and (times or bench == TINY):
+            run['status'] = 'ok'
+        else:
+            run['status'] = 'failed'
+            run['error'] = ('check failed: ' + '; '.join(fails[:3])) if fails else (
+                'rc=%s, no BENCH-OK; %s' % (res.rc, error_excerpt(res.text)))
+        return run
+
+
+def note(msg):
+    sys.stderr.write(msg)
+    sys.stderr.flush()
+
+
+def measure_startup(runner, vm, tmpdir, runs):
+    """Start-up: load the image and quit at once (median ms, max RSS)."""
+    times, rss = [], []
+    for k in range(runs):
+        res = runner.run(vm, [quit_file(tmpdir)], 'startup-%s-%d.log' % (vm.name, k + 1))
+        if res.rc == 0 and not res.timed_out:
+            times.append(res.seconds * 1000.0)
+            rss.append(res.maxrss_kb)
+    if not times:
+        return {'ms': None, 'maxrss_kb': None}
+    return {'ms': statistics.median(times), 'maxrss_kb': max(rss)}
+
+
+def run_calibration(runner, vm, benches, sizes, args, tmpdir):
+    """Calibrated sizes (in place) and the trace of every benchmark."""
+    traces = {}
+    for b in benches:
+        if b == TINY or not vm.runs(b):
+            continue
+
+        def measure(size, b=b):
+            files = write_driver(tmpdir, b, args.calibrate_iterations, size)
+            run = runner.bench_process(vm, b, files, 'calibrate-%s-%d.log' % (b, size), 0)
+            if run['status'] != 'ok':
+                return None
+            return steady(run['times'], args.steady_fraction)
+        note('calibrating %s on %s ... ' % (b, vm.name))
+        sizes[b], traces[b] = calibrate(measure, sizes[b], args.calibrate)
+        note('size %d (%s)\n' % (sizes[b], ', '.join('%d: %s ms' % (s, fmt_ms(m))
+                                                      for s, m in traces[b])))
+    return traces
+
+
+def run_tiny_histories(runner, vms, sizes, args, tmpdir):
+    """The 5th (last) tinyBenchmarks run of one process under each history
+    (spy's VMs only: the suite would take the reference VMs too long)."""
+    suite = [(b, sizes.get(b) or max(1, int(round(default_size(b) * args.scale))))
+             for b in BENCHMARKS if b != TINY]
+    out = {}
+    for vm in vms:
+        if vm.reference or vm.history or not vm.runs(TINY):
+            continue
+        out[vm.name] = {}
+        for h in TINY_HISTORIES:
+            files = tiny_history_files(tmpdir, h, args.tiny_runs, suite)
+            note('tinyBenchmarks %s on %s ... ' % (h, vm.name))
+            res = runner.run(vm, files, 'tiny-history-%s-%s.log' % (vm.name, h.replace(' ', '_')))
+            tiny = parse_output(res.text, TINY)[3]
+            last = tiny[args.tiny_runs - 1] if len(tiny) >= args.tiny_runs else None
+            out[vm.name][h] = last
+            note('%s\n' % ('%d bytecodes/s, %d sends/s' % tuple(last) if last else 'FAILED'))
+    return out
+
+
+def machine_info():
+    info = {'machine': platform.machine(), 'node': platform.node(), 'system': platform.platform(),
+            'python': platform.python_version(), 'cpus': os.cpu_count(), 'cpu': ''}
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    info['cpu'] = line.split(':', 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        info['loadavg_start'] = os.getloadavg()
+    except OSError:
+        pass
+    return info
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--vm', action='append', default=[], metavar='NAME=TEMPLATE',
                     help='a VM command template with {image} and {files} (repeatable)')
-    ap.add_argument('--image', help='the SmallWorld image file')
+    ap.add_argument('--refvms', metavar='DIR',
+                    help='also run the reference VMs built by bench/refvms/setup.py in DIR')
+    ap.add_argument('--only', metavar='VMS', help='run only these of the VMs (comma-separated)')
+    ap.add_argument('--image', help='the SmallWorld image file (default with --refvms: '
+                    "the checkout's SmallWorld/src/image)")
     ap.add_argument('--benchmarks', '-b', default='all',
                     help='comma/space separated names, or "all" (default)')
     ap.add_argument('--iterations', '-n', type=int, default=10,
                     help='iterations per process (default 10)')
     ap.add_argument('--processes', '-p', type=int, default=3,
                     help='processes (repeats) per VM and benchmark (default 3)')
+    ap.add_argument('--vm-iterations', action='append', default=[], metavar='VM=N',
+                    help='iterations per process for one VM (e.g. a slow interpreter)')
+    ap.add_argument('--vm-processes', action='append', default=[], metavar='VM=N',
+                    help='processes for one VM')
     ap.add_argument('--tiny-runs', type=int, default=5,
                     help='0 tinyBenchmarks runs per process (default 5)')
     ap.add_argument('--size', action='append', default=[], metavar='BENCH=N',
                     help='problem size for one benchmark (default: its defaultSize)')
     ap.add_argument('--scale', type=float, default=1.0,
                     help='multiply every default size by this factor (sizes stay >= 1)')
+    ap.add_argument('--calibrate', type=float, metavar='MS',
+                    help='grow each size until the calibration VM\'s steady iterations '
+                    'take at least MS ms (e.g. 50); --size wins')
+    ap.add_argument('--calibrate-vm', help='the VM sizes are calibrated on (default: the first '
+                    '--vm, normally the fastest)')
+    ap.add_argument('--calibrate-iterations', type=int, default=6,
+                    help='iterations per calibration process (default 6)')
+    ap.add_argument('--history', nargs='?', const='all', metavar='VMS',
+                    help='also run these VMs (default: every --vm) in history mode, as NAME+hist: '
+                    'each benchmark after all the others were filed in and run once')
+    ap.add_argument('--tiny-histories', action='store_true',
+                    help='run tinyBenchmarks under four histories (alone; after runner.st; after '
+                    'the suite; as in make bench) and report the last run of each')
+    ap.add_argument('--startup-runs', type=int, default=3,
+                    help='start-up measurements per VM (default 3; 0 = none)')
     ap.add_argument('--timeout', type=float, default=900,
                     help='seconds per process (default 900)')
     ap.add_argument('--baseline', help='VM name that ratios are computed against '
@@ -405,27 +429,62 @@ def main(argv=None):
                     help='fraction of the last iterations counted as steady state (default 0.5)')
     ap.add_argument('--out', default=os.path.join(HERE, 'results'),
                     help='output directory (default bench/results)')
+    ap.add_argument('--no-charts', action='store_true', help='do not write PNG charts')
     ap.add_argument('--list', action='store_true', help='list the benchmarks and exit')
     args = ap.parse_args(argv)
 
     if args.list:
-        for b, (f, c, note) in BENCHMARKS.items():
-            print('%-15s %-18s %-18s %s (default size %s)' % (b, f, c, note, default_size(b)))
+        for b, (f, c, desc) in BENCHMARKS.items():
+            print('%-15s %-18s %-18s %s (default size %s)' % (b, f, c, desc, default_size(b)))
         return 0
-    if not args.vm or not args.image:
-        ap.error('--vm and --image are required')
-    vms_t = {}
     vms = []
     for spec in args.vm:
         if '=' not in spec:
             ap.error('--vm must be NAME=TEMPLATE')
         k, v = spec.split('=', 1)
-        vms_t[k] = v
-        vms.append(k)
-    baseline = args.baseline if args.baseline is not None else (vms[-1] if len(vms) > 1 else None)
+        vms.append(VM(k, v))
+    refreg = None
+    if args.refvms:
+        refreg, refs = load_refvms(args.refvms)
+        vms.extend(refs)
+    if args.only:
+        keep = args.only.replace(',', ' ').split()
+        unknown = [n for n in keep if n not in [v.name for v in vms]]
+        if unknown:
+            ap.error('--only: no VM %s' % ', '.join(unknown))
+        vms = [v for v in vms if v.name in keep]
+    image = args.image or (refreg and refreg.get('image'))
+    if not vms or not image:
+        ap.error('--vm (or --refvms) and --image are required')
+    names = [v.name for v in vms]
+    if len(set(names)) != len(names):
+        ap.error('two VMs are called the same: %s' % ', '.join(names))
+    byname = {v.name: v for v in vms}
+    for k, lst in parse_kv(args.vm_benchmarks, '--vm-benchmarks').items():
+        if k not in byname:
+            ap.error('--vm-benchmarks: no VM %r' % k)
+        byname[k].benchmarks = bench_list(lst)
+    if args.history:
+        chosen = [n for n in names if not byname[n].display and byname[n].supports_files()] \
+            if args.history == 'all' else args.history.replace(',', ' ').split()
+        for n in chosen:
+            if n not in byname:
+                ap.error('--history: no VM %r' % n)
+            base = byname[n]
+            vms.append(VM(n + '+hist', base.template, base.benchmarks, base.excluded,
+                          base.display, history=True))
+        byname = {v.name: v for v in vms}
+    for opt, attr in ((args.vm_iterations, 'iterations'), (args.vm_processes, 'processes')):
+        for k, n in parse_kv(opt, '--vm-' + attr).items():
+            if k not in byname:
+                ap.error('--vm-%s: no VM %r' % (attr, k))
+            setattr(byname[k], attr, int(n))
+    names = [v.name for v in vms]
+    baseline = args.baseline if args.baseline is not None else (
+        [v.name for v in vms if not v.history][-1] if len(vms) > 1 else None)
     if baseline == '':
         baseline = None
-    if baseline and baseline not in vms_t:
+    if baseline and baseline not in byname:
         ap.error('--baseline %r is not one of the VMs' % baseline)
     benches = bench_list(args.benchmarks)
     sizes = {}
@@ -437,96 +496,121 @@ def main(argv=None):
             sizes[b] = 1
         else:
             sizes[b] = max(1, int(round(default_size(b) * args.scale)))
-    restrict = {k: bench_list(v) for k, v in parse_kv(args.vm_benchmarks, '--vm-benchmarks').items()}
-    image = os.path.abspath(args.image)
+    image = os.path.abspath(image)
     if not os.path.exists(image):
         ap.error('image not found: %s' % image)
 
     os.makedirs(args.out, exist_ok=True)
     logdir = os.path.join(args.out, 'logs')
     os.makedirs(logdir, exist_ok=True)
-    tmpdir = tempfile.mkdtemp(prefix='spybench-')
-
-    results = {b: {v: {'runs': []} for v in vms} for b in benches}
-    total = len(benches) * len(vms) * args.processes
-    done = 0
-    for p in range(1, args.processes + 1):
-        for b in benches:
-            iters = args.tiny_runs if b == TINY else args.iterations
-            files = write_driver(tmpdir, b, iters, sizes[b])
-            for v in vms:
-                done += 1
-                if v in restrict and b not in restrict[v]:
-                    results[b][v]['runs'].append({'process': p, 'status': 'not run',
-                                                  'times': [], 'error': 'excluded by --vm-benchmarks'})
-                    continue
-                cmd = expand(vms_t[v], image, files)
-                log = os.path.join(logdir, '%s-%s-p%d.log' % (b, v, p))
-                sys.stderr.write('[%d/%d] %s on %s, process %d ... ' % (done, total, b, v, p))
-                sys.stderr.flush()
-                rc, text, secs, timed_out = run_process(cmd, args.timeout, log)
-                times, ok, fails, tiny, started = parse_output(text, b)
-                run = {'process': p, 'times': times, 'wall_s': round(secs, 2), 'rc': rc}
-                if tiny:
-                    run['tiny'] = tiny
-                if b == TINY and tiny and not timed_out:
-                    # VMs that only run the fixed tinyBenchmarks task (run.cc)
-                    # print the line without the runner protocol.
-                    ok = ok or not started
-                if timed_out:
-                    run['status'] = 'timeout'
-                    run['error'] = 'timed out after %ds; %s' % (args.timeout, error_excerpt(text))
-                elif ok and not fails and (times or b == TINY):
-                    run['status'] = 'ok'
-                else:
-                    run['status'] = 'failed'
-                    run['error'] = ('check failed: ' + '; '.join(fails[:3])) if fails else (
-                        'rc=%s, no BENCH-OK; %s' % (rc, error_excerpt(text)))
-                results[b][v]['runs'].append(run)
-                sys.stderr.write('%s %s (%.1fs)\n' % (
-                    run['status'], ' '.join(str(t) for t in times[:12]), secs))
-
-    for b in benches:
-        for v in vms:
-            runs = results[b][v]['runs']
-            if runs and all(r['status'] == 'not run' for r in runs):
-                results[b][v]['runs'] = []
-    geo = summarize(results, vms, benches, baseline, args.steady_fraction)
-    for b in benches:
-        for v in vms:
-            if not results[b][v]['runs']:
-                results[b][v]['status'] = 'not run'
     meta = {
-        'date': datetime.datetime.now().isoformat(timespec='seconds'),
-        'image': image,
-        'vms': vms_t,
-        'vm_order': vms,
-        'baseline': baseline,
-        'benchmarks': benches,
-        'sizes': sizes,
-        'iterations': args.iterations,
-        'tiny_runs': args.tiny_runs,
-        'processes': args.processes,
-        'steady_fraction': args.steady_fraction,
-        'timeout_s': args.timeout,
-        'host': {'machine': platform.machine(), 'node': platform.node(),
-                 'python': platform.python_version(), 'cpus': os.cpu_count()},
+        'date': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+        'command': ' '.join(shlex.quote(a) for a in (sys.argv if argv is None
+                                                        else ['bench/harness.py'] + list(argv))),
+        'image': image, 'vms': {v.name: v.template for v in vms}, 'vm_order': names,
+        'baseline': baseline, 'benchmarks': benches, 'sizes': sizes,
+        'iterations': args.iterations, 'tiny_runs': args.tiny_runs,
+        'processes': args.processes, 'steady_fraction': args.steady_fraction,
+        'timeout_s': args.timeout, 'calibrate_ms': args.calibrate,
+        'startup_runs': args.startup_runs, 'host': machine_info(),
+        'vm_iterations': {v.name: v.iterations for v in vms if v.iterations},
+        'vm_processes': {v.name: v.processes for v in vms if v.processes},
+        'history_vms': [v.name for v in vms if v.history],
     }
-    report = text_report(meta, results, geo, vms, benches, baseline)
-    sys.stdout.write(report)
-    with open(os.path.join(args.out, 'results.txt'), 'w') as f:
-        f.write(report)
-    with open(os.path.join(args.out, 'results.json'), 'w') as f:
-        json.dump({'meta': meta, 'results': results, 'geomean_speedup': geo}, f, indent=1)
-    png = os.path.join(args.out, 'results.png')
-    if make_chart(png, results, geo, vms, benches, baseline):
-        sys.stderr.write('wrote %s\n' % png)
-    else:
-        sys.stderr.write('matplotlib not available: no chart\n')
-    sys.stderr.write('wrote %s and %s\n' % (os.path.join(args.out, 'results.txt'),
-                                            os.path.join(args.out, 'results.json')))
+    if refreg:
+        meta['refvms'] = {'checkout': refreg.get('checkout'), 'patches': refreg.get('patches')}
+    results = {b: {v: {'runs': []} for v in names} for b in benches}
+    with tempfile.TemporaryDirectory(prefix='spybench-') as tmpdir:
+        xvfb = Xvfb() if any(v.display for v in vms) else None
+        display = xvfb.__enter__() if xvfb else None
+        try:
+            runner = Runner(image, args.timeout, logdir, tmpdir, display)
+            run_all(runner, vms, benches, sizes, user_sizes, baseline, args, tmpdir, meta, results)
+        finally:
+            if xvfb:
+                xvfb.__exit__(None, None, None)
+    meta['host']['loadavg_end'] = os.getloadavg()
+    geo = summarize(results, names, benches, baseline, args.steady_fraction)
+    write_outputs(args.out, meta, results, geo, not args.no_charts)
     return 0
 
+
+def run_all(runner, vms, benches, sizes, user_sizes, baseline, args, tmpdir, meta, results):
+    if args.calibrate:
+        cal = next((v for v in vms if v.name == args.calibrate_vm), None) if args.calibrate_vm \
+            else vms[0]
+        if cal is None:
+            sys.exit('harness: --calibrate-vm %r is not one of the VMs' % args.calibrate_vm)
+        todo = [b for b in benches if b not in user_sizes]
+        meta['calibration'] = {'vm': cal.name, 'traces': run_calibration(
+            runner, cal, todo, sizes, args, tmpdir)}
+    if args.startup_runs:
+        meta['startup'] = {}
+        for v in vms:
+            # run.cc always runs its whole built-in task: no start-up to see
+            if not v.history and v.supports_files():
+                meta['startup'][v.name] = measure_startup(runner, v, tmpdir, args.startup_runs)
+                note('start-up of %s: %s ms\n' % (v.name, fmt_ms(meta['startup'][v.name]['ms'])))
+    if args.tiny_histories:
+        meta['tiny_histories'] = run_tiny_histories(runner, vms, sizes, args, tmpdir)
+    maxp = max([args.processes] + [v.processes or 0 for v in vms])
+    total = sum(1 for p in range(1, maxp + 1) for b in benches for v in vms
+                if v.runs(b) and p <= (v.processes or args.processes))
+    done = 0
+    for p in range(1, maxp + 1):
+        for b in benches:
+            for v in vms:
+                if p > (v.processes or args.processes):
+                    continue
+                if not v.runs(b):
+                    if p == 1:
+                        results[b][v.name]['runs'].append({'process': p, 'status': 'not run',
+                                                           'times': []})
+                    continue
+                iters = args.tiny_runs if b == TINY else (v.iterations or args.iterations)
+                history = [(o, sizes[o]) for o in benches if o != b] if v.history else None
+                files = write_driver(tmpdir, b, iters, sizes[b], history)
+                done += 1
+                note('[%d/%d] %s on %s, process %d ... ' % (done, total, b, v.name, p))
+                run = runner.bench_process(v, b, files, '%s-%s-p%d.log' % (b, v.name, p), p)
+                results[b][v.name]['runs'].append(run)
+                note('%s %s (%.1fs)\n' % (run['status'], ' '.join(str(t) for t in run['times'][:12]),
+                                          run['wall_s']))
+
+
+def write_outputs(out, meta, results, geo, charts):
+    vms, benches = meta['vm_order'], meta['benchmarks']
+    head = ['spy benchmark results  %s' % meta['date'],
+            'command: %s' % meta['command'],
+            'machine: %s, %s cores, %s; load average %s at the start' % (
+                meta['host'].get('cpu') or meta['host']['machine'], meta['host']['cpus'],
+                meta['host']['system'],
+                ' '.join('%.1f' % x for x in meta['host'].get('loadavg_start', []))),
+            'image: %s' % meta['image'],
+            'iterations/process: %d  processes: %d  steady state: last %d%% of iterations%s'
+            % (meta['iterations'], meta['processes'], round(meta['steady_fraction'] * 100),
+               ('; sizes calibrated on %s to >= %g ms' % (meta['calibration']['vm'], meta['calibrate_ms'])
+                if meta.get('calibration') else ''))]
+    for k in ('vm_iterations', 'vm_processes'):
+        if meta.get(k):
+            head.append('%s: %s' % (k.replace('_', ' '), ', '.join('%s=%s' % kv for kv in meta[k].items())))
+    if meta.get('history_vms'):
+        head.append('NAME+hist = the VM in history mode: each benchmark runs after every other '
+                    'selected benchmark was filed in and run once in the same process')
+    text = '\n'.join(head) + '\n' + full_report(meta, results, geo)
+    sys.stdout.write(text)
+    with open(os.path.join(out, 'results.txt'), 'w') as f:
+        f.write(text)
+    with open(os.path.join(out, 'results.json'), 'w') as f:
+        json.dump({'meta': meta, 'results': results, 'geomean_speedup': geo}, f, indent=1)
+    if charts:
+        try:
+            paths = write_charts(out, results, geo, vms, benches, meta['baseline'])
+            if paths:
+                note('wrote %s\n' % ', '.join(paths))
+        except ImportError:
+            note('matplotlib is not installed: no charts (make .venv3/.done)\n')
+    note('wrote %s and %s\n' % (os.path.join(out, 'results.txt'), os.path.join(out, 'results.json')))
 
 _SIZE_RE = re.compile(r'defaultSize\s*\n\s*\^\s*(\d+)')
 

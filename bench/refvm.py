@@ -11,7 +11,8 @@ that path symlinked to IMAGE.  The Racket VMs are GUI programs: they are run
 under xvfb-run, their Transcript (primitive 82, logged on the vm/gui logger as
 `Update textarea "<whole text>"`) is decoded and only the new part of the
 Transcript is printed on stdout, as spy does.  Text of other panes (error /
-doesNotUnderstand windows) goes to stderr.  A quit file (EVAL <117 nil>) is
+doesNotUnderstand windows) goes to stderr.  Without DISPLAY they run under
+xvfb-run; the harness gives them its own Xvfb display instead.  A quit file (EVAL <117 nil>) is
 filed in last, because the Racket VMs never exit on their own; an uncaught
 Racket error (which kills the interpreter thread and leaves the GUI waiting)
 makes the wrapper stop the VM and exit with status 3.
@@ -78,6 +79,39 @@ def decode_racket_string(lit):
     return ''.join(out)
 
 
+class TranscriptDecoder:
+    """Turns the Racket VM's log lines into (stdout text, stderr text,
+    crashed): the Transcript pane is logged whole at every update, so only
+    its new part is printed; other panes (error windows) go to stderr."""
+
+    def __init__(self):
+        self.transcript = None
+
+    def feed(self, line):
+        m = UPDATE_RE.match(line)
+        if m:
+            text = decode_racket_string(m.group(1))
+            if self.transcript is not None and text.startswith(self.transcript):
+                new = text[len(self.transcript):]
+                self.transcript = text
+                return new, '', False
+            if text.startswith(WELCOME) or self.transcript is None:
+                self.transcript = text
+                return text, '', False
+            return '', '[pane] ' + text + '\n', False
+        if line.startswith('vm/gui:'):
+            return '', '', False
+        return '', line + '\n', line.strip() == 'context...:'
+
+
+def cxx_transcript(out):
+    """run.cc prints the whole Transcript at every update: the last one,
+    without the GUI trace lines."""
+    texts = out.split('prim_updateTextArea: ')
+    last = texts[-1] if len(texts) > 1 else ''
+    return re.sub(r'\n0x[0-9a-f]+prim_\w+.*', '', last)
+
+
 def make_workdir(image):
     d = tempfile.mkdtemp(prefix='refvm-')
     os.makedirs(os.path.join(d, 'SmallWorld', 'src'))
@@ -92,7 +126,10 @@ def run_racket(script, image, files):
         f.write('EVAL <117 nil>\n')
     files = [os.path.abspath(f) for f in files] + [quit_file]
     cmd = ['racket', os.path.abspath(script)] + files
-    if not os.environ.get('DISPLAY'):
+    # Under the harness (DISPLAY set) racket stays in the harness's process
+    # group, so a timeout there ends it too; xvfb-run gets a group of its own.
+    own_group = not os.environ.get('DISPLAY')
+    if own_group:
         if shutil.which('xvfb-run') is None:
             sys.stderr.write('refvm: no DISPLAY and no xvfb-run (apt-get install xvfb)\n')
             return 2
@@ -101,42 +138,33 @@ def run_racket(script, image, files):
     env['PLTSTDERR'] = 'debug@vm/gui error'
     proc = subprocess.Popen(cmd, cwd=work, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    transcript = None
+                            start_new_session=own_group)
+
+    def kill():
+        try:
+            if own_group:
+                os.killpg(proc.pid, signal.SIGKILL)
+            else:
+                proc.kill()
+        except (ProcessLookupError, PermissionError):
+            pass
     status = [0]
     killer = [None]
 
     def kill_soon():
-        def k():
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        t = threading.Timer(1.0, k)
+        t = threading.Timer(1.0, kill)
         t.daemon = True
         t.start()
         killer[0] = t
 
+    decoder = TranscriptDecoder()
     try:
         for raw in proc.stdout:
-            line = raw.decode('utf-8', 'replace').rstrip('\n')
-            m = UPDATE_RE.match(line)
-            if m:
-                text = decode_racket_string(m.group(1))
-                if transcript is not None and text.startswith(transcript):
-                    sys.stdout.write(text[len(transcript):])
-                    transcript = text
-                elif text.startswith(WELCOME) or transcript is None:
-                    sys.stdout.write(text)
-                    transcript = text
-                else:
-                    sys.stderr.write('[pane] ' + text + '\n')
-                sys.stdout.flush()
-                continue
-            if line.startswith('vm/gui:'):
-                continue
-            sys.stderr.write(line + '\n')
-            if line.strip() == 'context...:' and killer[0] is None:
+            out, err, crashed = decoder.feed(raw.decode('utf-8', 'replace').rstrip('\n'))
+            sys.stdout.write(out)
+            sys.stdout.flush()
+            sys.stderr.write(err)
+            if crashed and killer[0] is None:
                 status[0] = 3
                 kill_soon()
     except KeyboardInterrupt:
@@ -145,12 +173,9 @@ def run_racket(script, image, files):
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            kill()
             proc.wait()
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        kill()
         shutil.rmtree(work, ignore_errors=True)
     if status[0]:
         return status[0]
@@ -163,13 +188,7 @@ def run_cxx(binary, image, files):
         proc = subprocess.run([os.path.abspath(binary)], cwd=work,
                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE)
-        out = proc.stdout.decode('utf-8', 'replace')
-        # run.cc prints the whole Transcript at every update; print the last
-        # one only, with the GUI trace lines removed.
-        texts = out.split('prim_updateTextArea: ')
-        last = texts[-1] if len(texts) > 1 else ''
-        last = re.sub(r'\n0x[0-9a-f]+prim_\w+.*', '', last)
-        sys.stdout.write(last)
+        sys.stdout.write(cxx_transcript(proc.stdout.decode('utf-8', 'replace')))
         sys.stderr.write(proc.stderr.decode('utf-8', 'replace')[-2000:])
         return proc.returncode
     finally:
@@ -177,6 +196,8 @@ def run_cxx(binary, image, files):
 
 
 def main(argv):
+    # a SIGTERM (the harness's timeout) still removes the work directory
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if len(argv) < 4 or argv[1] not in ('racket', 'cxx'):
         sys.stderr.write(__doc__)
         return 2

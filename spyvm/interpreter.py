@@ -22,6 +22,7 @@ from spyvm.errors import (PrimitiveFailed, VMError, Halt, NonLocalReturn,
                           Exit)
 from spyvm.memory import OutOfMemory
 from spyvm import primitives
+from spyvm import profiler
 
 
 def get_printable_location(pc, code):
@@ -58,6 +59,7 @@ jitdriver = jit.JitDriver(
     reds=['self', 'ctx'],
     virtualizables=['ctx'],
     get_printable_location=get_printable_location,
+    get_unique_id=profiler.jitdriver_unique_id,
     is_recursive=True)
 
 
@@ -73,6 +75,7 @@ class Interpreter(object):
 
     # ------------------------------------------------------------ activation
 
+    @profiler.activation
     def interpret(self, ctx):
         """Run ctx until it returns; answer the value it returns."""
         ctx.active = True

@@ -12,7 +12,7 @@ from spyvm.pic import DEFAULT_PIC_SIZE, MAX_PIC_SIZE
 from spyvm.image_reader import load_image, read_file
 from spyvm.boot import Session
 from spyvm.errors import SpyError, Exit
-from spyvm import primitives, hoststack, stats, memory
+from spyvm import primitives, hoststack, stats, memory, profiler
 
 USAGE = """Usage: spy [options] [IMAGE] [FILE.st ...]
 
@@ -35,6 +35,8 @@ Options:
                      'Error: out of memory' or the run ends with exit 1
   --stats            print the send-site census and JIT counters at exit
   --stats-json FILE  write the same as JSON to FILE
+  --profile FILE     sample the running methods into FILE (vmprof format;
+                     read it with tools/profile_report.py)
   -h, --help         show this help
 
 Exit status: 0 on success, 1 if an evaluation ended in an error, 2 for
@@ -74,7 +76,8 @@ JIT_PARAMETER_HELP = _jit_parameter_help()
 
 class Options(object):
     _attrs_ = ['image', 'files', 'exprs', 'jit_params', 'pic_size',
-               'no_pic', 'stats', 'stats_json', 'help', 'max_memory']
+               'no_pic', 'stats', 'stats_json', 'profile', 'help',
+               'max_memory']
 
     def __init__(self):
         self.image = ""
@@ -85,6 +88,7 @@ class Options(object):
         self.no_pic = False
         self.stats = False
         self.stats_json = ""
+        self.profile = ""
         self.help = False
         self.max_memory = 0         # 0: memory.default_ceiling()
 
@@ -103,7 +107,7 @@ def parse_args(argv):
         if arg == "-h" or arg == "--help":
             opts.help = True
         elif arg in ("-e", "--jit", "--pic-size", "--stats-json",
-                     "--max-memory"):
+                     "--max-memory", "--profile"):
             if i >= len(argv):
                 raise UsageError("%s needs an argument" % arg)
             value = argv[i]
@@ -119,6 +123,8 @@ def parse_args(argv):
                 if opts.max_memory < MIN_MEMORY:
                     raise UsageError("--max-memory needs a size of at least "
                                      "32M, like 512M or 4G, not '%s'" % value)
+            elif arg == "--profile":
+                opts.profile = value
             else:
                 try:
                     opts.pic_size = int(value)
@@ -259,6 +265,11 @@ def main(argv):
     interp = Interpreter(space)
     session = Session(interp)
     status = 0
+    if opts.profile:
+        error = profiler.start(opts.profile)
+        if error:
+            primitives.write_stderr("spy: %s\n" % error)
+            return 2
     try:
         status = session.run(opts.files, opts.exprs)
     except Exit as e:
@@ -271,7 +282,9 @@ def main(argv):
         # attempt, so the run ends here
         primitives.write_stderr("spy: out of memory (the limit is %d MB; "
                                 "--max-memory)\n" % (max_memory // memory.MB))
+        profiler.stop()
         return 1
+    profiler.stop()
     if space.config.stats_enabled:
         report = stats.Census(space)
         if opts.stats:

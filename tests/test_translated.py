@@ -149,3 +149,31 @@ def test_runaway_recursion_is_bounded_twice_in_one_session(run_binary,
     assert "Error: stack overflow" in r.err or "out of memory" in r.err, r
     assert "rec[Undefined,]" in r.err
     assert "internal error" not in r.err and "RPython" not in r.err, r
+
+
+def test_profile_writes_a_file_the_report_reads(run_binary, tmp_path):
+    """spy --profile samples Richards; tools/profile_report.py names its
+    methods (the JIT binary runs more work: its iterations are faster)."""
+    from tests.test_bench_tools import python3
+    from tests.conftest import ROOT
+    import os
+    import subprocess
+    size, iterations = (30, 6) if run_binary.name == "spy" else (1, 3)
+    driver = tmp_path / "driver.st"
+    driver.write_text(u"EVAL BenchRunner run: BenchRichards iterations: %d "
+                      u"size: %d\nEVAL <117 nil>\n" % (iterations, size))
+    prof = tmp_path / "richards.prof"
+    r = run_binary("--profile", str(prof), os.path.join(ROOT, "bench", "runner.st"),
+                   os.path.join(ROOT, "bench", "richards.st"), str(driver))
+    assert r.status == 0 and "BENCH-OK richards" in r.out, r
+    svg = tmp_path / "richards.svg"
+    proc = subprocess.Popen([python3(), os.path.join(ROOT, "tools", "profile_report.py"),
+                             str(prof), "--svg", str(svg)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = proc.communicate()
+    out = out.decode("utf-8")
+    assert proc.returncode == 0, err
+    assert "BenchRichards>>run:" in out, out
+    assert "<svg" in svg.read_text()
+    bad = run_binary("--profile", str(tmp_path / "no" / "such.prof"), "-e", "1")
+    assert bad.status == 2 and bad.err.startswith("spy: cannot write profile"), bad

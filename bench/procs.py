@@ -1,0 +1,127 @@
+"""Running VM processes for the harness: wall time, max RSS, timeouts, Xvfb.
+
+A process is waited for with os.wait4, so its rusage (max RSS of the process
+and of the children it waited for: the VM under a wrapper) is the VM's own,
+not the harness's.  Racket's VMs are GUI programs: `Xvfb` gives them a
+private display for the whole run and is stopped (with its lock files) at
+the end.
+"""
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+
+
+class Result:
+    """What one process did: status code, output text, seconds, max RSS."""
+
+    def __init__(self, rc, text, seconds, timed_out, maxrss_kb):
+        self.rc = rc
+        self.text = text
+        self.seconds = seconds
+        self.timed_out = timed_out
+        self.maxrss_kb = maxrss_kb
+
+
+def _drain(stream, sink):
+    sink.append(stream.read())
+
+
+def run_process(cmd, timeout, log_path=None, env=None):
+    """Run a shell command to completion (killing its process group after
+    `timeout` seconds); never raises for a failing command."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, shell=True, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True, env=env)
+    out, err = [], []
+    readers = [threading.Thread(target=_drain, args=(proc.stdout, out)),
+               threading.Thread(target=_drain, args=(proc.stderr, err))]
+    for t in readers:
+        t.start()
+    timed_out = []
+
+    def signal_group(sig):
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def kill():
+        # SIGTERM first: wrappers (refvm.py) remove their temporary files
+        timed_out.append(True)
+        signal_group(signal.SIGTERM)
+        later = threading.Timer(3.0, signal_group, (signal.SIGKILL,))
+        later.daemon = True
+        later.start()
+    timer = threading.Timer(timeout, kill)
+    timer.daemon = True
+    timer.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+    timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    # a wrapper's leftovers (e.g. a killed VM's helpers) must not outlive it
+    signal_group(signal.SIGKILL)
+    for t in readers:
+        t.join()
+    proc.stdout.close()
+    proc.stderr.close()
+    text_out = (out[0] if out else b'').decode('utf-8', 'replace')
+    text_err = (err[0] if err else b'').decode('utf-8', 'replace')
+    if log_path:
+        with open(log_path, 'w') as f:
+            f.write('$ %s\n# rc=%s seconds=%.3f timed_out=%s maxrss_kb=%d\n'
+                    % (cmd, proc.returncode, seconds, bool(timed_out), usage.ru_maxrss))
+            f.write('---- stdout ----\n' + text_out)
+            f.write('\n---- stderr ----\n' + text_err)
+    return Result(proc.returncode, text_out + '\n' + text_err, seconds,
+                  bool(timed_out), usage.ru_maxrss)
+
+
+class Xvfb:
+    """A private X display (`with Xvfb() as display:`); DISPLAY for the VMs."""
+
+    def __init__(self):
+        self.proc = None
+        self.display = None
+
+    def __enter__(self):
+        if shutil.which('Xvfb') is None:
+            raise RuntimeError('Xvfb is not installed (apt-get install xvfb)')
+        r, w = os.pipe()
+        self.proc = subprocess.Popen(
+            ['Xvfb', '-displayfd', str(w), '-nolisten', 'tcp', '-screen', '0', '1024x768x24'],
+            pass_fds=(w,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        os.close(w)
+        with os.fdopen(r) as f:
+            number = f.readline().strip()
+        if not number.isdigit():
+            self.__exit__(None, None, None)
+            raise RuntimeError('Xvfb did not start')
+        self.display = ':' + number
+        return self.display
+
+    def __exit__(self, *exc):
+        if self.proc is None:
+            return False
+        if self.proc.poll() is None:
+            self.proc.terminate()      # Xvfb removes its lock file and socket
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.display:
+            n = self.display[1:]
+            for path in ('/tmp/.X%s-lock' % n, '/tmp/.X11-unix/X%s' % n):
+                if os.path.exists(path) and self.proc.returncode not in (0, None):
+                    try:
+                        os.remove(path)
+                    except OSError:
+                        pass
+        self.proc = None
+        return False

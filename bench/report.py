@@ -1,0 +1,254 @@
+"""Statistics and tables of the harness: from per-process iteration times
+to medians, spreads, speed-ups, and text or Markdown tables.
+
+`results[bench][vm]` holds {'runs': [{'status', 'times', 'tiny', 'maxrss_kb',
+...}]}; summarize() adds the derived figures in place.
+"""
+import math
+import statistics
+
+TINY = 'tinyBenchmarks'
+
+
+def steady(times, fraction):
+    """The steady-state part of one process's iterations: the last `fraction`."""
+    if not times:
+        return []
+    k = max(1, int(math.ceil(len(times) * fraction)))
+    return times[-k:]
+
+
+def geomean(xs):
+    xs = [x for x in xs if x and x > 0]
+    if not xs:
+        return None
+    return math.exp(sum(math.log(x) for x in xs) / len(xs))
+
+
+def spread_pct(lo, med, hi):
+    """Largest distance of min or max from the median, in % of the median."""
+    if med is None or med <= 0:
+        return None
+    return 100.0 * max(med - lo, hi - med) / med
+
+
+def summarize_cell(r, fraction):
+    ok_runs = [p for p in r['runs'] if p['status'] == 'ok']
+    real_runs = [p for p in r['runs'] if p['status'] != 'not run']
+    if not real_runs:
+        r['status'] = 'not run'
+    else:
+        r['status'] = ('ok' if ok_runs and len(ok_runs) == len(real_runs)
+                       else 'partial' if ok_runs else 'failed')
+    samples = []
+    for p in ok_runs:
+        samples.extend(steady(p['times'], fraction))
+    r['steady_samples'] = len(samples)
+    r['median_ms'] = statistics.median(samples) if samples else None
+    r['min_ms'] = min(samples) if samples else None
+    r['max_ms'] = max(samples) if samples else None
+    r['spread_pct'] = spread_pct(r['min_ms'], r['median_ms'], r['max_ms']) if samples else None
+    firsts = [p['times'][0] for p in ok_runs if p['times']]
+    r['first_ms'] = statistics.median(firsts) if firsts else None
+    rss = [p['maxrss_kb'] for p in real_runs if p.get('maxrss_kb')]
+    r['maxrss_kb'] = max(rss) if rss else None
+    n = max([len(p['times']) for p in ok_runs] or [0])
+    curve = []
+    for i in range(n):
+        vals = [p['times'][i] for p in ok_runs if len(p['times']) > i]
+        curve.append(statistics.median(vals) if vals else None)
+    r['warmup_curve_ms'] = curve
+    tiny = [t for p in ok_runs for t in p.get('tiny', [])]
+    if tiny:
+        r['tiny'] = tiny
+        r['tiny_median'] = [statistics.median([t[0] for t in tiny]),
+                            statistics.median([t[1] for t in tiny])]
+
+
+def summarize(results, vms, benches, baseline, fraction):
+    """Fill in every cell's figures and speed-ups; answer {vm: geomean}."""
+    for b in benches:
+        for v in vms:
+            summarize_cell(results[b][v], fraction)
+    geo = {}
+    for v in vms:
+        ratios = []
+        for b in benches:
+            r = results[b][v]
+            base = results[b].get(baseline) if baseline else None
+            r['speedup'] = None
+            if b == TINY and r.get('tiny_median') and base and base.get('tiny_median'):
+                # higher is better for tinyBenchmarks: use sends/sec
+                r['speedup'] = r['tiny_median'][1] / max(base['tiny_median'][1], 1)
+            elif base and r['median_ms'] is not None and base['median_ms'] is not None:
+                r['speedup'] = max(base['median_ms'], 0.5) / max(r['median_ms'], 0.5)
+            if r['speedup'] and b != TINY:
+                ratios.append(r['speedup'])
+        geo[v] = geomean(ratios) if baseline else None
+    return geo
+
+
+# ---------------------------------------------------------------- tables
+
+def fmt_ms(x):
+    if x is None:
+        return '-'
+    return '%.0f' % x if x >= 10 else '%.1f' % x
+
+
+def fmt_mb(kb):
+    return '-' if not kb else '%.0f' % (kb / 1024.0)
+
+
+def speedup_table(results, geo, vms, benches, sizes, baseline):
+    """Rows of the summary matrix: benchmark x VM speed-ups over baseline."""
+    head = ['benchmark', 'size'] + vms
+    rows = []
+    for b in benches:
+        if b == TINY:
+            continue
+        row = [b, str(sizes.get(b, ''))]
+        for v in vms:
+            r = results[b][v]
+            if r['status'] == 'not run':
+                row.append('')
+            elif r['status'] == 'failed':
+                row.append('FAILED')
+            else:
+                row.append(('%.2f' % r['speedup'] if r.get('speedup') else '-')
+                           + ('*' if r['status'] == 'partial' else ''))
+        rows.append(row)
+    rows.append(['geomean', ''] + [('%.2f' % geo[v]) if geo.get(v) else '-' for v in vms])
+    return head, rows
+
+
+def timing_table(results, vms, benches, sizes, target_ms=None):
+    """Rows of the long table: one per (benchmark, VM) that ran."""
+    head = ['benchmark', 'size', 'vm', 'n', 'min ms', 'median ms', 'max ms',
+            '+-%', 'first ms', 'max RSS MB']
+    rows = []
+    for b in benches:
+        if b == TINY:
+            continue
+        for v in vms:
+            r = results[b][v]
+            if r['status'] == 'not run':
+                continue
+            if r['status'] == 'failed':
+                rows.append([b, str(sizes.get(b, '')), v, '0', 'FAILED', '', '', '', '',
+                             fmt_mb(r.get('maxrss_kb'))])
+                continue
+            low = target_ms and r['min_ms'] is not None and r['min_ms'] < target_ms
+            rows.append([b, str(sizes.get(b, '')), v, str(r['steady_samples']),
+                         fmt_ms(r['min_ms']) + ('!' if low else ''), fmt_ms(r['median_ms']),
+                         fmt_ms(r['max_ms']),
+                         '%.0f' % r['spread_pct'] if r['spread_pct'] is not None else '-',
+                         fmt_ms(r['first_ms']), fmt_mb(r.get('maxrss_kb'))])
+    return head, rows
+
+
+def tiny_table(results, vms):
+    head = ['vm', 'bytecodes/s', 'sends/s', 'x sends', 'every run (bytecodes/sends, M)']
+    rows = []
+    for v in vms:
+        r = results[TINY][v]
+        if r['status'] == 'not run':
+            continue
+        if not r.get('tiny'):
+            rows.append([v, 'FAILED', '', '', ''])
+            continue
+        med = r['tiny_median']
+        sp = r.get('speedup')
+        rows.append([v, '%.1fM' % (med[0] / 1e6), '%.1fM' % (med[1] / 1e6),
+                     ('%.2f' % sp) if sp else '-',
+                     ', '.join('%.0f/%.1f' % (a / 1e6, s / 1e6) for a, s in r['tiny'])])
+    return head, rows
+
+
+def vm_table(meta, results, vms, benches):
+    head = ['vm', 'start-up ms', 'start-up RSS MB', 'max RSS MB (suite)', 'command']
+    rows = []
+    for v in vms:
+        st = meta.get('startup', {}).get(v) or {}
+        rss = [results[b][v].get('maxrss_kb') for b in benches]
+        rss = [x for x in rss if x]
+        rows.append([v, fmt_ms(st.get('ms')), fmt_mb(st.get('maxrss_kb')),
+                     fmt_mb(max(rss) if rss else None), meta['vms'][v]])
+    return head, rows
+
+
+def tiny_history_table(hist):
+    """hist: {vm: {history: [bytecodes, sends] or None}} (5th run each)."""
+    names = ['alone', 'after runner.st', 'after the suite', 'as in make bench']
+    head = ['vm'] + names + ['worst/best sends']
+    rows = []
+    for v, per in hist.items():
+        row = [v]
+        sends = []
+        for n in names:
+            x = per.get(n)
+            row.append('%.0fM / %.1fM' % (x[0] / 1e6, x[1] / 1e6) if x else 'FAILED')
+            if x:
+                sends.append(x[1])
+        row.append('%.2f' % (min(sends) / max(sends)) if len(sends) == len(names) and max(sends) else '-')
+        rows.append(row)
+    return head, rows
+
+
+def render_text(head, rows):
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)] if rows else [len(h) for h in head]
+    def line(cells):
+        return '  '.join(str(c).rjust(w) if i else str(c).ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+    out = [line(head), '-' * len(line(head))]
+    out.extend(line(r) for r in rows)
+    return '\n'.join(out)
+
+
+def render_markdown(head, rows):
+    out = ['| ' + ' | '.join(head) + ' |',
+           '|' + '|'.join('---' if i == 0 else '---:' for i in range(len(head))) + '|']
+    for r in rows:
+        out.append('| ' + ' | '.join(str(c).replace('|', '\\|') for c in r) + ' |')
+    return '\n'.join(out)
+
+
+def full_report(meta, results, geo, render=render_text):
+    """The whole report as text (render_text) or Markdown (render_markdown)."""
+    vms, benches, sizes = meta['vm_order'], meta['benchmarks'], meta['sizes']
+    baseline = meta['baseline']
+    target = meta.get('calibrate_ms')
+    md = render is render_markdown
+    h = (lambda s: '\n### ' + s + '\n') if md else (lambda s: '\n' + s)
+    parts = []
+    if baseline and [b for b in benches if b != TINY]:
+        parts.append(h('Speed-up over %s (its median steady ms / the VM\'s; higher is better; '
+                       '* = some processes failed):' % baseline))
+        parts.append(render(*speedup_table(results, geo, vms, benches, sizes, baseline)))
+    if [b for b in benches if b != TINY]:
+        parts.append(h('Steady-state iterations (last %d%% of each process), ms: min, median, max; '
+                       '+-%% = farthest of min/max from the median%s:'
+                       % (round(meta['steady_fraction'] * 100),
+                          '; ! = below the %d ms target' % target if target else '')))
+        parts.append(render(*timing_table(results, vms, benches, sizes, target)))
+    if TINY in benches:
+        parts.append(h('0 tinyBenchmarks (median of every run; x = sends/s over %s):' % (baseline or '-')))
+        parts.append(render(*tiny_table(results, vms)))
+    if meta.get('tiny_histories'):
+        parts.append(h('tinyBenchmarks, last run of %s in one process, under four histories '
+                       '(bytecodes/s / sends/s):' % meta.get('tiny_runs', 5)))
+        parts.append(render(*tiny_history_table(meta['tiny_histories'])))
+    parts.append(h('VMs (start-up = image load + quit, median of %d runs):'
+                   % meta.get('startup_runs', 0)))
+    parts.append(render(*vm_table(meta, results, vms, benches)))
+    failures = []
+    for b in benches:
+        for v in vms:
+            for p in results[b][v]['runs']:
+                if p['status'] not in ('ok', 'not run'):
+                    failures.append('%s on %s (process %d): %s: %s'
+                                    % (b, v, p['process'], p['status'], p.get('error', '')))
+    if failures:
+        parts.append(h('Failures:'))
+        parts.append('\n'.join(('- ' if md else '  ') + f for f in failures))
+    return '\n'.join(parts) + '\n'

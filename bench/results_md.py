@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Write docs/results.md from a harness output directory.
+
+  python3 bench/results_md.py RESULTS_DIR DOCS_MD [--make-command CMD]
+
+Copies the charts beside DOCS_MD (DOCS_MD's name without .md, as a folder)
+and writes the machine, date, exact commands, every table and the charts.
+"""
+import argparse
+import json
+import os
+import shutil
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report import full_report, render_markdown  # noqa: E402
+
+
+def markdown(data, chart_names, make_command=None):
+    meta = data['meta']
+    host = meta['host']
+    load = host.get('loadavg_start') or []
+    lines = ['# Measured results', '',
+             'Refreshed by `make results` (never by hand): the latest measured run of the '
+             'benchmark harness (bench/README.md).', '',
+             '- date: %s' % meta['date'],
+             '- machine: %s, %s cores, %s' % (host.get('cpu') or host.get('machine'),
+                                              host.get('cpus'), host.get('system')),
+             '- load average at the start / end: %s / %s%s' % (
+                 ' '.join('%.1f' % x for x in load),
+                 ' '.join('%.1f' % x for x in host.get('loadavg_end') or []),
+                 ' (a loaded machine: other jobs shared the cores, so take the figures as '
+                 'indicative)' if load and host.get('cpus') and load[0] > 0.5 * host['cpus'] else '')]
+    if make_command:
+        lines.append('- command: `%s`' % make_command)
+    lines.append('- harness command: `%s`' % meta['command'])
+    lines.append('- image: `%s`' % meta['image'])
+    if meta.get('refvms'):
+        lines.append('- reference VMs: %s with our patches %s'
+                     % (meta['refvms'].get('checkout'), ', '.join(meta['refvms'].get('patches') or [])))
+    lines.append('- iterations per process: %d (%s), processes: %d (%s); steady state = last %d%%'
+                 % (meta['iterations'], ', '.join('%s=%s' % kv for kv in meta.get('vm_iterations', {}).items()) or 'all VMs',
+                    meta['processes'], ', '.join('%s=%s' % kv for kv in meta.get('vm_processes', {}).items()) or 'all VMs',
+                    round(meta['steady_fraction'] * 100)))
+    if meta.get('calibration'):
+        lines.append('- sizes calibrated on %s so that its steady iterations take >= %g ms'
+                     % (meta['calibration']['vm'], meta['calibrate_ms']))
+    if meta.get('history_vms'):
+        lines.append('- NAME+hist: the VM in history mode (each benchmark runs after every other '
+                     'selected benchmark was filed in and run once in the same process)')
+    lines.append('')
+    for name in chart_names:
+        lines.append('![%s](%s)' % (os.path.splitext(os.path.basename(name))[0], name))
+        lines.append('')
+    lines.append(full_report(meta, data['results'], data['geomean_speedup'], render_markdown))
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('results_dir')
+    ap.add_argument('docs_md')
+    ap.add_argument('--make-command', help='the make command that produced the results')
+    args = ap.parse_args(argv)
+    try:
+        with open(os.path.join(args.results_dir, 'results.json')) as f:
+            data = json.load(f)
+    except (OSError, ValueError) as e:
+        sys.stderr.write('results_md: %s\n' % e)
+        return 1
+    folder = os.path.splitext(args.docs_md)[0]
+    os.makedirs(folder, exist_ok=True)
+    charts = []
+    for png in ('speedup.png', 'warmup.png'):
+        src = os.path.join(args.results_dir, png)
+        if os.path.exists(src):
+            shutil.copy(src, os.path.join(folder, png))
+            charts.append(os.path.basename(folder) + '/' + png)
+    with open(args.docs_md, 'w') as f:
+        f.write(markdown(data, charts, args.make_command))
+    sys.stderr.write('wrote %s\n' % args.docs_md)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""A stand-in VM for the harness tests: `fake_vm.py IMAGE FILE...`.
+
+It reads the driver lines of the files (`EVAL BenchRunner run: C iterations:
+N size: S` and `EVAL Transcript show: 'TINY i ' + 0 tinyBenchmarks`) and
+prints what the runner protocol would, without running anything.  An
+iteration of class C "takes" FAKE_MS_<C> ms per unit of size (default 1),
+divided by the iteration number for the first FAKE_WARMUP iterations (a JIT
+warming up); FAKE_FAIL=<C> makes C's check fail; BenchTiny prints
+1000000*k bytecodes/sec, where k is the number of benchmarks that ran before
+in the process (a history effect the tests can see).
+"""
+import os
+import re
+import sys
+
+RUN = re.compile(r"EVAL BenchRunner run: (\w+) iterations: (\d+) size: (\d+)")
+TINY = re.compile(r"EVAL Transcript show: 'TINY (\d+) ' \+ 0 tinyBenchmarks")
+NAMES = {'BenchTiny': 'tinyBenchmarks'}
+
+
+def bench_name(cls):
+    return NAMES.get(cls, cls[len('Bench'):].lower())
+
+
+def main(argv):
+    if not os.path.exists(argv[1]):
+        sys.stderr.write('fake_vm: no image %s\n' % argv[1])
+        return 2
+    print('(System started)')
+    before = 0
+    warmup = int(os.environ.get('FAKE_WARMUP', '0'))
+    for path in argv[2:]:
+        with open(path) as f:
+            lines = f.read().splitlines()
+        for line in lines:
+            m = TINY.match(line)
+            if m:
+                print('TINY %s %d bytecodes/sec; %d sends/sec'
+                      % (m.group(1), 1000000 * (before + 1), 100000 * (before + 1)))
+                continue
+            m = RUN.match(line)
+            if not m:
+                continue
+            cls, n, size = m.group(1), int(m.group(2)), int(m.group(3))
+            name = bench_name(cls)
+            per_unit = float(os.environ.get('FAKE_MS_' + cls, '1'))
+            print('BENCH-START %s %d %d' % (name, size, n))
+            for i in range(1, n + 1):
+                ms = per_unit * size
+                if i <= warmup:
+                    ms = ms * (warmup + 1 - i)
+                print('BENCH %s %d %d' % (name, i, int(ms)))
+                if cls == 'BenchTiny':
+                    print('TINY %d %d bytecodes/sec; %d sends/sec'
+                          % (i, 1000000 * (before + 1), 100000 * (before + 1)))
+            if os.environ.get('FAKE_FAIL') == cls:
+                print('BENCH-FAIL %s 1 nil' % name)
+            else:
+                print('BENCH-OK %s' % name)
+            before += 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Profile one benchmark of the suite with `spy --profile` and report it.
+
+  python3 tools/profile_bench.py BENCH [--spy ./spy] [--image IMG]
+      [--size N] [--iterations N] [--out DIR] [--top N]
+
+Writes DIR/BENCH.prof (vmprof format), DIR/BENCH.folded and the flame graph
+DIR/BENCH.svg of the benchmark's iterations (`Bench...>>run:` and below),
+and prints the hottest methods (tools/profile_report.py) and the iteration
+times (--compare: also without the profiler).
+"""
+import argparse
+import os
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, 'bench'))
+sys.path.insert(0, os.path.join(ROOT, 'tools'))
+import harness  # noqa: E402
+import profile_report  # noqa: E402
+from procs import run_process  # noqa: E402
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('bench')
+    ap.add_argument('--spy', default=os.path.join(ROOT, 'spy'))
+    ap.add_argument('--image', default=os.path.join(ROOT, 'images', 'spy.image'))
+    ap.add_argument('--size', type=int, default=0, help='0 = the default size')
+    ap.add_argument('--iterations', type=int, default=10)
+    ap.add_argument('--out', default=os.path.join(ROOT, 'build'))
+    ap.add_argument('--top', type=int, default=15)
+    ap.add_argument('--compare', action='store_true',
+                    help='also run without --profile and print both times')
+    args = ap.parse_args(argv)
+    bench = harness.bench_list(args.bench)[0]
+    os.makedirs(args.out, exist_ok=True)
+    prof = os.path.join(args.out, bench + '.prof')
+    with tempfile.TemporaryDirectory(prefix='spyprof-') as tmp:
+        files = harness.write_driver(tmp, bench, args.iterations, args.size)
+        cmd = harness.expand('%s --profile %s {image} {files}' % (args.spy, prof),
+                             os.path.abspath(args.image), files)
+        res = run_process(cmd, 3600)
+        times = harness.parse_output(res.text, bench)[0]
+        if res.rc != 0 or not times:
+            sys.stderr.write('profile_bench: the run failed (status %s):\n%s\n'
+                             % (res.rc, res.text[-2000:]))
+            return 1
+        print('%s with --profile: %.2f s, iterations (ms): %s'
+              % (bench, res.seconds, ' '.join(map(str, times))))
+        if args.compare:
+            plain = run_process(harness.expand('%s {image} {files}' % args.spy,
+                                               os.path.abspath(args.image), files), 3600)
+            ptimes = harness.parse_output(plain.text, bench)[0]
+            print('%s without:      %.2f s, iterations (ms): %s'
+                  % (bench, plain.seconds, ' '.join(map(str, ptimes))))
+    base = os.path.join(args.out, bench)
+    return profile_report.main([prof, '--top', str(args.top), '--focus',
+                                harness.BENCHMARKS[bench][1] + '>>run:',
+                                '--folded', base + '.folded', '--svg', base + '.svg'])
+
+
+if __name__ == '__main__':
+    sys.exit(main())
