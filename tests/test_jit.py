@@ -181,6 +181,13 @@ jitFill | flags count |
   ^ count
 !
 METHOD SmallInt
+jitBlockSum | blk sum i |
+  blk <- [:x | x + 1].
+  sum <- 0. i <- 0.
+  [ i < self ] whileTrue: [ sum <- sum + (blk value: i). i <- i + 1 ].
+  ^ sum
+!
+METHOD SmallInt
 jitFib
   self < 2 ifTrue: [ ^ 1 ].
   ^ (self - 1) jitFib + (self - 2) jitFib + 1
@@ -252,9 +259,12 @@ class TestOwnImageTraces(LLJitMixin):
         original = jitcompile.send_bridge_to_backend
         self.bridge_ops = bridge_ops = []
         self.bridge_operations = bridge_operations = []
+        self.bridge_op_lists = bridge_op_lists = []
         def recording(jitdriver_sd, metainterp_sd, faildescr, inputargs,
                       operations, *args):
-            bridge_ops.extend([op.getopname() for op in operations])
+            names = [op.getopname() for op in operations]
+            bridge_ops.extend(names)
+            bridge_op_lists.append(names)
             bridge_operations.extend(operations)
             return original(jitdriver_sd, metainterp_sd, faildescr,
                             inputargs, operations, *args)
@@ -264,6 +274,14 @@ class TestOwnImageTraces(LLJitMixin):
                                     backendopt=True, inline=True)
         finally:
             jitcompile.send_bridge_to_backend = original
+
+    def traces_with(self, opname):
+        """How many loops and bridges contain `opname`."""
+        from rpython.jit.metainterp.test.support import get_stats
+        lists = list(self.bridge_op_lists)
+        for loop in get_stats().get_all_loops():
+            lists.append([op.getopname() for op in loop.operations])
+        return len([names for names in lists if opname in names])
 
     def all_ops(self):
         from rpython.jit.metainterp.test.support import get_stats
@@ -350,34 +368,60 @@ class TestOwnImageTraces(LLJitMixin):
         print "guarded classes:", guarded
         assert "JitA" in guarded and "JitB" in guarded
 
-    def test_megamorphic_site_stays_bounded(self):
-        image = OwnImage(megamorphic_classes=8)
-        names = ["JitM%d" % k for k in range(8)]
-        w_shapes = image.instances(names)
+    def megamorphic_run(self, classes):
+        """jitSum: over `classes` receiver classes with --pic-size 4: the
+        number of traces and the operations of all of them."""
+        image = OwnImage(megamorphic_classes=classes)
+        image.space.config.pic_size = 4
+        w_shapes = image.instances(["JitM%d" % k for k in range(classes)])
         def main(n):
             w = image.send(W_SmallInt(n), "jitSum:", [w_shapes])
             assert isinstance(w, W_SmallInt)
             return w.value
-        n = 160
-        assert self.meta(main, [n]) == sum(range(8)) * (n // 8)
+        n = 20 * classes
+        assert self.meta(main, [n]) == sum(range(classes)) * (n // classes)
+        return (self.traces_with("call_may_force_r"), self.called_functions(),
+                self.guarded_class_names())
+
+    def test_megamorphic_site_stays_bounded(self):
+        # past --pic-size the site stops promoting the receiver class: its
+        # lookup (MethodCache.lookup) is a residual call_r and the callee
+        # runs through Interpreter.invoke_residual (call_may_force_r), so
+        # the traces through the site do not multiply with the classes
+        # (each callee still gets its own function trace when it is hot)
+        count8, called8, guarded8 = self.megamorphic_run(8)
+        count24, called24, guarded24 = self.megamorphic_run(24)
+        print "traces through the site: 8 classes %d, 24 classes %d" % (
+            count8, count24)
+        for called, guarded in ((called8, guarded8), (called24, guarded24)):
+            assert any("MethodCache.lookup" in name or
+                       "MethodCache_lookup" in name for name in called), called
+            assert any("invoke_residual" in name for name in called), called
+            # past the cut-off no trace guards on the receiver classes
+            # beyond the first --pic-size ones
+            assert len([n for n in guarded if n.startswith("JitM")]) <= 4
+        assert count24 == count8
+
+    def test_block_value_send_enters_one_portal_frame(self):
+        image = OwnImage()
+        def main(n):
+            w = image.send(W_SmallInt(n), "jitBlockSum", [])
+            assert isinstance(w, W_SmallInt)
+            return w.value
+        assert self.meta(main, [200]) == sum(range(1, 201))
+        # `blk value: i` runs the block directly: Block>>value:'s method
+        # is not a frame of its own (its context would be abandoned at
+        # once by primitive 8), so the JIT's trace-too-long heuristic can
+        # never pick it as the function to stop inlining
+        self.check_simple_loop(call_r=0, call_may_force_r=0,
+                               call_assembler_r=0, new_with_vtable=0)
         from rpython.jit.metainterp.test.support import get_stats
-        print "compiled traces:", get_stats().compiled_count
-        # the site turned megamorphic and stopped promoting the class: its
-        # lookup (MethodCache.lookup) is a residual call and the callee runs
-        # through Interpreter.invoke_residual, not inlined (measured: 21
-        # traces with 8 classes, including those invalidated when the site
-        # turned megamorphic)
-        self.check_trace_count_at_most(24)
-        called = self.called_functions()
-        print "called:", called
-        # the lookup is a residual call into the global method cache, the
-        # callee runs through invoke_residual, and the loop guards on none
-        # of the eight classes
-        assert any("MethodCache.lookup" in name or "MethodCache_lookup" in name
-                   for name in called), called
-        assert any("invoke_residual" in name for name in called), called
-        guarded = self.guarded_class_names()
-        assert not [name for name in guarded if name.startswith("JitM")]
+        loop = get_stats().get_all_loops()[-1]
+        names = [op.getopname() for op in loop.operations]
+        # the peeled loop (after its last label) runs one iteration: one
+        # portal frame (the block body), not two (Block>>value: + body)
+        body = names[len(names) - names[::-1].index("label"):]
+        assert body.count("enter_portal_frame") == 1
 
     def test_recursion_uses_call_assembler(self):
         image = OwnImage()
