@@ -15,6 +15,8 @@ and half of the RAM):
 
 import os
 
+from rpython.rlib import jit
+
 from spyvm.errors import SpyError
 
 MB = 1024 * 1024
@@ -40,6 +42,7 @@ class MemoryLimit(object):
         self.heap_cap = 0           # what the GC was told (0: no cap)
         self.exhausted = False      # the GC raised MemoryError once
 
+    @jit.dont_look_inside
     def heap_exhausted(self):
         """The GC raised MemoryError: give it headroom to unwind and report
         (it aborts the process if it reaches its cap a second time), and
@@ -54,8 +57,11 @@ class MemoryLimit(object):
     def check_allocation(self, nbytes, what):
         """Raise OutOfMemory if allocating about `nbytes` more would pass
         the ceiling."""
-        if nbytes < LARGE_ALLOCATION:
-            return
+        if nbytes >= LARGE_ALLOCATION:
+            self._check_large(nbytes, what)
+
+    @jit.dont_look_inside
+    def _check_large(self, nbytes, what):
         if nbytes > self.max_bytes or \
                 resident_bytes() + nbytes > self.max_bytes:
             raise OutOfMemory("out of memory: %s needs %d MB, the limit is "

@@ -15,7 +15,7 @@ from rpython.rlib.rarithmetic import ovfcheck, intmask, int_c_div, int_c_mod
 from rpython.rlib.rfloat import (formatd, isinf, isnan, string_to_float,
                                  INFINITY, NAN)
 from rpython.rlib.rarithmetic import string_to_int
-from rpython.rlib import rtime
+from rpython.rlib import rtime, jit
 from rpython.rtyper.lltypesystem import lltype, rffi
 
 from spyvm.model import (W_SmallInt, W_PointersObject, W_BytesObject,
@@ -243,6 +243,7 @@ def milliseconds(interp, args_w):
     return interp.space.wrap_int(monotonic_ms() - START_TIME[0])
 
 
+@jit.dont_look_inside
 def monotonic_ms():
     with lltype.scoped_alloc(rtime.TIMESPEC) as ts:
         rtime.c_clock_gettime(rtime.CLOCK_MONOTONIC, ts)
