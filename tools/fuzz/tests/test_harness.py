@@ -111,3 +111,32 @@ def test_campaign_and_report(tmp_path, monkeypatch):
     crashed = [r for r in recs if r["results"]["a"]["class"] == "crash"]
     for r in crashed:
         assert r["id"] in text or len(crashed) > report.EXAMPLES
+
+
+def test_triage_groups_by_what_each_binary_did():
+    from tools.fuzz.triage import triage_text
+
+    def rec(i, a, b, note="n"):
+        run = {"maxrss_kb": 1024, "seconds": 0.1}
+        return {"id": "f/1/%d" % i, "note": note, "mismatch": None,
+                "results": {"spy": {"class": a[0], "cause": a[1], "run": run},
+                            "nojit": {"class": b[0], "cause": b[1],
+                                      "run": run}}}
+    recs = [rec(0, ("crash", "exit 3"), ("crash", "exit 3")),
+            rec(1, ("ran", ""), ("ran", "")),
+            rec(2, ("crash", "exit 3"), ("crash", "exit 3")),
+            rec(3, ("hang", "t"), ("clean_error", ""))]
+    text = triage_text(recs)
+    assert text.startswith("== 2 case(s)")
+    assert "f/1/1" not in text and "f/1/3" in text
+
+
+def test_snapshot_copies_by_content(tmp_path):
+    from tools.fuzz.__main__ import snapshot
+    (tmp_path / "vm").write_bytes(b"#!/bin/sh\n")
+    copies = snapshot([("spy", str(tmp_path / "vm"))], str(tmp_path / "out"))
+    (name, path), = copies
+    assert name == "spy" and os.path.isabs(path)
+    assert open(path, "rb").read() == b"#!/bin/sh\n"
+    assert snapshot([("spy", str(tmp_path / "vm"))],
+                    str(tmp_path / "out")) == copies
