@@ -526,6 +526,8 @@ def main(argv=None):
         try:
             runner = Runner(image, args.timeout, logdir, tmpdir, display)
             run_all(runner, vms, benches, sizes, user_sizes, baseline, args, tmpdir, meta, results)
+            if os.path.exists(os.path.join(args.out, 'results.partial.json')):
+                os.remove(os.path.join(args.out, 'results.partial.json'))
         finally:
             if xvfb:
                 xvfb.__exit__(None, None, None)
@@ -574,6 +576,9 @@ def run_all(runner, vms, benches, sizes, user_sizes, baseline, args, tmpdir, met
                 note('[%d/%d] %s on %s, process %d ... ' % (done, total, b, v.name, p))
                 run = runner.bench_process(v, b, files, '%s-%s-p%d.log' % (b, v.name, p), p)
                 results[b][v.name]['runs'].append(run)
+                # a long run that is stopped still leaves its raw data
+                with open(os.path.join(args.out, 'results.partial.json'), 'w') as f:
+                    json.dump({'meta': meta, 'results': results}, f)
                 note('%s %s (%.1fs)\n' % (run['status'], ' '.join(str(t) for t in run['times'][:12]),
                                           run['wall_s']))
 

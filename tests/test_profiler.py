@@ -69,3 +69,12 @@ def test_stack_entries_are_linked_and_reused():
         return total
     # the free list keeps its entries for the next activations
     assert interpret(f, [3], malloc_check=False) == 4 + 8 + 12 + 3000
+
+
+def test_profile_option():
+    import pytest
+    from spyvm.main import parse_args, UsageError
+    assert parse_args(["spy", "--profile", "r.prof", "x.st"]).profile == "r.prof"
+    assert parse_args(["spy", "x.st"]).profile == ""
+    with pytest.raises(UsageError):
+        parse_args(["spy", "--profile"])
