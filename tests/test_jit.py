@@ -390,17 +390,17 @@ class TestOwnImageTraces(LLJitMixin):
         # the traces through the site do not multiply with the classes
         # (each callee still gets its own function trace when it is hot)
         count8, called8, guarded8 = self.megamorphic_run(8)
-        count24, called24, guarded24 = self.megamorphic_run(24)
-        print "traces through the site: 8 classes %d, 24 classes %d" % (
-            count8, count24)
-        for called, guarded in ((called8, guarded8), (called24, guarded24)):
+        count16, called16, guarded16 = self.megamorphic_run(16)
+        print "traces through the site: 8 classes %d, 16 classes %d" % (
+            count8, count16)
+        for called, guarded in ((called8, guarded8), (called16, guarded16)):
             assert any("MethodCache.lookup" in name or
                        "MethodCache_lookup" in name for name in called), called
             assert any("invoke_residual" in name for name in called), called
             # past the cut-off no trace guards on the receiver classes
             # beyond the first --pic-size ones
             assert len([n for n in guarded if n.startswith("JitM")]) <= 4
-        assert count24 == count8
+        assert count16 == count8
 
     def test_block_value_send_enters_one_portal_frame(self):
         image = OwnImage()
