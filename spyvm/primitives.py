@@ -15,6 +15,7 @@ from rpython.rlib.rarithmetic import ovfcheck, intmask, int_c_div, int_c_mod
 from rpython.rlib.rfloat import (formatd, isinf, isnan, string_to_float,
                                  INFINITY, NAN)
 from rpython.rlib.rarithmetic import string_to_int
+from rpython.rlib.nonconst import NonConstant
 from rpython.rlib import rtime, jit
 from rpython.rtyper.lltypesystem import lltype, rffi
 
@@ -246,7 +247,9 @@ def milliseconds(interp, args_w):
 @jit.dont_look_inside
 def monotonic_ms():
     with lltype.scoped_alloc(rtime.TIMESPEC) as ts:
-        rtime.c_clock_gettime(rtime.CLOCK_MONOTONIC, ts)
+        # NonConstant: the JIT's own rtime.clock() calls the same external
+        # with another clock id after annotation, which must not narrow it
+        rtime.c_clock_gettime(NonConstant(rtime.CLOCK_MONOTONIC), ts)
         return (rffi.getintfield(ts, 'c_tv_sec') * 1000 +
                 rffi.getintfield(ts, 'c_tv_nsec') // 1000000)
 
