@@ -62,6 +62,7 @@ class FreeList(object):
 free_entries = FreeList()
 
 
+@jit.dont_look_inside      # do_use_eci is a C macro: no function for the JIT
 def enter_code(unique_id):
     """Push a code entry on vmprof's stack (as cintf.enter_code does)."""
     cintf.do_use_eci()
@@ -78,6 +79,7 @@ def enter_code(unique_id):
     return s
 
 
+@jit.dont_look_inside
 def leave_code(s):
     cintf.vmprof_tl_stack.setraw(s.c_next)
     s.c_next = free_entries.head
@@ -98,9 +100,7 @@ def activation(func):
             return func(interp, ctx)
         code = ctx.code
         assert code is not None
-        if code._vmprof_unique_id == 0:
-            rvmprof.register_code(code, code_name)
-        unique_id = rffi.cast(lltype.Signed, code._vmprof_unique_id)
+        unique_id = unique_id_of(code)
         if jit.we_are_jitted():
             return jitted(unique_id, interp, ctx)
         entry = enter_code(unique_id)
@@ -110,6 +110,13 @@ def activation(func):
             leave_code(entry)
     activate.__name__ = func.__name__ + "_maybe_profiled"
     return activate
+
+
+@jit.dont_look_inside
+def unique_id_of(code):
+    if code._vmprof_unique_id == 0:
+        rvmprof.register_code(code, code_name)
+    return rffi.cast(lltype.Signed, code._vmprof_unique_id)
 
 
 def jitdriver_unique_id(pc, code):
