@@ -59,7 +59,12 @@ def run_process(cmd, timeout, log_path=None, env=None):
     timer = threading.Timer(timeout, kill)
     timer.daemon = True
     timer.start()
-    _, status, usage = os.wait4(proc.pid, 0)
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    except KeyboardInterrupt:
+        # Ctrl-C stops the VM too (it runs in a session of its own)
+        signal_group(signal.SIGKILL)
+        raise
     seconds = time.perf_counter() - t0
     timer.cancel()
     proc.returncode = os.waitstatus_to_exitcode(status)

@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report import full_report, render_markdown  # noqa: E402
 
 
-def markdown(data, chart_names, make_command=None):
+def markdown(data, chart_names, make_command=None, note=None):
     meta = data['meta']
     host = meta['host']
     load = host.get('loadavg_start') or []
@@ -27,10 +27,12 @@ def markdown(data, chart_names, make_command=None):
              '- machine: %s, %s cores, %s' % (host.get('cpu') or host.get('machine'),
                                               host.get('cpus'), host.get('system')),
              '- load average at the start / end: %s / %s%s' % (
-                 ' '.join('%.1f' % x for x in load),
+                 ' '.join('%.1f' % x for x in load) or 'not recorded',
                  ' '.join('%.1f' % x for x in host.get('loadavg_end') or []),
                  ' (a loaded machine: other jobs shared the cores, so take the figures as '
                  'indicative)' if load and host.get('cpus') and load[0] > 0.5 * host['cpus'] else '')]
+    if note:
+        lines.append('- note: %s' % note)
     if make_command:
         lines.append('- command: `%s`' % make_command)
     lines.append('- harness command: `%s`' % meta['command'])
@@ -62,6 +64,7 @@ def main(argv=None):
     ap.add_argument('results_dir')
     ap.add_argument('docs_md')
     ap.add_argument('--make-command', help='the make command that produced the results')
+    ap.add_argument('--note', help='a remark on the run (e.g. how the machine was loaded)')
     args = ap.parse_args(argv)
     try:
         with open(os.path.join(args.results_dir, 'results.json')) as f:
@@ -78,7 +81,7 @@ def main(argv=None):
             shutil.copy(src, os.path.join(folder, png))
             charts.append(os.path.basename(folder) + '/' + png)
     with open(args.docs_md, 'w') as f:
-        f.write(markdown(data, charts, args.make_command))
+        f.write(markdown(data, charts, args.make_command, args.note))
     sys.stderr.write('wrote %s\n' % args.docs_md)
     return 0
 
