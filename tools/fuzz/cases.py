@@ -67,6 +67,10 @@ class BaseImages(object):
         return bool(path) and os.path.isfile(path)
 
     def data(self, which):
+        if not self.available(which):
+            raise SystemExit("case needs the %s image: %s" % (
+                which, "set SMALLWORLD_IMAGE or --real-image"
+                if which == "real" else "make image, or --own-image"))
         if which not in self._data:
             with open(self.paths[which], "rb") as f:
                 self._data[which] = f.read()
