@@ -109,6 +109,9 @@ def activation(func):
         finally:
             leave_code(entry)
     activate.__name__ = func.__name__ + "_maybe_profiled"
+    # rvmprof's C code recognises the interpreter's frames by this name
+    # (IS_VMPROF_EVAL in rvmprof.c), as rvmprof.vmprof_execute_code does
+    activate.c_name = '__vmprof_eval_vmprof'
     return activate
 
 
