@@ -15,9 +15,8 @@ from rpython.rlib.rarithmetic import ovfcheck, intmask, int_c_div, int_c_mod
 from rpython.rlib.rfloat import (formatd, isinf, isnan, string_to_float,
                                  INFINITY, NAN)
 from rpython.rlib.rarithmetic import string_to_int
-from rpython.rlib.nonconst import NonConstant
-from rpython.rlib import rtime, jit
-from rpython.rtyper.lltypesystem import lltype, rffi
+from rpython.rtyper.lltypesystem import rffi
+from rpython.translator.tool.cbuild import ExternalCompilationInfo
 
 from spyvm.model import (W_SmallInt, W_PointersObject, W_BytesObject,
                          W_HostObject, W_Float, W_File)
@@ -244,14 +243,22 @@ def milliseconds(interp, args_w):
     return interp.space.wrap_int(monotonic_ms() - START_TIME[0])
 
 
-@jit.dont_look_inside
-def monotonic_ms():
-    with lltype.scoped_alloc(rtime.TIMESPEC) as ts:
-        # NonConstant: the JIT's own rtime.clock() calls the same external
-        # with another clock id after annotation, which must not narrow it
-        rtime.c_clock_gettime(NonConstant(rtime.CLOCK_MONOTONIC), ts)
-        return (rffi.getintfield(ts, 'c_tv_sec') * 1000 +
-                rffi.getintfield(ts, 'c_tv_nsec') // 1000000)
+# Our own C helper, not rtime.c_clock_gettime: the JIT's profiler calls that
+# one with another clock id late in the translation, and a constant id here
+# made the annotator refuse the JIT build
+_clock_eci = ExternalCompilationInfo(
+    post_include_bits=["RPY_EXTERN long spy_monotonic_ms(void);"],
+    separate_module_sources=["""
+#include <time.h>
+RPY_EXTERN long spy_monotonic_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+"""])
+monotonic_ms = rffi.llexternal('spy_monotonic_ms', [], rffi.LONG,
+                               compilation_info=_clock_eci,
+                               releasegil=False)
 
 
 # ------------------------------------------------------- bytes / strings
