@@ -120,12 +120,13 @@ profile: spy image
 # SMALLWORLD_IMAGE adds the real image's families.  One case at a time.
 FUZZ_SEED ?= 1
 FUZZ_MINUTES ?= 30
+FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 FUZZ_ARGS ?=
 SPY ?= ./spy
 SPY_NOJIT ?= ./spy-nojit
 fuzz: image
 	$(PYTHON3) -m tools.fuzz run --seed $(FUZZ_SEED) --minutes $(FUZZ_MINUTES) \
-	  --spy $(SPY) --spy-nojit $(SPY_NOJIT) $(FUZZ_ARGS)
+	  --jobs $(FUZZ_JOBS) --spy $(SPY) --spy-nojit $(SPY_NOJIT) $(FUZZ_ARGS)
 
 fuzz-slice: image
 	$(PYTHON3) -m tools.fuzz slice --spy $(SPY) --spy-nojit $(SPY_NOJIT)

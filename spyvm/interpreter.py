@@ -21,6 +21,7 @@ from spyvm.pic import SUPER
 from spyvm.errors import (PrimitiveFailed, VMError, Halt, NonLocalReturn,
                           Exit)
 from spyvm.memory import OutOfMemory
+from spyvm.deadline import TimeLimitReached
 from spyvm import primitives
 from spyvm import profiler
 
@@ -179,6 +180,7 @@ class Interpreter(object):
                     target = self.operand(ctx, code, pc)
                     pc += 1
                     if target <= start:
+                        self.check_time(ctx)
                         jitdriver.can_enter_jit(pc=target, code=code,
                                                 self=self, ctx=ctx)
                     pc = target
@@ -192,6 +194,7 @@ class Interpreter(object):
                         taken = w_cond is space.w_false
                     if taken:
                         if target <= start:
+                            self.check_time(ctx)
                             jitdriver.can_enter_jit(pc=target, code=code,
                                                     self=self, ctx=ctx)
                         pc = target
@@ -205,6 +208,12 @@ class Interpreter(object):
             else:
                 raise VMError("unknown opcode %d in %s"
                               % (high, code_location(code)), ctx)
+
+    def check_time(self, ctx):
+        # a backward branch: where a program that does not recurse loops
+        space = self.space
+        if space.config.time_limited and space.deadline.passed():
+            raise TimeLimitReached(space.deadline.message(), ctx)
 
     # -------------------------------------------------------------- operands
 
@@ -525,6 +534,8 @@ class Interpreter(object):
                 # the GC cannot raise MemoryError a second time
                 primitives.write_stderr("spy: out of memory: the run ends "
                                         "here\n")
+                raise Exit(1)
+            if isinstance(e, TimeLimitReached):
                 raise Exit(1)
             return space.w_nil
 

@@ -12,7 +12,7 @@ from spyvm.pic import DEFAULT_PIC_SIZE, MAX_PIC_SIZE
 from spyvm.image_reader import load_image, read_file
 from spyvm.boot import Session
 from spyvm.errors import SpyError, Exit
-from spyvm import primitives, hoststack, stats, memory, profiler
+from spyvm import primitives, hoststack, stats, memory, profiler, deadline
 
 USAGE = """Usage: spy [options] [IMAGE] [FILE.st ...]
 
@@ -33,6 +33,8 @@ Options:
   --max-memory SIZE  memory ceiling, e.g. 512M or 4G (default: the smaller of
                      2G and half of the RAM); past it a program gets
                      'Error: out of memory' or the run ends with exit 1
+  --max-time SECONDS end the run with an error, a backtrace and exit 1 once
+                     it has taken SECONDS of wall-clock time (default: none)
   --stats            print the send-site census and JIT counters at exit
   --stats-json FILE  write the same as JSON to FILE
   --profile FILE     sample the running methods into FILE (vmprof format;
@@ -77,7 +79,7 @@ JIT_PARAMETER_HELP = _jit_parameter_help()
 class Options(object):
     _attrs_ = ['image', 'files', 'exprs', 'jit_params', 'pic_size',
                'no_pic', 'stats', 'stats_json', 'profile', 'help',
-               'max_memory']
+               'max_memory', 'max_time']
 
     def __init__(self):
         self.image = ""
@@ -91,6 +93,7 @@ class Options(object):
         self.profile = ""
         self.help = False
         self.max_memory = 0         # 0: memory.default_ceiling()
+        self.max_time = 0           # 0: no time limit
 
 
 class UsageError(SpyError):
@@ -107,7 +110,7 @@ def parse_args(argv):
         if arg == "-h" or arg == "--help":
             opts.help = True
         elif arg in ("-e", "--jit", "--pic-size", "--stats-json",
-                     "--max-memory", "--profile"):
+                     "--max-memory", "--max-time", "--profile"):
             if i >= len(argv):
                 raise UsageError("%s needs an argument" % arg)
             value = argv[i]
@@ -123,6 +126,12 @@ def parse_args(argv):
                 if opts.max_memory < MIN_MEMORY:
                     raise UsageError("--max-memory needs a size of at least "
                                      "32M, like 512M or 4G, not '%s'" % value)
+            elif arg == "--max-time":
+                opts.max_time = deadline.parse_seconds(value)
+                if opts.max_time < 0:
+                    raise UsageError("--max-time needs whole seconds between "
+                                     "1 and %d, not '%s'"
+                                     % (deadline.MAX_SECONDS, value))
             elif arg == "--profile":
                 opts.profile = value
             else:
@@ -270,6 +279,9 @@ def main(argv):
         if error:
             primitives.write_stderr("spy: %s\n" % error)
             return 2
+    if opts.max_time > 0:
+        space.config.time_limited = True
+        space.deadline.arm(opts.max_time)
     try:
         status = session.run(opts.files, opts.exprs)
     except Exit as e:

@@ -24,10 +24,13 @@ GB = 1024 * MB
 DEFAULT_CEILING = 2 * GB
 LARGE_ALLOCATION = 1 * MB   # smaller ones are not worth a look at /proc
 PAGE_SIZE = 4096
-# the part of the budget recursion may use on the host stack: each level
-# also keeps a context, its arguments and temporaries in the heap
-STACK_SHARE = 4
-HEAP_TENTHS = 6
+# How the budget is shared, so that the whole process (host stack + GC heap
+# + the headroom the GC gets to report its MemoryError + code and JIT data)
+# stays under it: a fifth for the host stack, four tenths for the heap, a
+# quarter more heap after the first MemoryError.  A small runaway
+# recursion still gets more than 1,000,000 levels at the 2 GB default.
+STACK_SHARE = 5
+HEAP_TENTHS = 4
 
 
 class OutOfMemory(SpyError):
@@ -50,7 +53,7 @@ class MemoryLimit(object):
         from rpython.rlib import rgc
         self.exhausted = True
         if self.heap_cap > 0:
-            rgc.set_max_heap_size(self.heap_cap + self.heap_cap // 2)
+            rgc.set_max_heap_size(self.heap_cap + self.heap_cap // 4)
         return ("out of memory: the heap reached %d MB (--max-memory %d MB)"
                 % (self.heap_cap // MB, self.max_bytes // MB))
 
@@ -81,7 +84,7 @@ def apply_ceiling(limit):
     from spyvm import hoststack
     max_bytes = limit.max_bytes
     hoststack.limit_stack(max_bytes // STACK_SHARE)
-    # the GC gets 1.5x this after a first MemoryError, to unwind and report
+    # the GC gets 1.25x this after a first MemoryError, to unwind and report
     limit.heap_cap = max_bytes // 10 * HEAP_TENTHS
     rgc.set_max_heap_size(limit.heap_cap)
 

@@ -6,6 +6,7 @@ from spyvm.model import (W_Object, W_SmallInt, W_PointersObject,
                          W_BytesObject, W_Float)
 from spyvm.errors import PrimitiveFailed, ImageError
 from spyvm.pic import DEFAULT_PIC_SIZE
+from spyvm.deadline import Deadline
 
 
 class Config(object):
@@ -14,13 +15,15 @@ class Config(object):
     They change only at start-up, so they are quasi-immutable: a trace
     that read one is invalidated if it ever changes.
     """
-    _attrs_ = ['stats_enabled', 'pic_size', 'pic_enabled']
-    _immutable_fields_ = ['stats_enabled?', 'pic_size?', 'pic_enabled?']
+    _attrs_ = ['stats_enabled', 'pic_size', 'pic_enabled', 'time_limited']
+    _immutable_fields_ = ['stats_enabled?', 'pic_size?', 'pic_enabled?',
+                          'time_limited?']
 
     def __init__(self):
         self.stats_enabled = False
         self.pic_size = DEFAULT_PIC_SIZE
         self.pic_enabled = True
+        self.time_limited = False   # --max-time given (deadline.py)
 
 
 class ObjSpace(object):
@@ -28,9 +31,9 @@ class ObjSpace(object):
                'w_Context', 'w_SmallInt', 'w_String', 'w_Class',
                'w_Float', 'w_ByteArray', 'w_Char', 'w_Transcript',
                'known_classinfos', 'pic_epoch', 'config', 'image_path',
-               'sites', 'w_no_temps', 'method_cache', 'memory']
+               'sites', 'w_no_temps', 'method_cache', 'memory', 'deadline']
     _immutable_fields_ = ['w_nil', 'w_true', 'w_false', 'w_Array',
-                          'w_no_temps', 'method_cache',
+                          'w_no_temps', 'method_cache', 'deadline',
                           'w_Block', 'w_Context', 'w_SmallInt', 'config',
                           'w_String?', 'w_Class?', 'w_Float?',
                           'w_ByteArray?', 'w_Char?', 'w_Transcript?',
@@ -63,6 +66,7 @@ class ObjSpace(object):
         self.method_cache = MethodCache()
         from spyvm.memory import MemoryLimit, DEFAULT_CEILING
         self.memory = MemoryLimit(DEFAULT_CEILING)
+        self.deadline = Deadline()
 
     # ---------------------------------------------------------- image roots
 

@@ -177,3 +177,21 @@ def test_profile_writes_a_file_the_report_reads(run_binary, tmp_path):
     assert "<svg" in svg.read_text()
     bad = run_binary("--profile", str(tmp_path / "no" / "such.prof"), "-e", "1")
     assert bad.status == 2 and bad.err.startswith("spy: cannot write profile"), bad
+
+
+def test_max_time_ends_an_endless_loop_with_a_backtrace(run_binary,
+                                                        either_image):
+    import time
+    started = time.time()
+    r = run_binary("--max-time", "2", either_image,
+                   "-e", "[true] whileTrue: [nil]", "-e", "3 + 4")
+    assert r.status == 1, r
+    assert 2 <= time.time() - started < 25, r
+    assert r.err.startswith("Error: time limit of 2 s reached (--max-time): "
+                            "the run ends here\n"), r
+    assert "doIt[String,]" in r.err, r
+    assert not r.out.endswith("7\n"), r    # the run ended there
+    r = run_binary("--max-time", "60", either_image, "-e", "3 + 4")
+    assert (r.status, r.out.splitlines()[-1]) == (0, "7"), r
+    r = run_binary("--max-time", "0", either_image, "-e", "3 + 4")
+    assert r.status == 2 and "--max-time" in r.err, r

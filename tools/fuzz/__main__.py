@@ -38,6 +38,16 @@ def common(p):
                    help="address-space limit per run (GB)")
     p.add_argument("--no-big", action="store_true",
                    help="leave out 1 MB lines and 10 MB files")
+    p.add_argument("--vm-max-time", type=int, default=None,
+                   help="--max-time given to each VM, 0 for none (default: "
+                   "two thirds of --timeout)")
+
+
+def vm_flags(args):
+    seconds = args.vm_max_time
+    if seconds is None:
+        seconds = runner.vm_time_limit(args.timeout)
+    return ("--max-time", str(seconds)) if seconds > 0 else ()
 
 
 def binaries(args):
@@ -98,7 +108,7 @@ def cmd_run(args):
         families, args.seed, bases, bins, out_path, counts=counts,
         minutes=args.minutes, start=args.start, timeout=args.timeout,
         as_limit=int(args.as_limit_gb * GB), big=not args.no_big,
-        weights=weights)
+        weights=weights, vm_flags=vm_flags(args), jobs=args.jobs)
     sys.stderr.write("%d cases appended to %s\n" % (len(records), out_path))
     write_report(args.out, [out_path] if args.only_this else None)
 
@@ -130,7 +140,8 @@ def cmd_slice(args):
     families = [f for f, _ in SLICE]
     campaign_mod.campaign(families, SLICE_SEED, bases, bins, out_path,
                           counts=dict(SLICE), timeout=args.timeout,
-                          as_limit=int(args.as_limit_gb * GB), big=False)
+                          as_limit=int(args.as_limit_gb * GB), big=False,
+                          vm_flags=vm_flags(args))
     records = report_mod.load([out_path])
     text = report_mod.markdown(records, title="spy fuzz slice")
     sys.stdout.write(text)
@@ -190,8 +201,8 @@ def _repro_run(case, directory, args, quiet=False):
             shutil.rmtree(directory)
         os.makedirs(directory)
         case.write(directory)
-        r = runner.run([path] + case.args, directory, case.stdin,
-                       args.timeout, int(args.as_limit_gb * GB))
+        r = runner.run([path] + list(vm_flags(args)) + case.args, directory,
+                       case.stdin, args.timeout, int(args.as_limit_gb * GB))
         cls, cause = runner.classify(r)
         if cls in runner.FAILURES and worst is None:
             worst = (cls, cause)
@@ -201,7 +212,8 @@ def _repro_run(case, directory, args, quiet=False):
                    r.maxrss_kb // 1024))
             print("   stdout: %r" % r.stdout[-300:])
             print("   stderr: %r" % r.stderr[-300:])
-            print("   by hand: %s" % case.shell_command(path, directory))
+            print("   by hand: %s" % case.shell_command(
+                " ".join([path] + list(vm_flags(args))), directory))
     case.write(directory)
     return worst
 
@@ -220,6 +232,8 @@ def main(argv=None):
     r.add_argument("--weights", help="turns per kind, e.g. image-raw=5,st=1 "
                    "(default image-struct=5,image-raw=3,st=2,repl=1)")
     r.add_argument("--out", default="build/fuzz")
+    r.add_argument("--jobs", type=int, default=1,
+                   help="cases run at once (each case's runs stay in turn)")
     r.add_argument("--only-this", action="store_true",
                    help="report only this run's results")
     r.set_defaults(func=cmd_run)

@@ -7,6 +7,7 @@ budget run out.  Every result line carries the case id, so the report and
 """
 
 import json
+import multiprocessing
 import os
 import shutil
 import sys
@@ -35,7 +36,7 @@ def compare(results):
     return None
 
 
-def run_case(case, binaries, scratch, timeout, as_limit):
+def run_case(case, binaries, scratch, timeout, as_limit, vm_flags=()):
     """Answer the result record of one case on all binaries."""
     results = {}
     for name, path in binaries:
@@ -46,8 +47,8 @@ def run_case(case, binaries, scratch, timeout, as_limit):
             else:
                 os.unlink(full)
         case.write(scratch)     # fresh copy per binary: a run may save
-        r = runner.run([path] + case.args, scratch, case.stdin, timeout,
-                       as_limit)
+        r = runner.run([path] + list(vm_flags) + case.args, scratch,
+                       case.stdin, timeout, as_limit)
         cls, cause = runner.classify(r)
         results[name] = {"class": cls, "cause": cause, "run": r.as_dict()}
     return {"id": case.id, "family": case.id.split("/")[0], "note": case.note,
@@ -68,38 +69,69 @@ def schedule(families, weights):
 def campaign(families, seed, bases, binaries, out_path, counts=None,
              minutes=None, start=0, timeout=runner.DEFAULT_TIMEOUT,
              as_limit=runner.DEFAULT_AS_LIMIT, big=True, log=sys.stderr,
-             weights=WEIGHTS):
+             weights=WEIGHTS, vm_flags=(), jobs=1):
     """Run cases; answer the list of result records (also appended to
-    out_path as JSON lines)."""
+    out_path as JSON lines, in case order whatever `jobs` is)."""
     deadline = time.monotonic() + minutes * 60 if minutes else None
-    next_number = dict((f, start) for f in families)
-    limit = dict((f, start + counts[f]) for f in families) if counts else {}
+    ids = case_ids(families, seed, start, counts, weights)
     records = []
-    scratch = tempfile.mkdtemp(prefix="spy-fuzz-")
-    order = schedule(families, weights)
+    _WORKER.update(bases=bases, binaries=binaries, timeout=timeout,
+                   as_limit=as_limit, big=big, vm_flags=tuple(vm_flags),
+                   deadline=deadline)
+    pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 \
+        else None
     try:
+        results = pool.imap(_run_one, ids) if pool else map(_run_one, ids)
         with open(out_path, "a") as out:
-            while True:
-                if deadline and time.monotonic() > deadline:
+            for record in results:
+                if record is None:      # the time budget ran out
                     break
-                live = [f for f in families
-                        if not limit or next_number[f] < limit[f]]
-                if not live:
-                    break
-                family = next(order)
-                if family not in live:
-                    continue
-                number = next_number[family]
-                next_number[family] += 1
-                case = make_case(family, seed, number, bases, big)
-                record = run_case(case, binaries, scratch, timeout, as_limit)
                 out.write(json.dumps(record) + "\n")
                 out.flush()
                 records.append(record)
                 _log_progress(log, record, len(records))
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        if pool:
+            pool.terminate()
+            pool.join()
     return records
+
+
+def case_ids(families, seed, start, counts, weights):
+    """The (family, seed, number) of every case, families taking turns by
+    weight; endless when there are no counts."""
+    next_number = dict((f, start) for f in families)
+    limit = dict((f, start + counts[f]) for f in families) if counts else {}
+    order = schedule(families, weights)
+    while True:
+        live = [f for f in families if not limit or next_number[f] < limit[f]]
+        if not live:
+            return
+        family = next(order)
+        if family not in live:
+            continue
+        number = next_number[family]
+        next_number[family] += 1
+        yield family, seed, number
+
+
+# what every worker needs; a forked worker inherits it (the parsed images
+# are large, so they are not sent with each case)
+_WORKER = {}
+
+
+def _run_one(case_id):
+    w = _WORKER
+    if w["deadline"] and time.monotonic() > w["deadline"]:
+        return None
+    family, seed, number = case_id
+    case = make_case(family, seed, number, w["bases"], w["big"])
+    scratch = tempfile.mkdtemp(prefix="spy-fuzz-")
+    try:
+        return run_case(case, w["binaries"], scratch, w["timeout"],
+                        w["as_limit"], w["vm_flags"])
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _log_progress(log, record, n):

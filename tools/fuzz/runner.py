@@ -22,9 +22,16 @@ DEFAULT_AS_LIMIT = 3 * GB
 RSS_LIMIT = 2 * GB
 OUTPUT_LIMIT = 256 * 1024 * 1024
 KEEP = 4000            # characters of stdout/stderr kept in a result
+TIME_LIMIT_TEXT = "(--max-time): the run ends here"
 
-CLASSES = ("ran", "clean_error", "silent_error", "crash", "hang",
-           "over_memory")
+
+def vm_time_limit(timeout):
+    """The --max-time each VM gets: well inside the harness's own limit,
+    so a program that loops for ever ends with the VM's backtrace."""
+    return max(1, int(timeout * 2 / 3))
+
+CLASSES = ("ran", "clean_error", "silent_error", "time_limit", "crash",
+           "hang", "over_memory")
 FAILURES = ("crash", "hang", "over_memory")
 # telling text in a crashed run's output, most specific first
 CRASH_PATTERNS = [re.compile(p) for p in (
@@ -169,6 +176,10 @@ def classify(r, rss_limit=RSS_LIMIT):
         return "crash", "exit %d with %r" % (r.status, found)
     if r.status == 0:
         return "ran", ""
+    if r.status == 1 and TIME_LIMIT_TEXT in r.stderr:
+        # the VM's own --max-time: a clean error with a backtrace, but the
+        # program did not finish, so there is no output to compare
+        return "time_limit", "--max-time reached"
     if r.stderr.strip():
         return "clean_error", ""
     return "silent_error", "exit %d without a message" % r.status

@@ -10,6 +10,10 @@ import time
 
 
 def main(argv):
+    max_time = 0
+    if len(argv) > 2 and argv[1] == "--max-time":
+        max_time = int(argv[2])
+        argv = argv[:1] + argv[3:]
     expr = ""
     if "-e" in argv:
         expr = argv[argv.index("-e") + 1]
@@ -25,6 +29,13 @@ def main(argv):
         os.kill(os.getpid(), signal.SIGSEGV)
     if expr == "hang":
         time.sleep(60)
+    if expr == "loop":         # a program that never ends
+        if not max_time:
+            time.sleep(60)
+        time.sleep(max_time)
+        sys.stderr.write("Error: time limit of %d s reached (--max-time): "
+                         "the run ends here\nloop[Undefined,]\n" % max_time)
+        return 1
     if expr == "internal":
         sys.stderr.write("spy: internal error (please report it)\n")
         return 3

@@ -26,6 +26,17 @@ def test_classes(tmp_path, expr, cls):
     assert runner.classify(r)[0] == cls, r.as_dict()
 
 
+def test_the_vms_own_time_limit_is_not_a_hang(tmp_path):
+    (tmp_path / "x.image").write_bytes(b"\x00\x00\x00\x01")
+    flags = ["--max-time", str(runner.vm_time_limit(3))]
+    r = runner.run([FAKE] + flags + ["x.image", "-e", "loop"],
+                   str(tmp_path), timeout=3)
+    assert runner.classify(r) == ("time_limit", "--max-time reached")
+    assert not runner.completed("time_limit")
+    r = runner.run([FAKE, "x.image", "-e", "loop"], str(tmp_path), timeout=1)
+    assert runner.classify(r)[0] == "hang"
+
+
 def test_crash_cause_names_signal(tmp_path):
     r = run_fake(tmp_path, "crash")
     assert r.signal == 11
@@ -108,6 +119,16 @@ def test_campaign_and_report(tmp_path, monkeypatch):
                                            "image-struct.own"))
     text = report.markdown(report.load([out]))
     assert "| image-struct.own | a | 4 |" in text
+    # the same cases in parallel: the same records, in the same order
+    out2 = str(tmp_path / "r2.jsonl")
+    recs2 = campaign.campaign(["image-raw.own", "image-struct.own"], 5,
+                              bases, [("a", FAKE), ("b", FAKE)], out2,
+                              counts={"image-raw.own": 4,
+                                      "image-struct.own": 4},
+                              log=open(os.devnull, "w"), jobs=2)
+    assert [r["id"] for r in recs2] == [r["id"] for r in recs]
+    assert [r["results"]["a"]["class"] for r in recs2] == \
+        [r["results"]["a"]["class"] for r in recs]
     crashed = [r for r in recs if r["results"]["a"]["class"] == "crash"]
     for r in crashed:
         assert r["id"] in text or len(crashed) > report.EXAMPLES
