@@ -4,10 +4,10 @@ being killed from outside without a word.
 
 SIGALRM (wall clock, `alarm(2)`) sets RPython's signal flag, the same word
 PyPy polls for its own signal handling; the interpreter reads it at backward
-branches, where a program that does not recurse spends its time (runaway
-recursion ends at the memory ceiling instead, memory.py).  In a trace that
-is one raw read and one guard per loop iteration, and nothing at all when no
-limit is set, because the switch is a quasi-immutable Config field.
+branches and activations, where programs spend their time.  In a trace that
+is one raw read and one guard per loop iteration or residual call, and
+nothing at all when no limit is set, because the switch is a
+quasi-immutable Config field.
 """
 
 import time

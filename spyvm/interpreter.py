@@ -86,6 +86,8 @@ class Interpreter(object):
             ctx.active = False
 
     def activate(self, ctx):
+        # a runaway recursion has no backward branch, but it activates
+        self.check_time(ctx)
         try:
             return self.interpret(ctx)
         except StackOverflow:
@@ -210,7 +212,7 @@ class Interpreter(object):
                               % (high, code_location(code)), ctx)
 
     def check_time(self, ctx):
-        # a backward branch: where a program that does not recurse loops
+        # at backward branches and activations: where programs spend time
         space = self.space
         if space.config.time_limited and space.deadline.passed():
             raise TimeLimitReached(space.deadline.message(), ctx)

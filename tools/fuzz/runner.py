@@ -76,8 +76,16 @@ def _limits(as_limit):
 
 
 def _read_head(path):
+    """The first KEEP characters, and the last KEEP if there is more: a
+    run's verdict (a time limit, a final error) is often its last line."""
+    size = os.path.getsize(path)
     with open(path, "rb") as f:
         head = f.read(KEEP)
+        if size > 2 * KEEP:
+            f.seek(size - KEEP)
+            head += b"\n[...]\n" + f.read(KEEP)
+        elif size > KEEP:
+            head += f.read()
     return head.decode("latin-1")
 
 
