@@ -19,12 +19,7 @@ FAILURES = ("crash", "hang", "over_memory")
 
 # Failures that are known and still open (reported in issue 9's note); each
 # is allowed only as exactly this class on exactly this binary.
-KNOWN_OPEN = {
-    # a byte swap in Indexed>>includesKey: makes the image's parser recurse
-    # without end; spy stops it at the memory ceiling in ~6 s, spy-nojit
-    # grows only ~10 MB/s and is still running at the slice's time limit
-    ("image-struct.own/1/5", "spy-nojit"): "hang",
-}
+KNOWN_OPEN = {}
 
 
 def python3():
