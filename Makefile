@@ -117,7 +117,7 @@ profile: spy image
 	$(PYTHON3) tools/profile_bench.py $(BENCH) --spy ./spy --image $(IMAGE) --out build $(PROFILE_ARGS)
 
 # fuzzing campaign (docs/fuzzing.md): needs ./spy and ./spy-nojit built;
-# SMALLWORLD_IMAGE adds the real image's families.  One case at a time.
+# SMALLWORLD_IMAGE adds the real image's families.  One case per core at a time.
 FUZZ_SEED ?= 1
 FUZZ_MINUTES ?= 30
 FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
