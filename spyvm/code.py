@@ -120,6 +120,17 @@ class CompiledCode(Shadow):
 NOT_FOUND = CompiledCode(None, "<not found>", "", [], 0, 0, None, [])
 
 
+def code_location(code):
+    """`Class>>selector`, for messages, traces and profiles."""
+    w_class = code.w_class
+    name = "?"
+    if isinstance(w_class, W_PointersObject) and len(w_class.slots_w) > 0:
+        w_name = w_class.slots_w[0]
+        if isinstance(w_name, W_BytesObject):
+            name = w_name.as_string()
+    return "%s>>%s" % (name, code.selector)
+
+
 def code_of_method(space, w_method):
     shadow = w_method.shadow
     if isinstance(shadow, CompiledCode):

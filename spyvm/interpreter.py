@@ -12,15 +12,16 @@ from rpython.rlib.rarithmetic import ovfcheck
 from rpython.rlib.rstackovf import StackOverflow, check_stack_overflow
 
 from spyvm import bytecodes as bc
-from spyvm.model import W_SmallInt, W_PointersObject, W_BytesObject
-from spyvm.context import W_Context, W_Block, heap_ref
-from spyvm.code import code_of_method, QUICK_NONE, QUICK_SELF, \
-    QUICK_INSTANCE, QUICK_ARGUMENT, QUICK_LITERAL, QUICK_CONSTANT
-from spyvm.lookup import classinfo_of, superclass_of
+from spyvm.model import W_SmallInt, W_PointersObject
+from spyvm.context import W_Context, W_Block, heap_ref, context_error
+from spyvm.code import code_of_method, code_location, QUICK_NONE, \
+    QUICK_SELF, QUICK_INSTANCE, QUICK_ARGUMENT, QUICK_LITERAL, QUICK_CONSTANT
+from spyvm.lookup import classinfo_of, superclass_of, lookup_at_site
 from spyvm.pic import SUPER
 from spyvm.errors import (PrimitiveFailed, VMError, Halt, NonLocalReturn,
                           Exit)
 from spyvm.memory import OutOfMemory
+from spyvm.backtrace import format_backtrace
 from spyvm import primitives
 from spyvm import profiler
 
@@ -28,16 +29,6 @@ from spyvm import profiler
 def get_printable_location(pc, code):
     return "%s @%d %s" % (code_location(code), pc,
                           bc.name_at(code.bytes, pc))
-
-
-def code_location(code):
-    w_class = code.w_class
-    name = "?"
-    if isinstance(w_class, W_PointersObject) and len(w_class.slots_w) > 0:
-        w_name = w_class.slots_w[0]
-        if isinstance(w_name, W_BytesObject):
-            name = w_name.as_string()
-    return "%s>>%s" % (name, code.selector)
 
 
 def constant_value(space, low):
@@ -89,12 +80,12 @@ class Interpreter(object):
             return self.interpret(ctx)
         except StackOverflow:
             check_stack_overflow()
-            raise VMError("stack overflow: the Smalltalk recursion is too "
-                          "deep for the host stack", ctx)
+            raise context_error("stack overflow: the Smalltalk recursion is "
+                                "too deep for the host stack", ctx)
         except MemoryError:
             # the GC's heap cap (memory.py): e.g. a recursion the JIT runs
             # without growing the host stack
-            raise VMError(self.space.memory.heap_exhausted(), ctx)
+            raise context_error(self.space.memory.heap_exhausted(), ctx)
 
     def loop(self, ctx):
         ctx = jit.hint(ctx, access_directly=True)
@@ -105,8 +96,8 @@ class Interpreter(object):
             space = self.space
             bytes = code.bytes
             if pc < 0 or pc >= len(bytes):
-                raise VMError("%s ran off the end of its bytecodes"
-                              % code_location(code), ctx)
+                raise context_error("%s ran off the end of its bytecodes"
+                                    % code_location(code), ctx)
             start = pc
             b = ord(bytes[pc])
             pc += 1
@@ -114,8 +105,8 @@ class Interpreter(object):
             low = b & 15
             if high == 0:
                 if pc >= len(bytes):
-                    raise VMError("truncated extended bytecode in %s"
-                                  % code_location(code), ctx)
+                    raise context_error("truncated extended bytecode in %s"
+                                        % code_location(code), ctx)
                 high = low
                 low = ord(bytes[pc])
                 pc += 1
@@ -128,8 +119,8 @@ class Interpreter(object):
                 ctx.push(self.fetch(ctx, ctx.w_temps, low))
             elif high == bc.PUSH_LITERAL:
                 if low >= len(code.literals_w):
-                    raise VMError("literal %d out of range in %s"
-                                  % (low, code_location(code)), ctx)
+                    raise context_error("literal %d out of range in %s"
+                                        % (low, code_location(code)), ctx)
                 ctx.push(code.literals_w[low])
             elif high == bc.PUSH_CONSTANT:
                 ctx.push(self.constant(ctx, low))
@@ -200,36 +191,38 @@ class Interpreter(object):
                     w_args = ctx.pop()
                     self.send(ctx, pc, code.site_at(start), w_args)
                 else:
-                    raise VMError("unknown DoSpecial %d in %s"
-                                  % (low, code_location(code)), ctx)
+                    raise context_error("unknown DoSpecial %d in %s"
+                                        % (low, code_location(code)), ctx)
             else:
-                raise VMError("unknown opcode %d in %s"
-                              % (high, code_location(code)), ctx)
+                raise context_error("unknown opcode %d in %s"
+                                    % (high, code_location(code)), ctx)
 
     # -------------------------------------------------------------- operands
 
     def operand(self, ctx, code, pc):
         if pc >= len(code.bytes):
-            raise VMError("missing operand byte in %s" % code_location(code),
-                          ctx)
+            raise context_error("missing operand byte in %s"
+                                % code_location(code), ctx)
         return ord(code.bytes[pc])
 
     def fetch(self, ctx, w_obj, index):
         try:
             return w_obj.fetch(self.space, index)
         except PrimitiveFailed as e:
-            raise VMError("cannot read slot %d: %s" % (index, e.msg), ctx)
+            raise context_error("cannot read slot %d: %s" % (index, e.msg),
+                                ctx)
 
     def store(self, ctx, w_obj, index, w_value):
         try:
             w_obj.store(self.space, index, w_value)
         except PrimitiveFailed as e:
-            raise VMError("cannot write slot %d: %s" % (index, e.msg), ctx)
+            raise context_error("cannot write slot %d: %s" % (index, e.msg),
+                                ctx)
 
     def constant(self, ctx, low):
         w_value = constant_value(self.space, low)
         if w_value is None:
-            raise VMError("undefined PushConstant %d" % low, ctx)
+            raise context_error("undefined PushConstant %d" % low, ctx)
         return w_value
 
     # ----------------------------------------------------------------- sends
@@ -238,8 +231,8 @@ class Interpreter(object):
         """SendMessage / SendToSuper / SendBinary fallback (spec 3.7)."""
         space = self.space
         if not isinstance(w_args, W_PointersObject) or w_args.size() == 0:
-            raise VMError("send of %s without an arguments array"
-                          % site.selector, ctx)
+            raise context_error("send of %s without an arguments array"
+                                % site.selector, ctx)
         w_args.switch_to_objects(space)
         w_rcv = w_args.slots_w[0]
         if site.kind == SUPER:
@@ -247,7 +240,7 @@ class Interpreter(object):
             w_class = jit.promote(superclass_of(space, ctx.code.w_class))
         else:
             w_class = w_rcv.getclass(space)
-        code = site.lookup(space, w_class)
+        code = lookup_at_site(space, site, w_class)
         if code is None:
             code, w_args = self.not_understood(ctx, w_class, site.w_selector,
                                                w_args)
@@ -327,10 +320,10 @@ class Interpreter(object):
         space = self.space
         code = classinfo_of(space, w_class).lookup("doesNotUnderstand:")
         if code is None:
-            raise VMError("%s does not understand \"%s\" and has no "
-                          "doesNotUnderstand:" % (space.class_name(w_class),
-                                                   w_selector.as_string()),
-                          ctx)
+            raise context_error("%s does not understand \"%s\" and has no "
+                                "doesNotUnderstand:"
+                                % (space.class_name(w_class),
+                                   w_selector.as_string()), ctx)
         w_message = space.wrap_list([w_selector, w_args])
         return code, space.wrap_list([w_args.slots_w[0], w_message])
 
@@ -353,7 +346,7 @@ class Interpreter(object):
         elif low == 1:
             ctx.push(space.wrap_bool(w_value is not space.w_nil))
         else:
-            raise VMError("undefined SendUnary %d" % low, ctx)
+            raise context_error("undefined SendUnary %d" % low, ctx)
 
     def send_binary(self, ctx, pc, site, low):
         """The mandatory SmallInt fast path, else a real send (spec 3.7)."""
@@ -387,7 +380,7 @@ class Interpreter(object):
         ctx.pc = pc
         w_block = ctx.pop()
         if not isinstance(w_block, W_Block):
-            raise VMError("primitive 8 needs a Block", ctx)
+            raise context_error("primitive 8 needs a Block", ctx)
         args_w = ctx.pop_n(argc - 1)
         self.store_block_args(ctx, w_block, args_w)
         # this context is abandoned: a `^` aimed at it resumes it from the
@@ -434,7 +427,6 @@ class Interpreter(object):
     # ------------------------------------------------------------ primitives
 
     def primitive(self, ctx, pc, number, argc):
-        space = self.space
         if number == 6:
             w_ctx = ctx.pop()
             ctx.pc = pc
@@ -458,7 +450,7 @@ class Interpreter(object):
             self.primitive_failed(ctx, pc, number, e.msg)
             return
         except OutOfMemory as e:
-            raise VMError(e.msg, ctx)
+            raise context_error(e.msg, ctx)
         ctx.push(w_result)
 
     def primitive_failed(self, ctx, pc, number, msg):
@@ -476,15 +468,16 @@ class Interpreter(object):
         if isinstance(w_obj, W_Context):
             return w_obj
         if not isinstance(w_obj, W_PointersObject) or w_obj.size() < 7:
-            raise VMError("primitive 6 needs a Context", ctx)
+            raise context_error("primitive 6 needs a Context", ctx)
         slots_w = w_obj.items(space)
         w_method = slots_w[0]
         w_args = slots_w[1]
         w_temps = slots_w[2]
         if not isinstance(w_method, W_PointersObject):
-            raise VMError("primitive 6: the context has no method", ctx)
+            raise context_error("primitive 6: the context has no method", ctx)
         if not isinstance(w_args, W_PointersObject) or w_args.size() == 0:
-            raise VMError("primitive 6: the context has no arguments", ctx)
+            raise context_error("primitive 6: the context has no arguments",
+                                ctx)
         w_args.switch_to_objects(space)
         code = code_of_method(space, w_method)
         if not isinstance(w_temps, W_PointersObject):
@@ -494,12 +487,12 @@ class Interpreter(object):
         if isinstance(w_pc, W_SmallInt):
             pc = w_pc.value
         elif w_pc is not space.w_nil:
-            raise VMError("primitive 6: the context's bytePointer is not "
-                          "an integer", ctx)
+            raise context_error("primitive 6: the context's bytePointer is "
+                                "not an integer", ctx)
         if pc < 0 or pc >= len(code.bytes):
-            raise VMError("primitive 6: bytePointer %d is outside the "
-                          "method's %d bytecodes" % (pc, len(code.bytes)),
-                          ctx)
+            raise context_error("primitive 6: bytePointer %d is outside the "
+                                "method's %d bytecodes"
+                                % (pc, len(code.bytes)), ctx)
         return W_Context(code, w_args, w_temps, code.stack_size, pc,
                          slots_w[6], None)
 
@@ -550,7 +543,6 @@ class Interpreter(object):
                 w_value = e.w_value
 
     def report_vm_error(self, e):
-        from spyvm.backtrace import format_backtrace
         text = "Error: %s\n" % e.msg
         if e.w_context is not None:
             text += format_backtrace(self.space, e.w_context)

@@ -9,9 +9,8 @@ the same slot protocol, so reflection sees the layouts of spec section 2.
 
 import sys
 
-from rpython.rlib import jit
-
 from spyvm.errors import PrimitiveFailed
+from spyvm.lines import LineBuffer
 
 
 class W_Object(object):
@@ -234,7 +233,6 @@ class W_File(W_AbstractObjectWithClass):
     _attrs_ = ['fd', 'writable', 'lines']
 
     def __init__(self, w_class, fd, writable):
-        from spyvm.lines import LineBuffer
         W_AbstractObjectWithClass.__init__(self, w_class)
         self.fd = fd
         self.writable = writable

@@ -1,11 +1,12 @@
 """The one `space` object: well-known objects and wrapping helpers."""
 
-from rpython.rlib import jit
-
-from spyvm.model import (W_Object, W_SmallInt, W_PointersObject,
+from spyvm.model import (W_SmallInt, W_PointersObject,
                          W_BytesObject, W_Float)
 from spyvm.errors import PrimitiveFailed, ImageError
 from spyvm.pic import DEFAULT_PIC_SIZE
+from spyvm.lookup import MethodCache
+from spyvm.memory import MemoryLimit, DEFAULT_CEILING
+from spyvm.stats import SiteRegistry
 
 
 class Config(object):
@@ -57,11 +58,8 @@ class ObjSpace(object):
         self.known_classinfos = []
         self.pic_epoch = 0
         self.image_path = ""
-        from spyvm.stats import SiteRegistry
         self.sites = SiteRegistry()     # weakly, for the --stats census
-        from spyvm.lookup import MethodCache
         self.method_cache = MethodCache()
-        from spyvm.memory import MemoryLimit, DEFAULT_CEILING
         self.memory = MemoryLimit(DEFAULT_CEILING)
 
     # ---------------------------------------------------------- image roots
