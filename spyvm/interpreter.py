@@ -22,6 +22,7 @@ from spyvm.errors import (PrimitiveFailed, VMError, Halt, NonLocalReturn,
                           Exit)
 from spyvm.memory import OutOfMemory
 from spyvm.backtrace import format_backtrace
+from spyvm.hostio import write_stderr
 from spyvm import primitives
 from spyvm import profiler
 
@@ -516,7 +517,7 @@ class Interpreter(object):
             self.report_vm_error(e)
             if space.memory.exhausted:
                 # the GC cannot raise MemoryError a second time
-                primitives.write_stderr("spy: out of memory: the run ends "
+                write_stderr("spy: out of memory: the run ends "
                                         "here\n")
                 raise Exit(1)
             return space.w_nil
@@ -546,4 +547,4 @@ class Interpreter(object):
         text = "Error: %s\n" % e.msg
         if e.w_context is not None:
             text += format_backtrace(self.space, e.w_context)
-        primitives.write_stderr(text)
+        write_stderr(text)

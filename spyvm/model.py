@@ -10,7 +10,7 @@ the same slot protocol, so reflection sees the layouts of spec section 2.
 import sys
 
 from spyvm.errors import PrimitiveFailed
-from spyvm.lines import LineBuffer
+from spyvm.hostio import LineBuffer
 
 
 class W_Object(object):

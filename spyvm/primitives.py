@@ -21,6 +21,7 @@ from rpython.translator.tool.cbuild import ExternalCompilationInfo
 from spyvm.model import (W_SmallInt, W_PointersObject, W_BytesObject,
                          W_HostObject, W_Float, W_File)
 from spyvm.errors import PrimitiveFailed, Exit
+from spyvm.hostio import write_stdout, write_stderr, write_all, open_fd
 
 TABLE = [None] * 128
 START_TIME = [0]    # monotonic_ms() at start-up
@@ -38,25 +39,6 @@ def primitive(number, argc):
         TABLE[number] = checked
         return func
     return decorator
-
-
-# ------------------------------------------------------------------ output
-
-def write_fd(fd, text):
-    while text:
-        try:
-            written = os.write(fd, text)
-        except OSError:
-            return
-        text = text[written:]
-
-
-def write_stdout(text):
-    write_fd(1, text)
-
-
-def write_stderr(text):
-    write_fd(2, text)
 
 
 # ------------------------------------------------------------ helpers
@@ -354,7 +336,7 @@ def open_file(interp, args_w, flags, writable):
     from spyvm.image_writer import check_file_name
     check_file_name(name)
     try:
-        fd = os.open(name, flags, 0644)
+        fd = open_fd(name, flags)
     except OSError as e:
         raise PrimitiveFailed("cannot open '%s': %s"
                               % (name, os.strerror(e.errno)))
@@ -385,8 +367,7 @@ def file_write(interp, args_w):
     if not w_file.writable:
         raise PrimitiveFailed("file is open for reading")
     try:
-        while text:
-            text = text[os.write(w_file.fd, text):]
+        write_all(w_file.fd, text)
     except OSError as e:
         raise PrimitiveFailed("write failed: %s" % os.strerror(e.errno))
     return args_w[1]
