@@ -14,7 +14,7 @@ PYTHON3 ?= python3
 # the harness's own Python 3 environment (matplotlib for the charts)
 VENV3 := .venv3
 PY3 := $(VENV3)/bin/python
-SOURCES := targetsmalltalk.py $(wildcard spyvm/*.py)
+SOURCES := targetsmalltalk.py $(wildcard spyvm/*.py spyvm/primitives/*.py)
 IMAGE_SOURCES := $(wildcard images/source/*.st) $(wildcard spyvm/bootstrap/*.py)
 RPYTHON := $(PYTHON) -m rpython --batch
 BENCH_ITERATIONS ?= 10

@@ -35,6 +35,26 @@ def context_error(msg, ctx):
     return VMError(msg, heap_ref(ctx))
 
 
+def method_context(space, code, w_args, stack_size, w_previous):
+    """A context that runs a method from its start; methods without
+    temporaries share one empty Array."""
+    if code.temp_size == 0:
+        w_temps = space.w_no_temps
+    else:
+        w_temps = space.new_array(code.temp_size)
+    return W_Context(code, w_args, w_temps, stack_size, 0, w_previous, None)
+
+
+def block_context(w_block, w_previous):
+    """A context that runs a block's body (primitive 8, fork)."""
+    # the callee's portal guards on (start_pc, code) anyway; doing it
+    # first gives its stack a constant size, so the context stays virtual
+    code = jit.promote(w_block.code)
+    start_pc = jit.promote(w_block.start_pc)
+    return W_Context(code, w_block.w_args, w_block.w_temps,
+                     code.stack_size, start_pc, w_previous, w_block)
+
+
 class W_Block(W_Object):
     """Made by PushBlock; invoked by primitive 8."""
     _attrs_ = ['code', 'w_args', 'w_temps', 'start_pc', 'w_previous',

@@ -13,7 +13,8 @@ from rpython.rlib.rstackovf import StackOverflow, check_stack_overflow
 
 from spyvm import bytecodes as bc
 from spyvm.model import W_SmallInt, W_PointersObject
-from spyvm.context import W_Context, W_Block, heap_ref, context_error
+from spyvm.context import (W_Context, W_Block, heap_ref, context_error,
+                           method_context, block_context)
 from spyvm.code import code_of_method, code_location, QUICK_NONE, \
     QUICK_SELF, QUICK_INSTANCE, QUICK_ARGUMENT, QUICK_LITERAL, QUICK_CONSTANT
 from spyvm.lookup import classinfo_of, superclass_of, lookup_at_site
@@ -56,14 +57,13 @@ jitdriver = jit.JitDriver(
 
 
 class Interpreter(object):
-    _attrs_ = ['space', 'error_count', 'prim_table', 'random']
+    _attrs_ = ['space', 'error_count', 'prim_table']
     _immutable_fields_ = ['space', 'prim_table']
 
     def __init__(self, space):
         self.space = space
         self.error_count = 0
         self.prim_table = primitives.TABLE
-        self.random = None
 
     # ------------------------------------------------------------ activation
 
@@ -302,12 +302,8 @@ class Interpreter(object):
         return None
 
     def new_context(self, ctx, code, w_args):
-        if code.temp_size == 0:
-            w_temps = self.space.w_no_temps
-        else:
-            w_temps = self.space.new_array(code.temp_size)
-        return W_Context(code, w_args, w_temps, code.stack_size, 0,
-                         heap_ref(ctx), None)
+        return method_context(self.space, code, w_args, code.stack_size,
+                              heap_ref(ctx))
 
     @jit.dont_look_inside
     def invoke_residual(self, ctx, code, w_args):
@@ -387,26 +383,18 @@ class Interpreter(object):
         # this context is abandoned: a `^` aimed at it resumes it from the
         # execution boundary, like any other dead context
         ctx.active = False
-        return self.activate(self.block_context(w_block, ctx.w_previous))
+        return self.activate(block_context(w_block, ctx.w_previous))
 
     def value_block(self, ctx, w_block, w_args, arity):
         """A send of Block>>value... runs the block at once: what primitive
         8's tail call would leave, without the abandoned method context."""
         self.store_block_args(ctx, w_block, self.block_args(w_args, arity))
-        return self.activate(self.block_context(w_block, heap_ref(ctx)))
+        return self.activate(block_context(w_block, heap_ref(ctx)))
 
     @jit.unroll_safe
     def block_args(self, w_args, arity):
         space = self.space
         return [w_args.fetch(space, i + 1) for i in range(arity)]
-
-    def block_context(self, w_block, w_previous):
-        # the callee's portal guards on (start_pc, code) anyway; doing it
-        # first gives its stack a constant size, so the context stays virtual
-        code = jit.promote(w_block.code)
-        start_pc = jit.promote(w_block.start_pc)
-        return W_Context(code, w_block.w_args, w_block.w_temps,
-                         code.stack_size, start_pc, w_previous, w_block)
 
     @jit.unroll_safe
     def store_block_args(self, ctx, w_block, args_w):

@@ -13,6 +13,7 @@ from spyvm.image_reader import load_image
 from spyvm.session import Session
 from spyvm.hostio import read_image_file, write_stdout, write_stderr
 from spyvm.errors import SpyError, Exit
+from spyvm.primitives.host import monotonic_ms
 from spyvm import primitives, hoststack, stats, memory, profiler
 
 USAGE = """Usage: spy [options] [IMAGE] [FILE.st ...]
@@ -298,7 +299,7 @@ def main(argv):
 
 
 def entry_point(argv):
-    primitives.START_TIME[0] = primitives.monotonic_ms()
+    primitives.STATE.start_ms = monotonic_ms()
     if we_are_translated():
         hoststack.ensure_big_stack(argv)
     jit.set_user_param(jitdriver, JIT_DEFAULTS)

@@ -6,7 +6,7 @@ halt ends only that task.
 """
 
 from spyvm.model import W_BytesObject, W_PointersObject
-from spyvm.context import W_Context
+from spyvm.context import method_context
 from spyvm.code import code_of_method
 from spyvm.lookup import method_named, classinfo_of
 from spyvm.errors import VMError
@@ -40,8 +40,8 @@ class Session(object):
             self.doit_code = self.find_doit()
         code = self.doit_code
         w_args = space.wrap_list([space.wrap_string(text)])
-        ctx = W_Context(code, w_args, space.new_array(code.temp_size),
-                        max(code.stack_size, 14), 0, space.w_nil, None)
+        ctx = method_context(space, code, w_args, max(code.stack_size, 14),
+                             space.w_nil)
         return self.interp.execute(ctx)
 
     def file_in(self, path):
@@ -75,9 +75,8 @@ class Session(object):
         code = classinfo_of(space, w_class).lookup("printString")
         if code is None:
             return None
-        ctx = W_Context(code, space.wrap_list([w_obj]),
-                        space.new_array(code.temp_size), code.stack_size, 0,
-                        space.w_nil, None)
+        ctx = method_context(space, code, space.wrap_list([w_obj]),
+                             code.stack_size, space.w_nil)
         return self.interp.execute(ctx)
 
     def run(self, files, exprs):
