@@ -11,8 +11,6 @@ from spyvm.errors import VMError
 from spyvm.pic import SendSite, SEND, SUPER, BINARY
 from spyvm.stackdepth import max_stack_depth
 
-BINARY_SELECTORS = ['<', '<=', '+']
-
 # Bytecode addresses at most 256 temporaries and pushes at most one value per
 # byte, so a Method asking for more slots than this is corrupt, not big
 MAX_FRAME_SLOTS = 65536
@@ -194,8 +192,8 @@ def make_sites(space, bytes, literals_w, owner):
             sites[start] = literal_site(space, literals_w, low, SEND,
                                         owner, start)
         elif high == bytecodes.SEND_BINARY:
-            if 0 <= low < len(BINARY_SELECTORS):
-                sel = BINARY_SELECTORS[low]
+            if 0 <= low < len(bytecodes.BINARY_SELECTORS):
+                sel = bytecodes.BINARY_SELECTORS[low]
                 sites[start] = new_site(space, sel, space.wrap_string(sel),
                                         BINARY, owner, start)
         elif high == bytecodes.PUSH_BLOCK:

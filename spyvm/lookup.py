@@ -21,7 +21,6 @@ from spyvm.model import W_PointersObject, W_BytesObject, Shadow
 from spyvm.code import code_of_method, NOT_FOUND
 from spyvm.errors import VMError
 
-SLOT_NAME = 0
 SLOT_PARENT = 1
 SLOT_METHODS = 2
 

@@ -29,7 +29,7 @@ Options:
   --jit PARAMS       RPython JIT parameters, e.g. threshold=500,trace_limit=8000
                      ('--jit help' lists them; 'off' disables the JIT)
   --pic-size N       receiver classes a send site records before it turns
-                     megamorphic (default 32, at most 256)
+                     megamorphic (default %d, at most %d)
   --no-pic           ablation: no inline caches; traces always specialise
                      on the receiver class
   --max-memory SIZE  memory ceiling, e.g. 512M or 4G (default: the smaller of
@@ -43,7 +43,7 @@ Options:
 
 Exit status: 0 on success, 1 if an evaluation ended in an error, 2 for
 bad usage or an unreadable image.
-"""
+""" % (DEFAULT_PIC_SIZE, MAX_PIC_SIZE)
 
 DEFAULT_IMAGE = "images/spy.image"
 MIN_MEMORY = 32 * memory.MB

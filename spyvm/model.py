@@ -77,7 +77,7 @@ class W_PointersObject(W_AbstractObjectWithClass):
 
     Storage: objects made at run time (temporaries, `new`, `new:`) keep a
     second list `ints` beside `slots_w`.  A slot whose `slots_w` entry is
-    None holds a SmallInt or nil as a raw word in `ints` (see encode below);
+    None holds a SmallInt or nil as a raw word in `ints` (see NIL_TAG below);
     any other object goes to `slots_w`.  Loops that keep integers in
     temporaries, instance variables or arrays then store words, not boxes,
     and their traces need not allocate.  Objects from the image or built
