@@ -60,7 +60,7 @@ test: spy spy-nojit image
 	$(PYTHON) -m pytest -q tests/
 
 test-fast: $(VENV)/.done image
-	$(PYTHON) -m pytest -q tests/ --ignore=tests/test_jit.py
+	$(PYTHON) -m pytest -q tests/ --ignore=tests/jit
 
 # IMAGE=path/to/SmallWorld/image to measure on the real image
 IMAGE ?= images/spy.image
