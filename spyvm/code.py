@@ -56,7 +56,7 @@ def block_call_arity(bytes):
     soon as it starts (spec 3.5): a send can run the block directly.  That
     keeps Block>>value: out of traces as a function of its own, so the
     JIT's "too long" heuristic can never disable inlining of every block
-    call in the program (docs/architecture.md, "JIT history").
+    call in the program (docs/experiments.md, "JIT history").
     """
     pc = 0
     pushed = []
