@@ -14,7 +14,7 @@ PYTHON3 ?= python3
 # the harness's own Python 3 environment (matplotlib for the charts)
 VENV3 := .venv3
 PY3 := $(VENV3)/bin/python
-SOURCES := targetsmalltalk.py $(wildcard spyvm/*.py)
+SOURCES := targetsmalltalk.py $(wildcard spyvm/*.py spyvm/primitives/*.py)
 IMAGE_SOURCES := $(wildcard images/source/*.st) $(wildcard spyvm/bootstrap/*.py)
 RPYTHON := $(PYTHON) -m rpython --batch
 BENCH_ITERATIONS ?= 10
@@ -60,7 +60,7 @@ test: spy spy-nojit image
 	$(PYTHON) -m pytest -q tests/
 
 test-fast: $(VENV)/.done image
-	$(PYTHON) -m pytest -q tests/ --ignore=tests/test_jit.py
+	$(PYTHON) -m pytest -q tests/ --ignore=tests/jit
 
 # IMAGE=path/to/SmallWorld/image to measure on the real image
 IMAGE ?= images/spy.image

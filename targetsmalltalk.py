@@ -6,6 +6,8 @@ Untranslated:  python targetsmalltalk.py [IMAGE] [FILE.st ...]
 import sys
 
 from spyvm.main import entry_point
+from spyvm.hoststack import WANTED_STACK
+from spyvm import gcdefaults
 
 
 def target(driver, args):
@@ -15,9 +17,7 @@ def target(driver, args):
     # as large as the C stack spy asks for (it is only reserved, not
     # touched), so the C stack check always fires first.
     from rpython.memory.gctransform import shadowstack
-    from spyvm.hoststack import WANTED_STACK
     shadowstack.ShadowStackPool.root_stack_depth = WANTED_STACK // 8
-    from spyvm import gcdefaults
     gcdefaults.install()
     return entry_point, None
 

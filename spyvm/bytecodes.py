@@ -32,6 +32,10 @@ CONST_NIL = 10
 CONST_TRUE = 11
 CONST_FALSE = 12
 
+# SendBinary and SendUnary operands (spec 3.7)
+BINARY_SELECTORS = ['<', '<=', '+']
+UNARY_SELECTORS = ['isNil', 'notNil']
+
 OPCODE_NAMES = ['Extended', 'PushInstance', 'PushArgument', 'PushTemporary',
                 'PushLiteral', 'PushConstant', 'AssignInstance',
                 'AssignTemporary', 'MarkArguments', 'SendMessage',

@@ -11,8 +11,6 @@ from spyvm.errors import VMError
 from spyvm.pic import SendSite, SEND, SUPER, BINARY
 from spyvm.stackdepth import max_stack_depth
 
-BINARY_SELECTORS = ['<', '<=', '+']
-
 # Bytecode addresses at most 256 temporaries and pushes at most one value per
 # byte, so a Method asking for more slots than this is corrupt, not big
 MAX_FRAME_SLOTS = 65536
@@ -58,7 +56,7 @@ def block_call_arity(bytes):
     soon as it starts (spec 3.5): a send can run the block directly.  That
     keeps Block>>value: out of traces as a function of its own, so the
     JIT's "too long" heuristic can never disable inlining of every block
-    call in the program (docs/architecture.md, "JIT history").
+    call in the program (docs/experiments.md, "JIT history").
     """
     pc = 0
     pushed = []
@@ -118,6 +116,17 @@ class CompiledCode(Shadow):
 
 
 NOT_FOUND = CompiledCode(None, "<not found>", "", [], 0, 0, None, [])
+
+
+def code_location(code):
+    """`Class>>selector`, for messages, traces and profiles."""
+    w_class = code.w_class
+    name = "?"
+    if isinstance(w_class, W_PointersObject) and len(w_class.slots_w) > 0:
+        w_name = w_class.slots_w[0]
+        if isinstance(w_name, W_BytesObject):
+            name = w_name.as_string()
+    return "%s>>%s" % (name, code.selector)
 
 
 def code_of_method(space, w_method):
@@ -183,8 +192,8 @@ def make_sites(space, bytes, literals_w, owner):
             sites[start] = literal_site(space, literals_w, low, SEND,
                                         owner, start)
         elif high == bytecodes.SEND_BINARY:
-            if 0 <= low < len(BINARY_SELECTORS):
-                sel = BINARY_SELECTORS[low]
+            if 0 <= low < len(bytecodes.BINARY_SELECTORS):
+                sel = bytecodes.BINARY_SELECTORS[low]
                 sites[start] = new_site(space, sel, space.wrap_string(sel),
                                         BINARY, owner, start)
         elif high == bytecodes.PUSH_BLOCK:

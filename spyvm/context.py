@@ -10,7 +10,7 @@ from rpython.rlib.objectmodel import we_are_translated
 from rpython.rtyper.annlowlevel import (cast_instance_to_gcref,
                                        cast_gcref_to_instance)
 
-from spyvm.model import W_Object, W_SmallInt, W_PointersObject
+from spyvm.model import W_Object
 from spyvm.errors import PrimitiveFailed, VMError
 
 CONTEXT_SLOTS = 7
@@ -28,6 +28,31 @@ def heap_ref(ctx):
     if not we_are_translated():
         return ctx
     return cast_gcref_to_instance(W_Context, cast_instance_to_gcref(ctx))
+
+
+def context_error(msg, ctx):
+    """A VMError that ends the execution and prints ctx's backtrace."""
+    return VMError(msg, heap_ref(ctx))
+
+
+def method_context(space, code, w_args, stack_size, w_previous):
+    """A context that runs a method from its start; methods without
+    temporaries share one empty Array."""
+    if code.temp_size == 0:
+        w_temps = space.w_no_temps
+    else:
+        w_temps = space.new_array(code.temp_size)
+    return W_Context(code, w_args, w_temps, stack_size, 0, w_previous, None)
+
+
+def block_context(w_block, w_previous):
+    """A context that runs a block's body (primitive 8, fork)."""
+    # the callee's portal guards on (start_pc, code) anyway; doing it
+    # first gives its stack a constant size, so the context stays virtual
+    code = jit.promote(w_block.code)
+    start_pc = jit.promote(w_block.start_pc)
+    return W_Context(code, w_block.w_args, w_block.w_temps,
+                     code.stack_size, start_pc, w_previous, w_block)
 
 
 class W_Block(W_Object):
@@ -120,16 +145,17 @@ class W_Context(W_Object):
     def push(self, w_value):
         sp = self.sp
         if sp >= len(self.stack_w):
-            raise VMError("operand stack overflow in %s (its stackSize "
-                          "is too small)" % self.code.selector, self)
+            raise context_error("operand stack overflow in %s (its "
+                                "stackSize is too small)"
+                                % self.code.selector, self)
         self.stack_w[sp] = w_value
         self.sp = sp + 1
 
     def pop(self):
         sp = self.sp - 1
         if sp < 0:
-            raise VMError("operand stack underflow in %s"
-                          % self.code.selector, self)
+            raise context_error("operand stack underflow in %s"
+                                % self.code.selector, self)
         self.sp = sp
         w_value = self.stack_w[sp]
         # dead slots must hold None: traces compare the whole stack
@@ -139,16 +165,16 @@ class W_Context(W_Object):
     def top(self):
         sp = self.sp - 1
         if sp < 0:
-            raise VMError("operand stack underflow in %s"
-                          % self.code.selector, self)
+            raise context_error("operand stack underflow in %s"
+                                % self.code.selector, self)
         return self.stack_w[sp]
 
     @jit.unroll_safe
     def pop_n(self, n):
         """Pop n values, answered in push order."""
         if n > self.sp:
-            raise VMError("operand stack underflow in %s"
-                          % self.code.selector, self)
+            raise context_error("operand stack underflow in %s"
+                                % self.code.selector, self)
         result = [None] * n
         for i in range(n - 1, -1, -1):
             result[i] = self.pop()

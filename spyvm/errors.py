@@ -28,14 +28,13 @@ class VMError(SpyError):
     """A Smalltalk execution cannot continue (bad bytecode, missing
     doesNotUnderstand:, host stack exhausted).  Unwinds to the nearest
     execution boundary, which prints `msg` and the backtrace of `w_context`.
+    Raisers pass the context through context.heap_ref (the interpreter's
+    access_directly view must not be stored in the heap).
     """
     _attrs_ = ['w_context']
 
     def __init__(self, msg, w_context=None):
-        from spyvm.context import heap_ref
         SpyError.__init__(self, msg)
-        if w_context is not None:
-            w_context = heap_ref(w_context)
         self.w_context = w_context
 
 

@@ -9,11 +9,11 @@ so running out becomes a Smalltalk-level error instead of a segfault.
 
 import os
 
-from rpython.rtyper.lltypesystem import lltype, rffi
+from rpython.rtyper.lltypesystem import rffi
 from rpython.translator.tool.cbuild import ExternalCompilationInfo
 from rpython.rlib import rstack
 
-from spyvm.memory import read_small_file
+from spyvm.hostio import read_small_file
 
 WANTED_STACK = 512 * 1024 * 1024        # address space, not memory
 REEXEC_FLAG = "SPY_STACK_REEXEC"

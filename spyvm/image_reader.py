@@ -158,27 +158,3 @@ def check_image(space, objects_w):
         w_class = objects_w[i]
         if not isinstance(w_class, W_PointersObject) or w_class.size() < 3:
             raise ImageError("record %d must be a class" % i)
-
-
-def read_file(path):
-    """Read a whole file, turning OS errors into ImageError."""
-    import os
-    try:
-        fd = os.open(path, os.O_RDONLY, 0)
-    except OSError as e:
-        raise ImageError("cannot open image '%s': %s"
-                         % (path, os.strerror(e.errno)))
-    try:
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError as e:
-                raise ImageError("cannot read image '%s': %s"
-                                 % (path, os.strerror(e.errno)))
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-    return "".join(chunks)

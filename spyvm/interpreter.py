@@ -12,16 +12,19 @@ from rpython.rlib.rarithmetic import ovfcheck
 from rpython.rlib.rstackovf import StackOverflow, check_stack_overflow
 
 from spyvm import bytecodes as bc
-from spyvm.model import W_SmallInt, W_PointersObject, W_BytesObject
-from spyvm.context import W_Context, W_Block, heap_ref
-from spyvm.code import code_of_method, QUICK_NONE, QUICK_SELF, \
-    QUICK_INSTANCE, QUICK_ARGUMENT, QUICK_LITERAL, QUICK_CONSTANT
-from spyvm.lookup import classinfo_of, superclass_of
+from spyvm.model import W_SmallInt, W_PointersObject
+from spyvm.context import (W_Context, W_Block, heap_ref, context_error,
+                           method_context, block_context)
+from spyvm.code import code_of_method, code_location, QUICK_NONE, \
+    QUICK_SELF, QUICK_INSTANCE, QUICK_ARGUMENT, QUICK_LITERAL, QUICK_CONSTANT
+from spyvm.lookup import classinfo_of, superclass_of, lookup_at_site
 from spyvm.pic import SUPER
 from spyvm.errors import (PrimitiveFailed, VMError, Halt, NonLocalReturn,
                           Exit)
 from spyvm.memory import OutOfMemory
 from spyvm.deadline import TimeLimitReached
+from spyvm.backtrace import format_backtrace
+from spyvm.hostio import write_stderr
 from spyvm import primitives
 from spyvm import profiler
 
@@ -29,16 +32,6 @@ from spyvm import profiler
 def get_printable_location(pc, code):
     return "%s @%d %s" % (code_location(code), pc,
                           bc.name_at(code.bytes, pc))
-
-
-def code_location(code):
-    w_class = code.w_class
-    name = "?"
-    if isinstance(w_class, W_PointersObject) and len(w_class.slots_w) > 0:
-        w_name = w_class.slots_w[0]
-        if isinstance(w_name, W_BytesObject):
-            name = w_name.as_string()
-    return "%s>>%s" % (name, code.selector)
 
 
 def constant_value(space, low):
@@ -65,14 +58,13 @@ jitdriver = jit.JitDriver(
 
 
 class Interpreter(object):
-    _attrs_ = ['space', 'error_count', 'prim_table', 'random']
+    _attrs_ = ['space', 'error_count', 'prim_table']
     _immutable_fields_ = ['space', 'prim_table']
 
     def __init__(self, space):
         self.space = space
         self.error_count = 0
         self.prim_table = primitives.TABLE
-        self.random = None
 
     # ------------------------------------------------------------ activation
 
@@ -92,12 +84,12 @@ class Interpreter(object):
             return self.interpret(ctx)
         except StackOverflow:
             check_stack_overflow()
-            raise VMError("stack overflow: the Smalltalk recursion is too "
-                          "deep for the host stack", ctx)
+            raise context_error("stack overflow: the Smalltalk recursion is "
+                                "too deep for the host stack", ctx)
         except MemoryError:
             # the GC's heap cap (memory.py): e.g. a recursion the JIT runs
             # without growing the host stack
-            raise VMError(self.space.memory.heap_exhausted(), ctx)
+            raise context_error(self.space.memory.heap_exhausted(), ctx)
 
     def loop(self, ctx):
         ctx = jit.hint(ctx, access_directly=True)
@@ -108,8 +100,8 @@ class Interpreter(object):
             space = self.space
             bytes = code.bytes
             if pc < 0 or pc >= len(bytes):
-                raise VMError("%s ran off the end of its bytecodes"
-                              % code_location(code), ctx)
+                raise context_error("%s ran off the end of its bytecodes"
+                                    % code_location(code), ctx)
             start = pc
             b = ord(bytes[pc])
             pc += 1
@@ -117,8 +109,8 @@ class Interpreter(object):
             low = b & 15
             if high == 0:
                 if pc >= len(bytes):
-                    raise VMError("truncated extended bytecode in %s"
-                                  % code_location(code), ctx)
+                    raise context_error("truncated extended bytecode in %s"
+                                        % code_location(code), ctx)
                 high = low
                 low = ord(bytes[pc])
                 pc += 1
@@ -131,8 +123,8 @@ class Interpreter(object):
                 ctx.push(self.fetch(ctx, ctx.w_temps, low))
             elif high == bc.PUSH_LITERAL:
                 if low >= len(code.literals_w):
-                    raise VMError("literal %d out of range in %s"
-                                  % (low, code_location(code)), ctx)
+                    raise context_error("literal %d out of range in %s"
+                                        % (low, code_location(code)), ctx)
                 ctx.push(code.literals_w[low])
             elif high == bc.PUSH_CONSTANT:
                 ctx.push(self.constant(ctx, low))
@@ -205,42 +197,44 @@ class Interpreter(object):
                     w_args = ctx.pop()
                     self.send(ctx, pc, code.site_at(start), w_args)
                 else:
-                    raise VMError("unknown DoSpecial %d in %s"
-                                  % (low, code_location(code)), ctx)
+                    raise context_error("unknown DoSpecial %d in %s"
+                                        % (low, code_location(code)), ctx)
             else:
-                raise VMError("unknown opcode %d in %s"
-                              % (high, code_location(code)), ctx)
+                raise context_error("unknown opcode %d in %s"
+                                    % (high, code_location(code)), ctx)
 
     def check_time(self, ctx):
         # at backward branches and activations: where programs spend time
         space = self.space
         if space.config.time_limited and space.deadline.passed():
-            raise TimeLimitReached(space.deadline.message(), ctx)
+            raise TimeLimitReached(space.deadline.message(), heap_ref(ctx))
 
     # -------------------------------------------------------------- operands
 
     def operand(self, ctx, code, pc):
         if pc >= len(code.bytes):
-            raise VMError("missing operand byte in %s" % code_location(code),
-                          ctx)
+            raise context_error("missing operand byte in %s"
+                                % code_location(code), ctx)
         return ord(code.bytes[pc])
 
     def fetch(self, ctx, w_obj, index):
         try:
             return w_obj.fetch(self.space, index)
         except PrimitiveFailed as e:
-            raise VMError("cannot read slot %d: %s" % (index, e.msg), ctx)
+            raise context_error("cannot read slot %d: %s" % (index, e.msg),
+                                ctx)
 
     def store(self, ctx, w_obj, index, w_value):
         try:
             w_obj.store(self.space, index, w_value)
         except PrimitiveFailed as e:
-            raise VMError("cannot write slot %d: %s" % (index, e.msg), ctx)
+            raise context_error("cannot write slot %d: %s" % (index, e.msg),
+                                ctx)
 
     def constant(self, ctx, low):
         w_value = constant_value(self.space, low)
         if w_value is None:
-            raise VMError("undefined PushConstant %d" % low, ctx)
+            raise context_error("undefined PushConstant %d" % low, ctx)
         return w_value
 
     # ----------------------------------------------------------------- sends
@@ -249,8 +243,8 @@ class Interpreter(object):
         """SendMessage / SendToSuper / SendBinary fallback (spec 3.7)."""
         space = self.space
         if not isinstance(w_args, W_PointersObject) or w_args.size() == 0:
-            raise VMError("send of %s without an arguments array"
-                          % site.selector, ctx)
+            raise context_error("send of %s without an arguments array"
+                                % site.selector, ctx)
         w_args.switch_to_objects(space)
         w_rcv = w_args.slots_w[0]
         if site.kind == SUPER:
@@ -258,7 +252,7 @@ class Interpreter(object):
             w_class = jit.promote(superclass_of(space, ctx.code.w_class))
         else:
             w_class = w_rcv.getclass(space)
-        code = site.lookup(space, w_class)
+        code = lookup_at_site(space, site, w_class)
         if code is None:
             code, w_args = self.not_understood(ctx, w_class, site.w_selector,
                                                w_args)
@@ -319,12 +313,8 @@ class Interpreter(object):
         return None
 
     def new_context(self, ctx, code, w_args):
-        if code.temp_size == 0:
-            w_temps = self.space.w_no_temps
-        else:
-            w_temps = self.space.new_array(code.temp_size)
-        return W_Context(code, w_args, w_temps, code.stack_size, 0,
-                         heap_ref(ctx), None)
+        return method_context(self.space, code, w_args, code.stack_size,
+                              heap_ref(ctx))
 
     @jit.dont_look_inside
     def invoke_residual(self, ctx, code, w_args):
@@ -338,10 +328,10 @@ class Interpreter(object):
         space = self.space
         code = classinfo_of(space, w_class).lookup("doesNotUnderstand:")
         if code is None:
-            raise VMError("%s does not understand \"%s\" and has no "
-                          "doesNotUnderstand:" % (space.class_name(w_class),
-                                                   w_selector.as_string()),
-                          ctx)
+            raise context_error("%s does not understand \"%s\" and has no "
+                                "doesNotUnderstand:"
+                                % (space.class_name(w_class),
+                                   w_selector.as_string()), ctx)
         w_message = space.wrap_list([w_selector, w_args])
         return code, space.wrap_list([w_args.slots_w[0], w_message])
 
@@ -364,7 +354,7 @@ class Interpreter(object):
         elif low == 1:
             ctx.push(space.wrap_bool(w_value is not space.w_nil))
         else:
-            raise VMError("undefined SendUnary %d" % low, ctx)
+            raise context_error("undefined SendUnary %d" % low, ctx)
 
     def send_binary(self, ctx, pc, site, low):
         """The mandatory SmallInt fast path, else a real send (spec 3.7)."""
@@ -398,32 +388,24 @@ class Interpreter(object):
         ctx.pc = pc
         w_block = ctx.pop()
         if not isinstance(w_block, W_Block):
-            raise VMError("primitive 8 needs a Block", ctx)
+            raise context_error("primitive 8 needs a Block", ctx)
         args_w = ctx.pop_n(argc - 1)
         self.store_block_args(ctx, w_block, args_w)
         # this context is abandoned: a `^` aimed at it resumes it from the
         # execution boundary, like any other dead context
         ctx.active = False
-        return self.activate(self.block_context(w_block, ctx.w_previous))
+        return self.activate(block_context(w_block, ctx.w_previous))
 
     def value_block(self, ctx, w_block, w_args, arity):
         """A send of Block>>value... runs the block at once: what primitive
         8's tail call would leave, without the abandoned method context."""
         self.store_block_args(ctx, w_block, self.block_args(w_args, arity))
-        return self.activate(self.block_context(w_block, heap_ref(ctx)))
+        return self.activate(block_context(w_block, heap_ref(ctx)))
 
     @jit.unroll_safe
     def block_args(self, w_args, arity):
         space = self.space
         return [w_args.fetch(space, i + 1) for i in range(arity)]
-
-    def block_context(self, w_block, w_previous):
-        # the callee's portal guards on (start_pc, code) anyway; doing it
-        # first gives its stack a constant size, so the context stays virtual
-        code = jit.promote(w_block.code)
-        start_pc = jit.promote(w_block.start_pc)
-        return W_Context(code, w_block.w_args, w_block.w_temps,
-                         code.stack_size, start_pc, w_previous, w_block)
 
     @jit.unroll_safe
     def store_block_args(self, ctx, w_block, args_w):
@@ -445,7 +427,6 @@ class Interpreter(object):
     # ------------------------------------------------------------ primitives
 
     def primitive(self, ctx, pc, number, argc):
-        space = self.space
         if number == 6:
             w_ctx = ctx.pop()
             ctx.pc = pc
@@ -469,7 +450,7 @@ class Interpreter(object):
             self.primitive_failed(ctx, pc, number, e.msg)
             return
         except OutOfMemory as e:
-            raise VMError(e.msg, ctx)
+            raise context_error(e.msg, ctx)
         ctx.push(w_result)
 
     def primitive_failed(self, ctx, pc, number, msg):
@@ -487,15 +468,16 @@ class Interpreter(object):
         if isinstance(w_obj, W_Context):
             return w_obj
         if not isinstance(w_obj, W_PointersObject) or w_obj.size() < 7:
-            raise VMError("primitive 6 needs a Context", ctx)
+            raise context_error("primitive 6 needs a Context", ctx)
         slots_w = w_obj.items(space)
         w_method = slots_w[0]
         w_args = slots_w[1]
         w_temps = slots_w[2]
         if not isinstance(w_method, W_PointersObject):
-            raise VMError("primitive 6: the context has no method", ctx)
+            raise context_error("primitive 6: the context has no method", ctx)
         if not isinstance(w_args, W_PointersObject) or w_args.size() == 0:
-            raise VMError("primitive 6: the context has no arguments", ctx)
+            raise context_error("primitive 6: the context has no arguments",
+                                ctx)
         w_args.switch_to_objects(space)
         code = code_of_method(space, w_method)
         if not isinstance(w_temps, W_PointersObject):
@@ -505,12 +487,12 @@ class Interpreter(object):
         if isinstance(w_pc, W_SmallInt):
             pc = w_pc.value
         elif w_pc is not space.w_nil:
-            raise VMError("primitive 6: the context's bytePointer is not "
-                          "an integer", ctx)
+            raise context_error("primitive 6: the context's bytePointer is "
+                                "not an integer", ctx)
         if pc < 0 or pc >= len(code.bytes):
-            raise VMError("primitive 6: bytePointer %d is outside the "
-                          "method's %d bytecodes" % (pc, len(code.bytes)),
-                          ctx)
+            raise context_error("primitive 6: bytePointer %d is outside the "
+                                "method's %d bytecodes"
+                                % (pc, len(code.bytes)), ctx)
         return W_Context(code, w_args, w_temps, code.stack_size, pc,
                          slots_w[6], None)
 
@@ -534,7 +516,7 @@ class Interpreter(object):
             self.report_vm_error(e)
             if space.memory.exhausted:
                 # the GC cannot raise MemoryError a second time
-                primitives.write_stderr("spy: out of memory: the run ends "
+                write_stderr("spy: out of memory: the run ends "
                                         "here\n")
                 raise Exit(1)
             if isinstance(e, TimeLimitReached):
@@ -563,8 +545,7 @@ class Interpreter(object):
                 w_value = e.w_value
 
     def report_vm_error(self, e):
-        from spyvm.backtrace import format_backtrace
         text = "Error: %s\n" % e.msg
         if e.w_context is not None:
             text += format_backtrace(self.space, e.w_context)
-        primitives.write_stderr(text)
+        write_stderr(text)

@@ -1,18 +1,26 @@
-"""Method lookup (spec 6) with a per-class cache and version objects.
+"""Method lookup (spec 6): per-class caches, the global method cache and
+the dispatch of a send site.
 
 A class's ClassInfo hangs off the class object (its shadow).  Its `version`
 is quasi-immutable: traces that looked a method up depend on it only through
 guard_not_invalidated, and writing a class's `methods` or `parentClass` slot
 gives every ClassInfo a new version.
+
+A send site (pic.SendSite) is the fast path in the interpreter: a short
+list of (class, code) entries checked by identity, refilled from the
+class's ClassInfo on a miss.  In traces it decides specialisation: while it
+is not megamorphic the receiver class is promoted (one guard per class,
+callee inlined); once it is megamorphic the class stays a variable and the
+lookup is a residual call into the global MethodCache.
 """
 
 from rpython.rlib import jit
 from rpython.rlib.objectmodel import compute_identity_hash, compute_hash
 
 from spyvm.model import W_PointersObject, W_BytesObject, Shadow
+from spyvm.code import code_of_method, NOT_FOUND
 from spyvm.errors import VMError
 
-SLOT_NAME = 0
 SLOT_PARENT = 1
 SLOT_METHODS = 2
 
@@ -46,7 +54,6 @@ class ClassInfo(Shadow):
 
     @jit.elidable
     def _lookup(self, selector, version):
-        from spyvm.code import NOT_FOUND
         found = self.cache.get(selector, None)
         if found is None:
             found = self._walk(selector)
@@ -56,7 +63,6 @@ class ClassInfo(Shadow):
         return found
 
     def _walk(self, selector):
-        from spyvm.code import code_of_method, NOT_FOUND
         space = self.space
         w_class = self.w_class
         depth = 0
@@ -169,3 +175,64 @@ def classinfo_of(space, w_class):
 
 def superclass_of(space, w_class):
     return space.safe_fetch(w_class, SLOT_PARENT)
+
+
+# ------------------------------------------------------- send-site dispatch
+
+def lookup_at_site(space, site, w_class):
+    """The code `site` runs for a receiver of class w_class (None: DNU)."""
+    if jit.we_are_jitted():
+        return _lookup_in_trace(space, site, w_class)
+    return _lookup_interpreted(space, site, w_class)
+
+
+@jit.dont_look_inside
+def _lookup_interpreted(space, site, w_class):
+    config = space.config
+    if not config.pic_enabled:
+        return classinfo_of(space, w_class).lookup(site.selector)
+    if site.epoch != space.pic_epoch:
+        site.reset(space.pic_epoch)
+    if site.megamorphic:
+        site.megamorphic_sends += 1
+        return space.method_cache.lookup(space, w_class, site.selector)
+    classes_w = site.classes_w
+    for i in range(len(classes_w)):
+        if classes_w[i] is w_class:
+            site.counts[i] += 1
+            return site.codes[i]
+    code = classinfo_of(space, w_class).lookup(site.selector)
+    site.record(space, w_class, code)
+    return code
+
+
+def _lookup_in_trace(space, site, w_class):
+    config = space.config
+    if not config.pic_enabled:
+        # ablation (--no-pic): always specialise on the class
+        w_class = jit.promote(w_class)
+        return classinfo_of(space, w_class).lookup(site.selector)
+    if site.megamorphic:
+        # no promotion: one trace serves every class, and the lookup is
+        # a residual call into the global cache
+        if config.stats_enabled:
+            site.megamorphic_sends += 1
+        return space.method_cache.lookup(space, w_class, site.selector)
+    # customisation: the trace guards on the class and inlines the callee
+    w_class = jit.promote(w_class)
+    code = classinfo_of(space, w_class).lookup(site.selector)
+    index = _index_of(site, w_class)
+    if index < 0:
+        site.record(space, w_class, code)
+    elif config.stats_enabled:
+        site.counts[index] += 1
+    return code
+
+
+@jit.unroll_safe
+def _index_of(site, w_class):
+    classes_w = site.classes_w
+    for i in range(len(classes_w)):
+        if classes_w[i] is w_class:
+            return i
+    return -1

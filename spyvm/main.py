@@ -9,10 +9,13 @@ from rpython.rlib.objectmodel import we_are_translated
 from spyvm.objspace import ObjSpace
 from spyvm.interpreter import Interpreter, jitdriver
 from spyvm.pic import DEFAULT_PIC_SIZE, MAX_PIC_SIZE
-from spyvm.image_reader import load_image, read_file
-from spyvm.boot import Session
+from spyvm.image_reader import load_image
+from spyvm.session import Session
+from spyvm.hostio import read_image_file, write_stdout, write_stderr
 from spyvm.errors import SpyError, Exit
 from spyvm import primitives, hoststack, stats, memory, profiler, deadline
+from spyvm.primitives.host import monotonic_ms
+from spyvm import primitives, hoststack, stats, memory, profiler
 
 USAGE = """Usage: spy [options] [IMAGE] [FILE.st ...]
 
@@ -27,7 +30,7 @@ Options:
   --jit PARAMS       RPython JIT parameters, e.g. threshold=500,trace_limit=8000
                      ('--jit help' lists them; 'off' disables the JIT)
   --pic-size N       receiver classes a send site records before it turns
-                     megamorphic (default 32, at most 256)
+                     megamorphic (default %d, at most %d)
   --no-pic           ablation: no inline caches; traces always specialise
                      on the receiver class
   --max-memory SIZE  memory ceiling, e.g. 512M or 4G (default: the smaller of
@@ -43,7 +46,7 @@ Options:
 
 Exit status: 0 on success, 1 if an evaluation ended in an error, 2 for
 bad usage or an unreadable image.
-"""
+""" % (DEFAULT_PIC_SIZE, MAX_PIC_SIZE)
 
 DEFAULT_IMAGE = "images/spy.image"
 MIN_MEMORY = 32 * memory.MB
@@ -228,28 +231,28 @@ def main(argv):
     try:
         opts = parse_args(argv)
     except UsageError as e:
-        primitives.write_stderr("spy: %s\n" % e.msg)
+        write_stderr("spy: %s\n" % e.msg)
         return 2
     if opts.help:
-        primitives.write_stdout(USAGE)
+        write_stdout(USAGE)
         return 0
     if opts.jit_params:
         if opts.jit_params == "help":
-            primitives.write_stdout(JIT_PARAMETER_HELP)
+            write_stdout(JIT_PARAMETER_HELP)
             return 0
         problem = check_jit_params(opts.jit_params)
         if problem:
-            primitives.write_stderr("spy: %s\n" % problem)
+            write_stderr("spy: %s\n" % problem)
             return 2
         try:
             jit.set_user_param(jitdriver, opts.jit_params)
         except ValueError:
-            primitives.write_stderr("spy: bad --jit parameters '%s' (try "
+            write_stderr("spy: bad --jit parameters '%s' (try "
                                     "--jit help)\n" % opts.jit_params)
             return 2
     for path in opts.files:
         if not is_readable_file(path):
-            primitives.write_stderr("spy: cannot read file '%s'\n" % path)
+            write_stderr("spy: cannot read file '%s'\n" % path)
             return 2
     image = opts.image or default_image(argv[0])
     space = ObjSpace()
@@ -262,12 +265,12 @@ def main(argv):
     space.memory.max_bytes = max_memory
     memory.apply_ceiling(space.memory)
     try:
-        data = read_file(image)
+        data = read_image_file(image)
         load_image(space, data)
     except SpyError as e:
-        primitives.write_stderr("spy: %s\n" % e.msg)
+        write_stderr("spy: %s\n" % e.msg)
         if not opts.image:
-            primitives.write_stderr("spy: no default image; build it with "
+            write_stderr("spy: no default image; build it with "
                                     "`make image` or name an image file\n")
         return 2
     space.image_path = image
@@ -277,7 +280,7 @@ def main(argv):
     if opts.profile:
         error = profiler.start(opts.profile)
         if error:
-            primitives.write_stderr("spy: %s\n" % error)
+            write_stderr("spy: %s\n" % error)
             return 2
     if opts.max_time > 0:
         space.config.time_limited = True
@@ -287,12 +290,12 @@ def main(argv):
     except Exit as e:
         status = e.status
     except SpyError as e:
-        primitives.write_stderr("spy: %s\n" % e.msg)
+        write_stderr("spy: %s\n" % e.msg)
         status = 2
     except MemoryError:
         # the GC's heap reached the ceiling: the GC would abort at the next
         # attempt, so the run ends here
-        primitives.write_stderr("spy: out of memory (the limit is %d MB; "
+        write_stderr("spy: out of memory (the limit is %d MB; "
                                 "--max-memory)\n" % (max_memory // memory.MB))
         profiler.stop()
         return 1
@@ -300,21 +303,21 @@ def main(argv):
     if space.config.stats_enabled:
         report = stats.Census(space)
         if opts.stats:
-            primitives.write_stderr(report.as_text())
+            write_stderr(report.as_text())
         if opts.stats_json:
             if not report.write_json(opts.stats_json):
-                primitives.write_stderr("spy: cannot write '%s'\n"
+                write_stderr("spy: cannot write '%s'\n"
                                         % opts.stats_json)
     return status
 
 
 def entry_point(argv):
-    primitives.START_TIME[0] = primitives.monotonic_ms()
+    primitives.STATE.start_ms = monotonic_ms()
     if we_are_translated():
         hoststack.ensure_big_stack(argv)
     jit.set_user_param(jitdriver, JIT_DEFAULTS)
     try:
         return main(argv)
     except Exception:
-        primitives.write_stderr("spy: internal error (please report it)\n")
+        write_stderr("spy: internal error (please report it)\n")
         return 3

@@ -13,11 +13,11 @@ and half of the RAM):
   is reached a second time, so the run cannot go on).
 """
 
-import os
-
-from rpython.rlib import jit
+from rpython.rlib import jit, rgc
 
 from spyvm.errors import SpyError
+from spyvm.hostio import read_small_file
+from spyvm import hoststack
 
 MB = 1024 * 1024
 GB = 1024 * MB
@@ -50,7 +50,6 @@ class MemoryLimit(object):
         """The GC raised MemoryError: give it headroom to unwind and report
         (it aborts the process if it reaches its cap a second time), and
         answer the error message.  The run ends after the report."""
-        from rpython.rlib import rgc
         self.exhausted = True
         if self.heap_cap > 0:
             rgc.set_max_heap_size(self.heap_cap + self.heap_cap // 4)
@@ -80,8 +79,6 @@ def apply_ceiling(limit):
     compiled code the JIT inlines 16 levels per host call, so the host
     stack hardly grows and only the heap cap stops it (~350 bytes a level).
     """
-    from rpython.rlib import rgc
-    from spyvm import hoststack
     max_bytes = limit.max_bytes
     hoststack.limit_stack(max_bytes // STACK_SHARE)
     # the GC gets 1.25x this after a first MemoryError, to unwind and report
@@ -116,24 +113,6 @@ def resident_bytes():
     if len(words) >= 2 and words[1].isdigit():
         return int(words[1]) * PAGE_SIZE
     return 0
-
-
-def read_small_file(path):
-    try:
-        fd = os.open(path, os.O_RDONLY, 0)
-    except OSError:
-        return ""
-    chunks = []
-    try:
-        while True:
-            chunk = os.read(fd, 8192)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    except OSError:
-        pass
-    os.close(fd)
-    return "".join(chunks)
 
 
 def parse_size(text):

@@ -9,9 +9,8 @@ the same slot protocol, so reflection sees the layouts of spec section 2.
 
 import sys
 
-from rpython.rlib import jit
-
 from spyvm.errors import PrimitiveFailed
+from spyvm.hostio import LineBuffer
 
 
 class W_Object(object):
@@ -78,7 +77,7 @@ class W_PointersObject(W_AbstractObjectWithClass):
 
     Storage: objects made at run time (temporaries, `new`, `new:`) keep a
     second list `ints` beside `slots_w`.  A slot whose `slots_w` entry is
-    None holds a SmallInt or nil as a raw word in `ints` (see encode below);
+    None holds a SmallInt or nil as a raw word in `ints` (see NIL_TAG below);
     any other object goes to `slots_w`.  Loops that keep integers in
     temporaries, instance variables or arrays then store words, not boxes,
     and their traces need not allocate.  Objects from the image or built
@@ -234,7 +233,6 @@ class W_File(W_AbstractObjectWithClass):
     _attrs_ = ['fd', 'writable', 'lines']
 
     def __init__(self, w_class, fd, writable):
-        from spyvm.lines import LineBuffer
         W_AbstractObjectWithClass.__init__(self, w_class)
         self.fd = fd
         self.writable = writable

@@ -1,12 +1,13 @@
 """The one `space` object: well-known objects and wrapping helpers."""
 
-from rpython.rlib import jit
-
-from spyvm.model import (W_Object, W_SmallInt, W_PointersObject,
+from spyvm.model import (W_SmallInt, W_PointersObject,
                          W_BytesObject, W_Float)
 from spyvm.errors import PrimitiveFailed, ImageError
 from spyvm.pic import DEFAULT_PIC_SIZE
 from spyvm.deadline import Deadline
+from spyvm.lookup import MethodCache
+from spyvm.memory import MemoryLimit, DEFAULT_CEILING
+from spyvm.stats import SiteRegistry
 
 
 class Config(object):
@@ -29,14 +30,14 @@ class Config(object):
 class ObjSpace(object):
     _attrs_ = ['w_nil', 'w_true', 'w_false', 'w_Array', 'w_Block',
                'w_Context', 'w_SmallInt', 'w_String', 'w_Class',
-               'w_Float', 'w_ByteArray', 'w_Char', 'w_Transcript',
+               'w_Float', 'w_Transcript',
                'known_classinfos', 'pic_epoch', 'config', 'image_path',
                'sites', 'w_no_temps', 'method_cache', 'memory', 'deadline']
     _immutable_fields_ = ['w_nil', 'w_true', 'w_false', 'w_Array',
                           'w_no_temps', 'method_cache', 'deadline',
                           'w_Block', 'w_Context', 'w_SmallInt', 'config',
                           'w_String?', 'w_Class?', 'w_Float?',
-                          'w_ByteArray?', 'w_Char?', 'w_Transcript?',
+                          'w_Transcript?',
                           'pic_epoch?']
 
     def __init__(self):
@@ -54,17 +55,12 @@ class ObjSpace(object):
         self.w_String = None
         self.w_Class = None
         self.w_Float = None
-        self.w_ByteArray = None
-        self.w_Char = None
         self.w_Transcript = None
         self.known_classinfos = []
         self.pic_epoch = 0
         self.image_path = ""
-        from spyvm.stats import SiteRegistry
         self.sites = SiteRegistry()     # weakly, for the --stats census
-        from spyvm.lookup import MethodCache
         self.method_cache = MethodCache()
-        from spyvm.memory import MemoryLimit, DEFAULT_CEILING
         self.memory = MemoryLimit(DEFAULT_CEILING)
         self.deadline = Deadline()
 
@@ -95,8 +91,6 @@ class ObjSpace(object):
         self.w_String = w_name.getclass(self)
         self.w_Class = self.w_Array.getclass(self).getclass(self)
         self.w_Float = self.find_class("Float")
-        self.w_ByteArray = self.find_class("ByteArray")
-        self.w_Char = self.find_class("Char")
         self.w_Transcript = self.find_class("Transcript")
 
     def safe_fetch(self, w_obj, index):
@@ -159,9 +153,6 @@ class ObjSpace(object):
         if isinstance(w_obj, W_PointersObject):
             return w_obj
         raise PrimitiveFailed("expected a pointer object")
-
-    def is_nil(self, w_obj):
-        return w_obj is self.w_nil
 
     # ------------------------------------------------------- method lookups
 

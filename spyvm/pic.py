@@ -1,24 +1,17 @@
-"""Polymorphic inline caches, one per send site.
+"""Polymorphic inline caches: the state of one send site.
 
-In the interpreter a site is the fast dispatch path: a short list of
-(class, code) entries checked by identity, refilled from the class's lookup
-cache on a miss.  It records up to `pic_size` receiver classes with counts
-and then turns megamorphic.
+A site records up to `pic_size` receiver classes with their code and counts
+and then turns megamorphic; a method change anywhere resets it.  The
+dispatch that reads and fills it lives with the rest of lookup
+(lookup.lookup_at_site).
 
-In traces the site decides specialisation: while it is not megamorphic the
-receiver class is promoted (one guard per class, callee inlined); once it is
-megamorphic the class stays a variable and the lookup is a residual call
-into the global method cache (lookup.MethodCache).
 `classes_w` and `megamorphic` are quasi-immutable, so a site turning
 megamorphic invalidates the traces that specialised on it.
 """
 
-from rpython.rlib import jit
-
 SEND = 0
 SUPER = 1
 BINARY = 2
-KIND_NAMES = ['send', 'super', 'binary']
 
 # Classes a site specialises on before it turns megamorphic.  A trace
 # dispatches over them with a chain of class guards, which stays cheaper
@@ -47,65 +40,6 @@ class SendSite(object):
         self.megamorphic = False
         self.megamorphic_sends = 0
         self.epoch = 0
-
-    # ------------------------------------------------------------ dispatch
-
-    def lookup(self, space, w_class):
-        """The code to run for a receiver of class w_class (None: DNU)."""
-        if jit.we_are_jitted():
-            return self._lookup_in_trace(space, w_class)
-        return self._lookup_interpreted(space, w_class)
-
-    @jit.dont_look_inside
-    def _lookup_interpreted(self, space, w_class):
-        from spyvm.lookup import classinfo_of
-        config = space.config
-        if not config.pic_enabled:
-            return classinfo_of(space, w_class).lookup(self.selector)
-        if self.epoch != space.pic_epoch:
-            self.reset(space.pic_epoch)
-        if self.megamorphic:
-            self.megamorphic_sends += 1
-            return space.method_cache.lookup(space, w_class, self.selector)
-        classes_w = self.classes_w
-        for i in range(len(classes_w)):
-            if classes_w[i] is w_class:
-                self.counts[i] += 1
-                return self.codes[i]
-        code = classinfo_of(space, w_class).lookup(self.selector)
-        self.record(space, w_class, code)
-        return code
-
-    def _lookup_in_trace(self, space, w_class):
-        from spyvm.lookup import classinfo_of
-        config = space.config
-        if not config.pic_enabled:
-            # ablation (--no-pic): always specialise on the class
-            w_class = jit.promote(w_class)
-            return classinfo_of(space, w_class).lookup(self.selector)
-        if self.megamorphic:
-            # no promotion: one trace serves every class, and the lookup is
-            # a residual call into the global cache
-            if config.stats_enabled:
-                self.megamorphic_sends += 1
-            return space.method_cache.lookup(space, w_class, self.selector)
-        # customisation: the trace guards on the class and inlines the callee
-        w_class = jit.promote(w_class)
-        code = classinfo_of(space, w_class).lookup(self.selector)
-        index = self._index_of(w_class)
-        if index < 0:
-            self.record(space, w_class, code)
-        elif config.stats_enabled:
-            self.counts[index] += 1
-        return code
-
-    @jit.unroll_safe
-    def _index_of(self, w_class):
-        classes_w = self.classes_w
-        for i in range(len(classes_w)):
-            if classes_w[i] is w_class:
-                return i
-        return -1
 
     def record(self, space, w_class, code):
         if self.megamorphic:

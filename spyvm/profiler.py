@@ -17,7 +17,7 @@ from rpython.rlib import rvmprof, jit
 from rpython.rlib.rvmprof import cintf
 from rpython.rtyper.lltypesystem import lltype, rffi
 
-from spyvm.code import CompiledCode
+from spyvm.code import CompiledCode, code_location
 
 # seconds between samples (vmprof's own default, about 1 kHz)
 INTERVAL = 0.001
@@ -28,7 +28,6 @@ NAME_SUFFIX = ":0:spy"
 def code_name(code):
     """vmprof wants 'kind:name:line:file' with exactly three colons, so the
     colons of keyword selectors are written as ';' (no selector has one)."""
-    from spyvm.interpreter import code_location
     name = code_location(code).replace(":", ";")
     if len(name) > rvmprof.MAX_FUNC_NAME - 16:
         name = name[:rvmprof.MAX_FUNC_NAME - 16]

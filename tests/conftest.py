@@ -8,7 +8,7 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ST_DIR = os.path.join(ROOT, "tests", "st")
+ST_DIR = os.path.join(ROOT, "tests", "fixtures")
 BINARIES = ["spy", "spy-nojit"]
 
 

@@ -112,8 +112,6 @@ class MiniImage(object):
         space.w_SmallInt = self.classes["SmallInt"]
         space.w_Class = self.classes["Class"]
         space.w_Float = self.classes["Float"]
-        space.w_ByteArray = self.classes["ByteArray"]
-        space.w_Char = self.classes["Char"]
         space.w_Transcript = self.classes["Transcript"]
         self.classes["Class"].slots_w[5] = space.wrap_list(
             [self.classes[n] for n in sorted(CLASS_NAMES)])
@@ -149,7 +147,7 @@ class MiniImage(object):
         lits = [self.string(l) if isinstance(l, str) else l for l in literals]
         return W_PointersObject(self.cls("Method"), [
             self.string(selector),
-            W_BytesObject(space.w_ByteArray, [chr(b) for b in code]),
+            W_BytesObject(self.cls("ByteArray"), [chr(b) for b in code]),
             space.wrap_list(lits), W_SmallInt(stack), W_SmallInt(temps),
             w_class, self.string("")])
 

@@ -7,7 +7,8 @@ unbounded process."""
 import pytest
 
 from spyvm.objspace import ObjSpace
-from spyvm.image_reader import load_image, read_file
+from spyvm.image_reader import load_image
+from spyvm.hostio import read_image_file
 from spyvm.image_writer import serialize_image
 from spyvm.lookup import classinfo_of
 from spyvm.model import W_SmallInt, W_BytesObject
@@ -63,7 +64,7 @@ MUTANTS = [
 
 def make_mutant(own_image, tmp_path, mutate):
     space = ObjSpace()
-    load_image(space, read_file(own_image))
+    load_image(space, read_image_file(own_image))
     mutate(space)
     path = tmp_path / ("%s.image" % mutate.__name__)
     path.write_bytes(serialize_image(space))

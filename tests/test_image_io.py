@@ -7,7 +7,8 @@ import struct
 import pytest
 
 from spyvm.objspace import ObjSpace
-from spyvm.image_reader import load_image, read_file
+from spyvm.image_reader import load_image
+from spyvm.hostio import read_image_file
 from spyvm.image_writer import serialize_image, save_image
 from spyvm.model import W_SmallInt, W_PointersObject, W_BytesObject
 from spyvm.errors import ImageError, PrimitiveFailed
@@ -171,7 +172,7 @@ def test_bad_images_give_a_clear_error(data, message):
 
 def test_missing_file_is_an_image_error(tmp_path):
     with pytest.raises(ImageError) as e:
-        read_file(str(tmp_path / "nope.image"))
+        read_image_file(str(tmp_path / "nope.image"))
     assert "cannot open" in e.value.msg
 
 
@@ -202,7 +203,7 @@ def test_corrupted_mini_image_never_crashes_the_reader():
 
 @needs_real_image
 def test_real_image_round_trip_is_byte_identical():
-    data = read_file(REAL_IMAGE)
+    data = read_image_file(REAL_IMAGE)
     space, objects = load(data)
     assert len(objects) == 4711
     assert serialize_image(space) == data
@@ -210,4 +211,4 @@ def test_real_image_round_trip_is_byte_identical():
 
 @needs_real_image
 def test_corrupted_real_image_never_crashes_the_reader():
-    check_corruptions(read_file(REAL_IMAGE), 2, 15)
+    check_corruptions(read_image_file(REAL_IMAGE), 2, 15)

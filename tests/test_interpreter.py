@@ -469,7 +469,7 @@ def test_changing_a_method_object_invalidates_its_code(image):
     code = assemble(push_self(), mark(1), send(0), stack_return())
     w_method = image.make_method(image.cls("Object"), "test", code, ["answer"])
     assert image.run_method(w_method, image.w_nil).value == 1
-    w_m.store(image.space, 1, W_BytesObject(image.space.w_ByteArray,
+    w_m.store(image.space, 1, W_BytesObject(image.cls("ByteArray"),
               [chr(b) for b in assemble(push_const(3), stack_return())]))
     assert image.run_method(w_method, image.w_nil).value == 3
 
@@ -489,7 +489,7 @@ def test_run_time_methods_and_classes_see_integer_slot_writes(image):
     w_caller = image.make_method(image.cls("Object"), "test", code, ["answer"])
     assert image.run_method(w_caller, image.w_nil).value == 1
     # an absurd stackSize makes the method malformed, a sane one not
-    fresh.store(space, 1, W_BytesObject(space.w_ByteArray, [chr(b) for b in
+    fresh.store(space, 1, W_BytesObject(image.cls("ByteArray"), [chr(b) for b in
         assemble(push_const(2), push_const(3), send_binary(2),
                  stack_return())]))
     fresh.store(space, 3, W_SmallInt(10 ** 11))

@@ -116,9 +116,9 @@ def test_byte_primitives(image):
     assert call(image, 21, w_s, i(2)).value == ord("b")
     call(image, 22, i(ord("X") + 256), w_s, i(1))
     assert w_s.as_string() == "Xbc"
-    w_copy = call(image, 23, w_s, space.w_ByteArray)
+    w_copy = call(image, 23, w_s, image.cls("ByteArray"))
     assert w_copy.as_string() == "Xbc" and w_copy is not w_s
-    assert w_copy.getclass(space) is space.w_ByteArray
+    assert w_copy.getclass(space) is image.cls("ByteArray")
     w_cat = call(image, 24, space.wrap_string("de"), w_s)
     assert w_cat.as_string() == "Xbcde"
     assert call(image, 26, space.wrap_string("ab"),

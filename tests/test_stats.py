@@ -40,10 +40,11 @@ def test_finished_doits_leave_no_sites_behind(own_image):
     import gc
     from spyvm.objspace import ObjSpace
     from spyvm.interpreter import Interpreter
-    from spyvm.image_reader import load_image, read_file
-    from spyvm.boot import Session
+    from spyvm.image_reader import load_image
+    from spyvm.hostio import read_image_file
+    from spyvm.session import Session
     space = ObjSpace()
-    load_image(space, read_file(own_image))
+    load_image(space, read_image_file(own_image))
     session = Session(Interpreter(space))
     session.doit("SmallWorld startUp")
 

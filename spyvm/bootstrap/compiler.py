@@ -11,6 +11,14 @@ temporarySize counts the method temporaries plus every block parameter
 (each block parameter gets its own slot, spec 2.6).
 """
 
+from spyvm.bytecodes import (
+    PUSH_INSTANCE, PUSH_ARGUMENT, PUSH_TEMPORARY, PUSH_LITERAL, PUSH_CONSTANT,
+    ASSIGN_INSTANCE, ASSIGN_TEMPORARY, MARK_ARGUMENTS, SEND_MESSAGE,
+    SEND_UNARY, SEND_BINARY, PUSH_BLOCK, DO_PRIMITIVE, PUSH_CLASS_VARIABLE,
+    DO_SPECIAL, SELF_RETURN, STACK_RETURN, BLOCK_RETURN, POP_TOP, BRANCH,
+    BRANCH_IF_TRUE, BRANCH_IF_FALSE, SEND_TO_SUPER, CONST_NIL, CONST_TRUE,
+    CONST_FALSE, BINARY_SELECTORS, UNARY_SELECTORS)
+
 
 class CompileError(Exception):
     def __init__(self, msg, line=0, filename=None):
@@ -28,17 +36,9 @@ class CompileError(Exception):
 BINARY_CHARS = "+-*/\\<>=~@%&|?,"
 SPECIAL_CHARS = "()[].^:#"
 
-# opcodes (spec 3.3)
-PUSH_INSTANCE, PUSH_ARGUMENT, PUSH_TEMPORARY, PUSH_LITERAL = 1, 2, 3, 4
-PUSH_CONSTANT, ASSIGN_INSTANCE, ASSIGN_TEMPORARY, MARK_ARGUMENTS = 5, 6, 7, 8
-SEND_MESSAGE, SEND_UNARY, SEND_BINARY, PUSH_BLOCK = 9, 10, 11, 12
-DO_PRIMITIVE, PUSH_CLASS_VARIABLE, DO_SPECIAL = 13, 14, 15
-SELF_RETURN, STACK_RETURN, BLOCK_RETURN, POP_TOP = 1, 2, 3, 5
-BRANCH, BRANCH_IF_TRUE, BRANCH_IF_FALSE, SEND_TO_SUPER = 6, 7, 8, 11
-CONST_NIL, CONST_TRUE, CONST_FALSE = 10, 11, 12
-
-BINARY_SPECIAL = {'<': 0, '<=': 1, '+': 2}
-UNARY_SPECIAL = {'isNil': 0, 'notNil': 1}
+# selectors compiled to SendBinary / SendUnary, with their operand
+BINARY_SPECIAL = dict((sel, i) for i, sel in enumerate(BINARY_SELECTORS))
+UNARY_SPECIAL = dict((sel, i) for i, sel in enumerate(UNARY_SELECTORS))
 MAX_INT32 = 2 ** 31 - 1
 
 

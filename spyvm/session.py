@@ -1,18 +1,17 @@
-"""Boot protocol (spec 5): startUp, file-ins, expressions, the REPL.
+"""A session with an image: the boot protocol (spec 5) of startUp,
+file-ins, expressions and the REPL.
 
 Every task is a `String>>doIt` run as its own execution, so an error or a
 halt ends only that task.
 """
 
-import os
-
 from spyvm.model import W_BytesObject, W_PointersObject
-from spyvm.context import W_Context
+from spyvm.context import method_context
 from spyvm.code import code_of_method
 from spyvm.lookup import method_named, classinfo_of
 from spyvm.errors import VMError
-from spyvm import primitives
-from spyvm.lines import LineBuffer
+from spyvm.hostio import (LineBuffer, write_stdout, write_stderr,
+                          stdin_is_terminal)
 
 
 class Session(object):
@@ -41,8 +40,8 @@ class Session(object):
             self.doit_code = self.find_doit()
         code = self.doit_code
         w_args = space.wrap_list([space.wrap_string(text)])
-        ctx = W_Context(code, w_args, space.new_array(code.temp_size),
-                        max(code.stack_size, 14), 0, space.w_nil, None)
+        ctx = method_context(space, code, w_args, max(code.stack_size, 14),
+                             space.w_nil)
         return self.interp.execute(ctx)
 
     def file_in(self, path):
@@ -62,10 +61,10 @@ class Session(object):
         if not isinstance(w_result, W_BytesObject):
             w_result = self.print_string(w_result)
         if isinstance(w_result, W_BytesObject):
-            primitives.write_stdout(w_result.as_string() + "\n")
+            write_stdout(w_result.as_string() + "\n")
             return True
         self.interp.error_count += 1
-        primitives.write_stderr("Error: the expression answered no "
+        write_stderr("Error: the expression answered no "
                                 "printString\n")
         return False
 
@@ -76,9 +75,8 @@ class Session(object):
         code = classinfo_of(space, w_class).lookup("printString")
         if code is None:
             return None
-        ctx = W_Context(code, space.wrap_list([w_obj]),
-                        space.new_array(code.temp_size), code.stack_size, 0,
-                        space.w_nil, None)
+        ctx = method_context(space, code, space.wrap_list([w_obj]),
+                             code.stack_size, space.w_nil)
         return self.interp.execute(ctx)
 
     def run(self, files, exprs):
@@ -95,11 +93,11 @@ class Session(object):
         return 0
 
     def repl(self):
-        interactive = os.isatty(0)
+        interactive = stdin_is_terminal()
         reader = LineBuffer(0)
         while True:
             if interactive:
-                primitives.write_stdout("spy> ")
+                write_stdout("spy> ")
             try:
                 line = reader.next_line()
             except OSError:
@@ -110,7 +108,7 @@ class Session(object):
                 continue
             self.evaluate_and_print(line)
         if interactive:
-            primitives.write_stdout("\n")
+            write_stdout("\n")
 
 
 def string_literal(text):

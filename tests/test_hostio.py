@@ -1,9 +1,9 @@
-"""spyvm/lines.py: the line reader of primitive 44 and the REPL."""
+"""spyvm/hostio.py: the line reader of primitive 44 and the REPL."""
 
 import os
 
-from spyvm import lines
-from spyvm.lines import LineBuffer
+from spyvm import hostio
+from spyvm.hostio import LineBuffer
 
 
 def read_all(tmp_path, data):
@@ -33,7 +33,7 @@ def test_line_ends(tmp_path):
 
 
 def test_line_ends_across_chunk_boundaries(tmp_path):
-    n = lines.CHUNK
+    n = hostio.CHUNK
     # a \r\n split between two reads is one line end
     data = b"x" * (n - 1) + b"\r\nnext\n"
     assert read_all(tmp_path, data) == ["x" * (n - 1), "next"]
@@ -47,5 +47,5 @@ def test_many_short_lines_and_one_long_line(tmp_path):
     got = read_all(tmp_path, data)
     assert len(got) == (1 << 18) + 1
     assert got[-1] == "EVAL Transcript show: 'after'"
-    long_line = b"y" * (5 * lines.CHUNK + 17)
+    long_line = b"y" * (5 * hostio.CHUNK + 17)
     assert read_all(tmp_path, long_line + b"\nz") == [long_line, "z"]
