@@ -22,7 +22,7 @@ from spyvm.pic import SUPER
 from spyvm.errors import (PrimitiveFailed, VMError, Halt, NonLocalReturn,
                           Exit)
 from spyvm.memory import OutOfMemory
-from spyvm.deadline import TimeLimitReached
+from spyvm.watchdog import RunEnds
 from spyvm.backtrace import format_backtrace
 from spyvm.hostio import write_stderr
 from spyvm import primitives
@@ -78,8 +78,7 @@ class Interpreter(object):
             ctx.active = False
 
     def activate(self, ctx):
-        # a runaway recursion has no backward branch, but it activates
-        self.check_time(ctx)
+        self.watch(ctx)
         try:
             return self.interpret(ctx)
         except StackOverflow:
@@ -174,7 +173,7 @@ class Interpreter(object):
                     target = self.operand(ctx, code, pc)
                     pc += 1
                     if target <= start:
-                        self.check_time(ctx)
+                        self.watch(ctx)
                         jitdriver.can_enter_jit(pc=target, code=code,
                                                 self=self, ctx=ctx)
                     pc = target
@@ -188,7 +187,7 @@ class Interpreter(object):
                         taken = w_cond is space.w_false
                     if taken:
                         if target <= start:
-                            self.check_time(ctx)
+                            self.watch(ctx)
                             jitdriver.can_enter_jit(pc=target, code=code,
                                                     self=self, ctx=ctx)
                         pc = target
@@ -203,11 +202,14 @@ class Interpreter(object):
                 raise context_error("unknown opcode %d in %s"
                                     % (high, code_location(code)), ctx)
 
-    def check_time(self, ctx):
-        # at backward branches and activations: where programs spend time
-        space = self.space
-        if space.config.time_limited and space.deadline.passed():
-            raise TimeLimitReached(space.deadline.message(), heap_ref(ctx))
+    def watch(self, ctx):
+        # at backward branches and activations, where programs spend their
+        # time: the watchdog's tick (time and memory limits, watchdog.py)
+        watchdog = self.space.watchdog
+        if watchdog.tick_pending():
+            reason = watchdog.tick()
+            if reason:
+                raise RunEnds(reason, heap_ref(ctx))
 
     # -------------------------------------------------------------- operands
 
@@ -519,7 +521,7 @@ class Interpreter(object):
                 write_stderr("spy: out of memory: the run ends "
                                         "here\n")
                 raise Exit(1)
-            if isinstance(e, TimeLimitReached):
+            if isinstance(e, RunEnds):
                 raise Exit(1)
             return space.w_nil
 

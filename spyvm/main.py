@@ -11,11 +11,10 @@ from spyvm.interpreter import Interpreter, jitdriver
 from spyvm.pic import DEFAULT_PIC_SIZE, MAX_PIC_SIZE
 from spyvm.image_reader import load_image
 from spyvm.session import Session
-from spyvm.hostio import read_image_file, write_stdout, write_stderr
+from spyvm.hostio import (read_image_file, write_stdout, write_stderr,
+                          monotonic_ms)
 from spyvm.errors import SpyError, Exit
-from spyvm import primitives, hoststack, stats, memory, profiler, deadline
-from spyvm.primitives.host import monotonic_ms
-from spyvm import primitives, hoststack, stats, memory, profiler
+from spyvm import primitives, hoststack, stats, memory, profiler, watchdog
 
 USAGE = """Usage: spy [options] [IMAGE] [FILE.st ...]
 
@@ -130,11 +129,11 @@ def parse_args(argv):
                     raise UsageError("--max-memory needs a size of at least "
                                      "32M, like 512M or 4G, not '%s'" % value)
             elif arg == "--max-time":
-                opts.max_time = deadline.parse_seconds(value)
+                opts.max_time = watchdog.parse_seconds(value)
                 if opts.max_time < 0:
                     raise UsageError("--max-time needs whole seconds between "
                                      "1 and %d, not '%s'"
-                                     % (deadline.MAX_SECONDS, value))
+                                     % (watchdog.MAX_SECONDS, value))
             elif arg == "--profile":
                 opts.profile = value
             else:
@@ -282,9 +281,7 @@ def main(argv):
         if error:
             write_stderr("spy: %s\n" % error)
             return 2
-    if opts.max_time > 0:
-        space.config.time_limited = True
-        space.deadline.arm(opts.max_time)
+    space.watchdog.start(opts.max_time, max_memory)
     try:
         status = session.run(opts.files, opts.exprs)
     except Exit as e:

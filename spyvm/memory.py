@@ -1,16 +1,18 @@
 """The memory ceiling: a runaway program ends with a clean error, never with
 a machine-sized process or a signal.
 
-Three guards share one budget (`--max-memory`, default the smaller of 2 GB
+Four guards share one budget (`--max-memory`, default the smaller of 2 GB
 and half of the RAM):
 * large allocations (new:, strings, byte arrays, copies) are checked against
   the process's resident size before they happen: a Smalltalk error;
 * recursion depth is bounded by the host stack the VM lets RPython's stack
   check use, sized from the budget (hoststack.py);
-* the GC's heap is capped at the budget: what slips past the other two
-  (many small allocations, the JIT's own data) raises MemoryError, which
-  ends the run with one `spy:` line and exit 1 (the GC aborts if the limit
-  is reached a second time, so the run cannot go on).
+* the watchdog (watchdog.py) looks at the resident size ten times a
+  second and ends the run past half of the budget, with a backtrace;
+* the GC's heap is capped at six tenths of the budget: what slips past the
+  others raises MemoryError, which ends the run with one `spy:` line and
+  exit 1 (the GC aborts if the limit is reached a second time, so the run
+  cannot go on).
 """
 
 from rpython.rlib import jit, rgc
@@ -24,13 +26,13 @@ GB = 1024 * MB
 DEFAULT_CEILING = 2 * GB
 LARGE_ALLOCATION = 1 * MB   # smaller ones are not worth a look at /proc
 PAGE_SIZE = 4096
-# How the budget is shared, so that the whole process (host stack + GC heap
-# + the headroom the GC gets to report its MemoryError + code and JIT data)
-# stays under it: a fifth for the host stack, four tenths for the heap, a
-# quarter more heap after the first MemoryError.  A small runaway
+# How the budget is shared: a fifth for the host stack; the watchdog ends
+# the run when the resident size passes half (watchdog.py), below the GC's
+# heap cap at six tenths (plus a quarter after its first MemoryError), so
+# the cap is a last resort for bursts between two ticks.  A small runaway
 # recursion still gets more than 1,000,000 levels at the 2 GB default.
 STACK_SHARE = 5
-HEAP_TENTHS = 4
+HEAP_TENTHS = 6
 
 
 class OutOfMemory(SpyError):

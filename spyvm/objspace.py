@@ -4,7 +4,7 @@ from spyvm.model import (W_SmallInt, W_PointersObject,
                          W_BytesObject, W_Float)
 from spyvm.errors import PrimitiveFailed, ImageError
 from spyvm.pic import DEFAULT_PIC_SIZE
-from spyvm.deadline import Deadline
+from spyvm.watchdog import Watchdog
 from spyvm.lookup import MethodCache
 from spyvm.memory import MemoryLimit, DEFAULT_CEILING
 from spyvm.stats import SiteRegistry
@@ -16,15 +16,13 @@ class Config(object):
     They change only at start-up, so they are quasi-immutable: a trace
     that read one is invalidated if it ever changes.
     """
-    _attrs_ = ['stats_enabled', 'pic_size', 'pic_enabled', 'time_limited']
-    _immutable_fields_ = ['stats_enabled?', 'pic_size?', 'pic_enabled?',
-                          'time_limited?']
+    _attrs_ = ['stats_enabled', 'pic_size', 'pic_enabled']
+    _immutable_fields_ = ['stats_enabled?', 'pic_size?', 'pic_enabled?']
 
     def __init__(self):
         self.stats_enabled = False
         self.pic_size = DEFAULT_PIC_SIZE
         self.pic_enabled = True
-        self.time_limited = False   # --max-time given (deadline.py)
 
 
 class ObjSpace(object):
@@ -32,9 +30,9 @@ class ObjSpace(object):
                'w_Context', 'w_SmallInt', 'w_String', 'w_Class',
                'w_Float', 'w_Transcript',
                'known_classinfos', 'pic_epoch', 'config', 'image_path',
-               'sites', 'w_no_temps', 'method_cache', 'memory', 'deadline']
+               'sites', 'w_no_temps', 'method_cache', 'memory', 'watchdog']
     _immutable_fields_ = ['w_nil', 'w_true', 'w_false', 'w_Array',
-                          'w_no_temps', 'method_cache', 'deadline',
+                          'w_no_temps', 'method_cache', 'watchdog',
                           'w_Block', 'w_Context', 'w_SmallInt', 'config',
                           'w_String?', 'w_Class?', 'w_Float?',
                           'w_Transcript?',
@@ -62,7 +60,7 @@ class ObjSpace(object):
         self.sites = SiteRegistry()     # weakly, for the --stats census
         self.method_cache = MethodCache()
         self.memory = MemoryLimit(DEFAULT_CEILING)
-        self.deadline = Deadline()
+        self.watchdog = Watchdog()
 
     # ---------------------------------------------------------- image roots
 

@@ -4,13 +4,11 @@ and the headless GUI (spec 5.7)."""
 import os
 import time
 
-from rpython.rtyper.lltypesystem import rffi
-from rpython.translator.tool.cbuild import ExternalCompilationInfo
-
 from spyvm.model import W_BytesObject, W_HostObject, W_File
 from spyvm.context import W_Block, block_context
 from spyvm.errors import PrimitiveFailed, Exit
-from spyvm.hostio import write_stdout, write_stderr, write_all, open_fd
+from spyvm.hostio import (write_stdout, write_stderr, write_all, open_fd,
+                          monotonic_ms)
 from spyvm.image_writer import save_image, check_file_name
 from spyvm.primitives.table import (primitive, int_arg, class_arg,
                                     new_host_object, STATE)
@@ -31,24 +29,6 @@ def milliseconds(interp, args_w):
     """Milliseconds since the VM started, on the monotonic clock (spec
     7.15: only differences are used, and wall-clock jumps must not show)."""
     return interp.space.wrap_int(monotonic_ms() - STATE.start_ms)
-
-
-# Our own C helper, not rtime.c_clock_gettime: the JIT's profiler calls that
-# one with another clock id late in the translation, and a constant id here
-# made the annotator refuse the JIT build
-_clock_eci = ExternalCompilationInfo(
-    post_include_bits=["RPY_EXTERN long spy_monotonic_ms(void);"],
-    separate_module_sources=["""
-#include <time.h>
-RPY_EXTERN long spy_monotonic_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-"""])
-monotonic_ms = rffi.llexternal('spy_monotonic_ms', [], rffi.LONG,
-                               compilation_info=_clock_eci,
-                               releasegil=False)
 
 
 # ------------------------------------------------------------ files / image
