@@ -97,16 +97,7 @@ def default_ceiling():
 
 
 def read_meminfo_total():
-    text = read_small_file("/proc/meminfo")
-    for line in text.split("\n"):
-        if line.startswith("MemTotal:"):
-            words = [w for w in line[len("MemTotal:"):].split(" ") if w]
-            if len(words) >= 1 and words[0].isdigit():
-                kb = int(words[0])
-                if len(words) >= 2 and words[1] == "kB":
-                    return kb * 1024
-                return kb
-    return 0
+    return kb_field(read_small_file("/proc/meminfo"), "MemTotal:") * 1024
 
 
 def resident_bytes():
@@ -115,6 +106,36 @@ def resident_bytes():
     if len(words) >= 2 and words[1].isdigit():
         return int(words[1]) * PAGE_SIZE
     return 0
+
+
+def resident_outside_stack():
+    """Resident bytes less the host stack's size: after a deep recursion
+    unwinds, its stack pages stay resident, but they are bounded by the
+    stack check and free for the next recursion, so they do not count."""
+    text = read_small_file("/proc/self/status")
+    rss = kb_field(text, "VmRSS:")
+    stack = kb_field(text, "VmStk:")
+    if rss <= stack:
+        return 0
+    return (rss - stack) * 1024
+
+
+def kb_field(text, name):
+    """The number after `name` on its line of a /proc file (in kB there),
+    or 0."""
+    start = text.find(name)
+    if start < 0:
+        return 0
+    i = start + len(name)
+    while i < len(text) and (text[i] == " " or text[i] == "\t"):
+        i += 1
+    digits = 0
+    value = 0
+    while i < len(text) and "0" <= text[i] <= "9" and digits < 15:
+        value = value * 10 + (ord(text[i]) - ord("0"))
+        digits += 1
+        i += 1
+    return value
 
 
 def parse_size(text):

@@ -5,8 +5,9 @@ error, the Smalltalk backtrace of where the program was, and exit 1:
 
 * `--max-time SECONDS` (off by default): a program that loops for ever is
   a clean error, not a process killed from outside without a word;
-* the memory ceiling (memory.py): the process's resident size must stay
-  under half of `--max-memory`.  This stops runaway recursion in compiled
+* the memory ceiling (memory.py): the process's resident size, less its
+  host stack (bounded by the stack check), must stay under half of
+  `--max-memory`.  This stops runaway recursion in compiled
   code well before the GC's heap cap, whose MemoryError RPython 0.2.1's
   JIT does not always survive (its malloc_array helper clears the NULL
   the GC answers: a segfault).
@@ -26,7 +27,7 @@ from rpython.translator.tool.cbuild import ExternalCompilationInfo
 
 from spyvm.errors import VMError
 from spyvm.hostio import monotonic_ms
-from spyvm.memory import resident_bytes, MB
+from spyvm.memory import resident_outside_stack, MB
 
 TICK_MS = 100
 MAX_SECONDS = 1000000       # about 11 days
@@ -97,10 +98,11 @@ class Watchdog(object):
                 monotonic_ms() - self.started_ms >= self.max_seconds * 1000:
             return ("time limit of %d s reached (--max-time): the run ends "
                     "here" % self.max_seconds)
-        resident = resident_bytes()
+        resident = resident_outside_stack()
         if resident > self.max_resident:
-            return ("out of memory: the process uses %d MB, more than half "
-                    "of the %d MB limit (--max-memory): the run ends here"
+            return ("out of memory: the process uses %d MB besides its "
+                    "stack, more than half of the %d MB limit "
+                    "(--max-memory): the run ends here"
                     % (resident // MB, self.ceiling // MB))
         return ""
 

@@ -56,8 +56,8 @@ def test_past_half_the_ceiling_the_run_ends_with_a_backtrace(capfd):
         image.run(spin(image), ["spin"])
     err = capfd.readouterr().err
     assert err.startswith("Error: out of memory: the process uses "), err
-    assert "more than half of the 2 MB limit (--max-memory): the run ends " \
-        "here\nspin[Undefined,]\n" in err, err
+    assert "besides its stack, more than half of the 2 MB limit (--max-memory): " \
+        "the run ends here\nspin[Undefined,]\n" in err, err
 
 
 def loop_once():
