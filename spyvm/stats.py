@@ -100,6 +100,9 @@ class Census(object):
                                       self.jit_values[i]))
         lines.append("  %s %d" % (ljust("lookup_flushes", 18),
                                   self.space.pic_epoch))
+        lines.append("watchdog:")
+        lines.append("  %s %d" % (ljust("ticks", 18),
+                                  self.space.watchdog.ticks))
         return "\n".join(lines) + "\n"
 
     def as_json(self):

@@ -59,7 +59,7 @@ class RunEnds(VMError):
 
 class Watchdog(object):
     _attrs_ = ['max_seconds', 'started_ms', 'max_resident', 'ceiling',
-               'host_next_tick']
+               'host_next_tick', 'ticks']
 
     def __init__(self):
         self.max_seconds = 0        # 0: no time limit
@@ -67,6 +67,7 @@ class Watchdog(object):
         self.max_resident = 0       # 0: not started
         self.ceiling = 0
         self.host_next_tick = 0.0   # untranslated runs: ticks by the clock
+        self.ticks = 0              # taken, for --stats
 
     def start(self, max_seconds, ceiling):
         """Start ticking: time from now, memory against `ceiling` bytes."""
@@ -90,8 +91,13 @@ class Watchdog(object):
     @jit.dont_look_inside
     def tick(self):
         """Take the pending tick; answer why the run must end, or ""."""
+        self.ticks += 1
         if we_are_translated():
-            rsignal.pypysig_poll()      # clears the flag
+            # the word first (pypysig_poll only clears the signal's bit;
+            # PyPy resets the word itself), then the bit; a tick that comes
+            # in between sets the word again
+            rsignal.pypysig_getaddr_occurred().c_value = 0
+            rsignal.pypysig_poll()
         else:
             self.host_next_tick = time.time() + TICK_MS / 1000.0
         if self.max_seconds > 0 and \

@@ -195,3 +195,14 @@ def test_max_time_ends_an_endless_loop_with_a_backtrace(run_binary,
     assert (r.status, r.out.splitlines()[-1]) == (0, "7"), r
     r = run_binary("--max-time", "0", either_image, "-e", "3 + 4")
     assert r.status == 2 and "--max-time" in r.err, r
+
+
+def test_the_watchdog_ticks_ten_times_a_second(run_binary, own_image):
+    # a tick whose flag was not cleared would be taken at every backward
+    # branch: millions in two seconds, and compiled loops would crawl
+    r = run_binary("--stats", "--max-time", "2", own_image,
+                   "-e", "[true] whileTrue: [nil]")
+    assert r.status == 1 and "time limit of 2 s" in r.err, r
+    m = re.search(r"watchdog:\n  ticks +(\d+)\n", r.err)
+    assert m, r
+    assert 10 <= int(m.group(1)) <= 60, r

@@ -76,6 +76,7 @@ def test_within_the_limits_nothing_changes():
     w_result = image.run(loop_once(), temps=1)
     assert space.unwrap_int(w_result) == 1
     assert not space.watchdog.tick_pending()            # it was taken
+    assert space.watchdog.ticks == 1
 
 
 def test_a_watchdog_that_was_not_started_never_ticks():
