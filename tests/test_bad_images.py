@@ -72,9 +72,11 @@ def make_mutant(own_image, tmp_path, mutate):
 
 
 def check_clean(r, message):
+    """`message` may be a tuple of texts, any of which will do."""
     assert r.status in (1, 2), r
     assert "Traceback" not in r.err and "internal error" not in r.err, r
-    assert message in r.err, r
+    messages = message if isinstance(message, tuple) else (message,)
+    assert any(m in r.err for m in messages), r
 
 
 @pytest.mark.parametrize("mutate, message", MUTANTS)
@@ -86,7 +88,9 @@ def test_bootable_mutant_untranslated(run_untranslated, own_image, tmp_path,
 
 
 @pytest.mark.parametrize("mutate, message", MUTANTS + [
-    (dnu_recursion, "stack overflow")])
+    # a DNU recursion keeps an Array and contexts per level: the host stack
+    # or the watchdog's memory limit (watchdog.py) ends it, whichever first
+    (dnu_recursion, ("stack overflow", "out of memory"))])
 def test_bootable_mutant_translated(run_binary, own_image, tmp_path, mutate,
                                     message):
     path = make_mutant(own_image, tmp_path, mutate)
