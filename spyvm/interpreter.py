@@ -78,11 +78,18 @@ class Interpreter(object):
             ctx.active = False
 
     def activate(self, ctx):
-        self.watch(ctx)
+        if not jit.we_are_jitted():
+            # compiled code checks at backward branches only: a check per
+            # inlined call cost 30 % on sends; its runaway recursion is
+            # the tick handler's (docs/architecture.md, "Watchdog")
+            self.watch(ctx)
         try:
             return self.interpret(ctx)
         except StackOverflow:
             check_stack_overflow()
+            reason = self.space.watchdog.forced_overflow()
+            if reason:
+                raise RunEnds(reason, heap_ref(ctx))
             raise context_error("stack overflow: the Smalltalk recursion is "
                                 "too deep for the host stack", ctx)
         except MemoryError:

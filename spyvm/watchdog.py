@@ -1,26 +1,30 @@
 """The watchdog: a tick ten times a second that the interpreter notices at
-backward branches and activations, where programs spend their time.  At
-each tick it checks two limits, and past either the run ends with an
-error, the Smalltalk backtrace of where the program was, and exit 1:
+backward branches and at activations outside compiled code, where programs
+spend their time.  At each tick it checks two limits, and past either the
+run ends with an error, the Smalltalk backtrace of where the program was,
+and exit 1:
 
 * `--max-time SECONDS` (off by default): a program that loops for ever is
   a clean error, not a process killed from outside without a word;
 * the memory ceiling (memory.py): the process's resident size, less its
   host stack (bounded by the stack check), must stay under half of
-  `--max-memory`.  This stops runaway recursion in compiled
-  code well before the GC's heap cap, whose MemoryError RPython 0.2.1's
-  JIT does not always survive (its malloc_array helper clears the NULL
-  the GC answers: a segfault).
+  `--max-memory`.  This stops runaway recursion well before the GC's heap
+  cap, whose MemoryError RPython 0.2.1's JIT does not always survive (its
+  malloc_array helper clears the NULL the GC answers: a segfault).
 
-The tick is SIGALRM from setitimer(2), with SA_RESTART so reads and
-writes go on; its handler sets RPython's signal flag, the word PyPy polls
-for its own signals.  Noticing a tick costs one raw read and a guard in a
-trace; only the tick itself calls out of compiled code.
+The tick is SIGALRM from setitimer(2), with SA_RESTART so reads and writes
+go on; its C handler (spy_on_tick) sets RPython's signal word, which traces
+read with one raw load and a guard per loop iteration.  Compiled recursion
+without loops never reads it, so the handler also checks the memory limit
+itself: past it, it makes every stack check fail, and the StackOverflow
+ends the run at the next call compiled code does not inline
+(`forced_overflow`).  If that does not happen within LAST_TICKS ticks, the
+handler prints why and exits with status 1.
 """
 
 import time
 
-from rpython.rlib import jit, rsignal
+from rpython.rlib import jit, rsignal, rstack
 from rpython.rlib.objectmodel import we_are_translated
 from rpython.rtyper.lltypesystem import rffi
 from rpython.translator.tool.cbuild import ExternalCompilationInfo
@@ -31,25 +35,117 @@ from spyvm.memory import resident_outside_stack, MB
 
 TICK_MS = 100
 MAX_SECONDS = 1000000       # about 11 days
-SIGALRM = 14
+
+# If the StackOverflow the tick handler forced (past the memory limit) is
+# not taken after this many ticks, the handler exits the process itself
+LAST_TICKS = 20
 
 _ticker_eci = ExternalCompilationInfo(
-    post_include_bits=["RPY_EXTERN int spy_start_ticker(long ms);"],
+    post_include_bits=["RPY_EXTERN int spy_start_ticker(long ms, long *word, "
+                       "long *stack_length, long hard_limit_kb);",
+                       "RPY_EXTERN long spy_take_forced_overflow(void);"],
     separate_module_sources=["""
 #include <signal.h>
+#include <string.h>
 #include <sys/time.h>
-RPY_EXTERN int spy_start_ticker(long ms) {
+#include <fcntl.h>
+#include <unistd.h>
+
+static volatile long *spy_word;     /* RPython's signal word: < 0 = tick */
+static volatile long *spy_stack_length;     /* rpy_stacktoobig's */
+static volatile long spy_saved_length = -1; /* >= 0: the limit is forced */
+static long spy_hard_limit_kb;
+static int spy_unnoticed;
+
+/* VmRSS - VmStk from /proc/self/status, in kB; only async-signal-safe
+   calls (open, read, close) */
+static long spy_field_kb(const char *text, const char *name) {
+    const char *p = strstr(text, name);
+    long value = 0;
+    if (!p) return 0;
+    p += strlen(name);
+    while (*p == ' ' || *p == '\\t') p++;
+    while (*p >= '0' && *p <= '9') value = value * 10 + (*p++ - '0');
+    return value;
+}
+
+static long spy_resident_kb(void) {
+    static char text[4096];
+    long n, rss, stack;
+    int fd = open("/proc/self/status", O_RDONLY);
+    if (fd < 0) return 0;
+    n = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    text[n] = 0;
+    rss = spy_field_kb(text, "VmRSS:");
+    stack = spy_field_kb(text, "VmStk:");
+    return rss > stack ? rss - stack : 0;
+}
+
+static void spy_on_tick(int sig) {
+    static const char msg[] = "spy: out of memory: the process uses more "
+        "than half of its memory limit (--max-memory) in code that does "
+        "not stop: the run ends here\\n";
+    (void)sig;
+    if (spy_saved_length >= 0) {
+        /* forced and still not taken */
+        if (++spy_unnoticed >= SPY_LAST_TICKS) {
+            ssize_t ignored = write(2, msg, sizeof(msg) - 1);
+            (void)ignored;
+            _exit(1);
+        }
+    } else if (spy_hard_limit_kb > 0 &&
+               spy_resident_kb() > spy_hard_limit_kb) {
+        /* every stack check fails from now on: the StackOverflow unwinds
+           to Interpreter.activate, which puts the limit back and ends the
+           run with a backtrace.  Compiled code checks the stack at every
+           call it does not inline: a recursion that fills the heap is
+           stopped within a tick, before the GC's heap cap */
+        spy_saved_length = *spy_stack_length;
+        *spy_stack_length = 0;
+        spy_unnoticed = 0;
+    }
+    *spy_word = -1;
+}
+
+RPY_EXTERN long spy_take_forced_overflow(void) {
+    long saved = spy_saved_length;
+    if (saved < 0) return 0;
+    *spy_stack_length = saved;
+    spy_saved_length = -1;
+    spy_unnoticed = 0;
+    return 1;
+}
+
+RPY_EXTERN int spy_start_ticker(long ms, long *word, long *stack_length,
+                                long hard_limit_kb) {
+    struct sigaction action;
     struct itimerval t;
-    siginterrupt(SIGALRM, 0);       /* a tick must not break a read(2) */
+    spy_word = word;
+    spy_stack_length = stack_length;
+    spy_hard_limit_kb = hard_limit_kb;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = spy_on_tick;
+    action.sa_flags = SA_RESTART;   /* a tick must not break a read(2) */
+    sigemptyset(&action.sa_mask);
+    if (sigaction(SIGALRM, &action, 0) != 0) return -1;
     t.it_interval.tv_sec = ms / 1000;
     t.it_interval.tv_usec = (ms % 1000) * 1000;
     t.it_value = t.it_interval;
     return setitimer(ITIMER_REAL, &t, 0);
 }
-"""])
-start_ticker = rffi.llexternal('spy_start_ticker', [rffi.LONG], rffi.INT,
-                               compilation_info=_ticker_eci,
+""".replace("SPY_LAST_TICKS", str(LAST_TICKS))])
+start_ticker = rffi.llexternal('spy_start_ticker',
+                               [rffi.LONG, rffi.LONGP, rffi.LONGP, rffi.LONG],
+                               rffi.INT, compilation_info=_ticker_eci,
                                releasegil=False)
+# no stack check and no GC in between: it runs before anything else when
+# the forced StackOverflow arrives (Interpreter.activate)
+take_forced_overflow = rffi.llexternal('spy_take_forced_overflow', [],
+                                       rffi.LONG,
+                                       compilation_info=_ticker_eci,
+                                       releasegil=False, _nowrapper=True)
 
 
 class RunEnds(VMError):
@@ -77,8 +173,9 @@ class Watchdog(object):
         self.ceiling = ceiling
         self.max_resident = ceiling // 2
         if we_are_translated():
-            rsignal.pypysig_setflag(SIGALRM)
-            start_ticker(TICK_MS)
+            word = rffi.cast(rffi.LONGP, rsignal.pypysig_getaddr_occurred())
+            length = rffi.cast(rffi.LONGP, rstack._stack_get_length_adr())
+            start_ticker(TICK_MS, word, length, self.max_resident // 1024)
         else:
             self.host_next_tick = time.time() + TICK_MS / 1000.0
 
@@ -88,16 +185,29 @@ class Watchdog(object):
             return rsignal.pypysig_getaddr_occurred().c_value < 0
         return self.max_resident > 0 and time.time() >= self.host_next_tick
 
+    def forced_overflow(self):
+        """Called first thing on a StackOverflow: if the tick handler forced
+        it (spy_on_tick), put the stack limit back and answer why the run
+        must end; else ""."""
+        if not we_are_translated() or take_forced_overflow() == 0:
+            return ""
+        return self.memory_message()
+
+    def memory_message(self):
+        return ("out of memory: the process uses more than half of the %d "
+                "MB limit (--max-memory) besides its stack: the run ends "
+                "here" % (self.ceiling // MB))
+
     @jit.dont_look_inside
     def tick(self):
         """Take the pending tick; answer why the run must end, or ""."""
         self.ticks += 1
         if we_are_translated():
-            # the word first (pypysig_poll only clears the signal's bit;
-            # PyPy resets the word itself), then the bit; a tick that comes
-            # in between sets the word again
+            # our handler (spy_on_tick) sets the word; a tick that comes
+            # after this sets it again.  A stack limit it forced is put
+            # back: the run is about to end here (below) anyway
             rsignal.pypysig_getaddr_occurred().c_value = 0
-            rsignal.pypysig_poll()
+            take_forced_overflow()
         else:
             self.host_next_tick = time.time() + TICK_MS / 1000.0
         if self.max_seconds > 0 and \

@@ -151,6 +151,23 @@ def test_runaway_recursion_is_bounded_twice_in_one_session(run_binary,
     assert "internal error" not in r.err and "RPython" not in r.err, r
 
 
+def test_runaway_allocating_recursion_ends_with_a_backtrace(run_binary,
+                                                            own_image):
+    # compiled code checks the watchdog's tick only at backward branches;
+    # a recursion without loops that fills the heap is stopped by the tick
+    # handler through a forced StackOverflow, caught by the activation
+    # (watchdog.py): a Smalltalk error with a backtrace, never a segfault
+    r = run_binary("--max-memory", "256M", own_image,
+                   stdin=b"Object compileMethod: "
+                         b"'hog: n ^ (Array new: 1000) hog: n + 1'\n"
+                         b"nil hog: 0\n3 + 4\n")
+    assert r.status == 1, r
+    assert r.out == "true\n", r
+    assert "Error: out of memory" in r.err, r
+    assert "hog:" in r.err, r
+    assert "internal error" not in r.err and "RPython" not in r.err, r
+
+
 def test_profile_writes_a_file_the_report_reads(run_binary, tmp_path):
     """spy --profile samples Richards; tools/profile_report.py names its
     methods (the JIT binary runs more work: its iterations are faster)."""
