@@ -48,6 +48,37 @@ def quick_return(bytes):
     return QUICK_NONE, 0
 
 
+# A leaf method: at most this many bytes, no sends but the SmallInt fast
+# paths, no blocks, no loops.  Called from outside a trace it runs in the
+# interpreter (Interpreter.interpret): cheaper than entering compiled code
+# through the portal, which is what a megamorphic site's residual call pays
+LEAF_MAX_BYTES = 32
+
+
+def is_leaf(bytes):
+    if len(bytes) > LEAF_MAX_BYTES:
+        return False
+    pc = 0
+    while pc < len(bytes):
+        start = pc
+        high, low, pc = bytecodes.decode(bytes, pc)
+        if pc < 0:
+            return False
+        if high == bytecodes.SEND_MESSAGE or high == bytecodes.PUSH_BLOCK:
+            return False
+        if high == bytecodes.DO_PRIMITIVE:
+            pc += 1
+        elif high == bytecodes.DO_SPECIAL:
+            if low == bytecodes.SEND_TO_SUPER:
+                return False
+            if (low == bytecodes.BRANCH or low == bytecodes.BRANCH_IF_TRUE
+                    or low == bytecodes.BRANCH_IF_FALSE):
+                if pc >= len(bytes) or ord(bytes[pc]) <= start:
+                    return False
+                pc += 1
+    return True
+
+
 def block_call_arity(bytes):
     """k if the method is `<8 a1 ... ak self>` with its arguments in order
     (Block>>value, value:, ...), else -1.
@@ -82,24 +113,29 @@ def block_call_arity(bytes):
 
 class CompiledCode(Shadow):
     _attrs_ = ['w_method', 'selector', 'bytes', 'literals_w', 'stack_size',
-               'temp_size', 'w_class', 'sites', 'quick_kind', 'quick_index',
-               'block_arity']
+               'declared_stack_size', 'temp_size', 'w_class', 'sites',
+               'quick_kind', 'quick_index', 'block_arity', 'leaf']
     _immutable_fields_ = ['w_method', 'selector', 'bytes', 'literals_w[*]',
-                          'stack_size', 'temp_size', 'w_class', 'sites[*]',
-                          'quick_kind', 'quick_index', 'block_arity']
+                          'stack_size', 'declared_stack_size', 'temp_size',
+                          'w_class', 'sites[*]', 'quick_kind', 'quick_index',
+                          'block_arity', 'leaf']
 
     def __init__(self, w_method, selector, bytes, literals_w, stack_size,
-                 temp_size, w_class, sites):
+                 temp_size, w_class, sites, declared_stack_size=0):
         self.w_method = w_method
         self.selector = selector
         self.bytes = bytes
         self.literals_w = literals_w
+        # what a running context needs (stackdepth.py) vs what Smalltalk
+        # sees as a reified context's stack Array (the method's stackSize)
         self.stack_size = stack_size
+        self.declared_stack_size = max(declared_stack_size, stack_size)
         self.temp_size = temp_size
         self.w_class = w_class
         self.sites = sites
         self.quick_kind, self.quick_index = quick_return(bytes)
         self.block_arity = block_call_arity(bytes)
+        self.leaf = is_leaf(bytes)
 
     def slot_changed(self, space, w_obj, index):
         w_obj.shadow = None
@@ -170,13 +206,15 @@ def decode_method(space, w_method):
                                                   w_temps.value,
                                                   MAX_FRAME_SLOTS))
     bytes = w_bytes.as_string()
-    # grow the compiler's estimate to what the code can need (spec 7.22)
-    stack_size = max(w_stack.value, max_stack_depth(bytes))
+    # the compiler's stackSize is an estimate (spec 7.22): contexts get what
+    # the code can need, often far less (a smaller virtualizable stack
+    # makes each call cheaper in compiled code)
+    stack_size = max_stack_depth(bytes)
     owner = "%s>>%s" % (space.class_name(slots_w[5]), selector)
     sites = make_sites(space, bytes, literals_w, owner)
     return CompiledCode(w_method, selector, bytes, literals_w,
                         stack_size, w_temps.value, slots_w[5],
-                        sites)
+                        sites, w_stack.value)
 
 
 def make_sites(space, bytes, literals_w, owner):

@@ -86,7 +86,7 @@ class W_Block(W_Object):
         elif index == 2:
             return self.w_temps
         elif index == 3:
-            return space.new_array(self.code.stack_size)
+            return space.new_array(self.code.declared_stack_size)
         elif index == 4 or index == 9:
             return space.wrap_int(self.start_pc)
         elif index == 5:
@@ -190,7 +190,8 @@ class W_Context(W_Object):
         elif index == 2:
             return self.w_temps
         elif index == 3:
-            items_w = [space.w_nil] * len(self.stack_w)
+            size = max(len(self.stack_w), self.code.declared_stack_size)
+            items_w = [space.w_nil] * size
             for i in range(self.sp):
                 if self.stack_w[i] is not None:
                     items_w[i] = self.stack_w[i]

@@ -8,6 +8,7 @@ by the send that waits for the target context.
 """
 
 from rpython.rlib import jit
+from rpython.rlib.objectmodel import specialize
 from rpython.rlib.rarithmetic import ovfcheck
 from rpython.rlib.rstackovf import StackOverflow, check_stack_overflow
 
@@ -73,6 +74,10 @@ class Interpreter(object):
         """Run ctx until it returns; answer the value it returns."""
         ctx.active = True
         try:
+            if ctx.code.leaf and not jit.we_are_jitted():
+                # no portal, no compiled code: for a leaf method (code.py)
+                # the entry costs more than the method
+                return self.dispatch(ctx, False)
             return self.loop(ctx)
         finally:
             ctx.active = False
@@ -98,11 +103,19 @@ class Interpreter(object):
             raise context_error(self.space.memory.heap_exhausted(), ctx)
 
     def loop(self, ctx):
+        """The JIT's portal: fetch, decode, dispatch until ctx returns."""
+        return self.dispatch(ctx, True)
+
+    @specialize.arg(2)
+    def dispatch(self, ctx, jitted):
+        # jitted=False: the same loop without the JIT's hooks (leaf methods)
         ctx = jit.hint(ctx, access_directly=True)
         code = ctx.code
         pc = ctx.pc
         while True:
-            jitdriver.jit_merge_point(pc=pc, code=code, self=self, ctx=ctx)
+            if jitted:
+                jitdriver.jit_merge_point(pc=pc, code=code, self=self,
+                                          ctx=ctx)
             space = self.space
             bytes = code.bytes
             if pc < 0 or pc >= len(bytes):
@@ -181,8 +194,9 @@ class Interpreter(object):
                     pc += 1
                     if target <= start:
                         self.watch(ctx)
-                        jitdriver.can_enter_jit(pc=target, code=code,
-                                                self=self, ctx=ctx)
+                        if jitted:
+                            jitdriver.can_enter_jit(pc=target, code=code,
+                                                    self=self, ctx=ctx)
                     pc = target
                 elif low == bc.BRANCH_IF_TRUE or low == bc.BRANCH_IF_FALSE:
                     target = self.operand(ctx, code, pc)
@@ -195,8 +209,9 @@ class Interpreter(object):
                     if taken:
                         if target <= start:
                             self.watch(ctx)
-                            jitdriver.can_enter_jit(pc=target, code=code,
-                                                    self=self, ctx=ctx)
+                            if jitted:
+                                jitdriver.can_enter_jit(pc=target, code=code,
+                                                        self=self, ctx=ctx)
                         pc = target
                 elif low == bc.SEND_TO_SUPER:
                     pc += 1

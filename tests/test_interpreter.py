@@ -309,6 +309,41 @@ def test_quick_methods_are_recognised():
         assert c.quick_return(bytes(bytearray(asm))) == (c.QUICK_NONE, 0)
 
 
+def test_leaf_methods_are_recognised():
+    from spyvm import code as c
+    def leaf(*parts):
+        return c.is_leaf(bytes(bytearray(assemble(*parts))))
+    # ^ x + 1; a forward branch; a primitive with its fallback
+    assert leaf(push_arg(1), push_const(1), send_binary(2), stack_return())
+    assert leaf(push_arg(1), branch_if_true(5), push_const(1),
+                stack_return(), push_const(2), stack_return())
+    assert leaf(push_self(), push_arg(1), prim(2, 24), self_return())
+    # a send, a block, a loop, or too long
+    assert not leaf(push_self(), mark(1), send(0), stack_return())
+    assert not leaf(push_block(0, 4), pop(), self_return())
+    assert not leaf(push_true(), branch_if_true(0), self_return())
+    assert not leaf(*([push_const(1), pop()] * 17 + [self_return()]))
+
+
+def test_leaf_methods_run_and_report_errors_in_their_own_context(image,
+                                                                 capfd):
+    # Object>>plus: ^ self + arg, and Object>>bad ^ instVar 2 + 1 sent to
+    # an object with one slot: the error names bad, as any activation would
+    image.install("Object", "plus:", assemble(push_self(), push_arg(1),
+                                              send_binary(2), stack_return()))
+    image.install("Object", "bad", assemble(push_inst(2), push_const(1),
+                                            send_binary(2), stack_return()))
+    code = assemble(push_const(3), push_const(4), mark(2), send(0),
+                    stack_return())
+    assert image.run(code, ["plus:"]).value == 7
+    code = assemble(push_self(), mark(1), send(0), stack_return())
+    assert image.run(code, ["bad"], rcv=image.new("Object", image.w_nil)) \
+        is image.w_nil
+    err = capfd.readouterr().err
+    assert "cannot read slot 2" in err
+    assert "bad[Object,]" in err
+
+
 def test_sends_to_quick_methods_answer_their_value(image):
     space = image.space
     image.subclass("Pair", ivars=2)
