@@ -218,7 +218,7 @@ def timing_table(results, vms, benches, sizes, target_ms=None):
 def linearity_table(lin):
     """lin: [{bench, vm, size, ms_per_unit, size2, ms_per_unit2}] from the
     harness's --linearity runs; ratio 1.00 = time grows exactly with size."""
-    head = ['benchmark', 'vm', 'size', 'ms/unit', 'size x2', 'ms/unit at x2', 'ratio', 'linear']
+    head = ['benchmark', 'vm', 'size', 'ms/unit', 'size 2', 'ms/unit at size 2', 'ratio', 'linear']
     rows = []
     for x in lin:
         ratio = (x['ms_per_unit2'] / x['ms_per_unit']
@@ -230,7 +230,7 @@ def linearity_table(lin):
     return head, rows
 
 
-# a benchmark whose ms/unit changes by more than this between size and 2 x size
+# a benchmark whose ms/unit changes by more than this between its two sizes
 # is not linear enough to compare VMs that ran it at different sizes
 LINEAR_TOLERANCE = 0.15
 
@@ -337,8 +337,10 @@ def full_report(meta, results, geo, render=render_text):
                           '; ! = below the %g ms target' % target if target else '')))
         parts.append(render(*timing_table(results, vms, benches, sizes, target)))
     if lin:
-        parts.append(h('Linearity check: ms per unit of size at the calibrated size and at twice '
-                       'it (one process each; linear = within %d%%):' % round(100 * LINEAR_TOLERANCE)))
+        parts.append(h('Linearity check: ms per unit of size at the VM\'s calibrated size and at '
+                       'size 2 = k x it, k = largest / smallest size of the VMs (2..8), in one '
+                       'process; ratio = ms/unit at size 2 over ms/unit; linear = within %d%%:'
+                       % round(100 * LINEAR_TOLERANCE)))
         parts.append(render(*linearity_table(lin)))
     if TINY in benches:
         parts.append(h('0 tinyBenchmarks (median of every run; x = sends/s over %s):' % (baseline or '-')))

@@ -64,8 +64,8 @@ class CalibrateTest(unittest.TestCase):
             seen.append(size)
             return [size * 2.0, size * 2.2, size * 2.1]
         size, trace = harness.calibrate(measure, 3, 50)
-        self.assertGreaterEqual(size * 2.0, 50)
-        self.assertGreaterEqual(size * 2.1, 1.3 * 50)
+        self.assertGreaterEqual(size * 2.0, 1.25 * 50)
+        self.assertGreaterEqual(size * 2.1, 1.5 * 50)
         self.assertEqual([s for s, _ in trace], seen)
         self.assertLess(size, 200)                 # no wild overshoot
 
@@ -86,7 +86,7 @@ class PerVmCalibrationTest(unittest.TestCase):
         self.assertGreater(harness.next_size(10, 20.0, 18.0, 50, high=4), 10)
         # far above the target: shrink towards 2 x target, never below 1
         self.assertEqual(harness.next_size(10, 1000.0, 900.0, 50, high=4), 1)
-        self.assertEqual(harness.next_size(40, 1000.0, 900.0, 50, high=4), 4)
+        self.assertEqual(harness.next_size(40, 1000.0, 900.0, 50, high=4), 5)
         # size 1 cannot shrink: accepted however long
         self.assertEqual(harness.next_size(1, 5000.0, 4000.0, 50, high=4), None)
         # without `high` (one calibration VM), long iterations are accepted
@@ -95,8 +95,13 @@ class PerVmCalibrationTest(unittest.TestCase):
     def test_calibrate_shrinks_with_high(self):
         size, trace = harness.calibrate(lambda s: [s * 30.0] * 3, 50, 50, high=4)
         self.assertLessEqual(size * 30.0, 4 * 50)
-        self.assertGreaterEqual(size * 30.0, 50)
+        self.assertGreaterEqual(size * 30.0, 1.5 * 50)
         self.assertEqual(trace[0], (50, 1500.0))
+
+    def test_linearity_factor(self):
+        self.assertEqual(harness.linearity_factor({'a': 132, 'b': 1}), 8)
+        self.assertEqual(harness.linearity_factor({'a': 30, 'b': 10}), 3)
+        self.assertEqual(harness.linearity_factor({'a': 5, 'b': 5}), 2)
 
     def test_size_guess_from_other_benchmarks(self):
         g = harness.SizeGuess(50)
@@ -228,12 +233,12 @@ class HarnessEndToEndTest(unittest.TestCase):
         # fake ms = per-unit ms x size: richards 1 ms/unit, list 0.25 ms/unit;
         # slow's richards 7 ms/unit: each VM gets its own size
         rich, lst = sizes['richards'], sizes['list']
-        self.assertGreaterEqual(rich['fast'], 65)
-        self.assertLessEqual(rich['fast'], 200)
-        self.assertGreaterEqual(rich['slow'] * 7, 65)
-        self.assertLessEqual(rich['slow'] * 7, 200)
+        self.assertGreaterEqual(rich['fast'], 75)
+        self.assertLessEqual(rich['fast'], 250)
+        self.assertGreaterEqual(rich['slow'] * 7, 75)
+        self.assertLessEqual(rich['slow'] * 7, 250)
         self.assertLess(rich['slow'], rich['fast'])
-        self.assertGreaterEqual(lst['fast'] * 0.25, 65)
+        self.assertGreaterEqual(lst['fast'] * 0.25, 75)
         # history mode runs at its base VM's sizes
         self.assertEqual(rich['fast+hist'], rich['fast'])
         r = data['results']['richards']
@@ -280,8 +285,12 @@ class HarnessEndToEndTest(unittest.TestCase):
         self.assertIn('processes skipped for the budget: slow: sieve 2', text)
         lin = data['meta']['linearity']
         self.assertEqual([(x['bench'], x['vm']) for x in lin], [('sieve', 'fast')])
-        # size ** 1.5: twice the size costs 2 ** 0.5 more per unit
-        self.assertAlmostEqual(lin[0]['ms_per_unit2'] / lin[0]['ms_per_unit'], 2 ** 0.5,
+        # the second size spans the VMs' sizes (k = largest / smallest, 2..8)
+        k = lin[0]['size2'] / lin[0]['size']
+        self.assertEqual(k, harness.linearity_factor(data['meta']['sizes']['sieve']))
+        self.assertTrue(2 <= k <= 8)
+        # size ** 1.5: k x the size costs k ** 0.5 more per unit
+        self.assertAlmostEqual(lin[0]['ms_per_unit2'] / lin[0]['ms_per_unit'], k ** 0.5,
                                delta=0.05)
         self.assertIn('sieve ~', text)
 
@@ -292,7 +301,7 @@ class HarnessEndToEndTest(unittest.TestCase):
             '--no-charts')
         sizes = data['meta']['sizes']['list']
         self.assertEqual(sizes['fast'], sizes['slow'])
-        self.assertGreaterEqual(sizes['fast'], 65)
+        self.assertGreaterEqual(sizes['fast'], 75)
 
     def test_failing_check_and_restricted_vm(self):
         text, data, _ = self.run_harness(
