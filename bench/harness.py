@@ -217,30 +217,32 @@ def load_refvms(directory):
 # Calibration accepts a size whose steady iterations have a minimum >=
 # MIN_MARGIN x the target and a median >= MEDIAN_LOW x target; per VM also a
 # median <= HIGH x target (iterations ">= target but not much more"), unless
-# the size is 1.  The margins leave room for the later processes, which may
-# run up to ~1.5 x faster than the first on a shared machine (bench/README.md).
-MIN_MARGIN = 1.25
-MEDIAN_LOW = 1.5
-HIGH = 5.0
+# the size is 1.  The margins leave room for the later processes, which ran
+# up to 2 x faster than the first on a shared machine (bench/README.md).
+MIN_MARGIN = 2.0
+MEDIAN_LOW = 2.4
+HIGH = 8.0
+# a first guess or a shrunk size aims at this x the target
+AIM = 4.0
 
 
 def next_size(size, med, low, target_ms, high=None, max_factor=64):
     """One calibration step: None when `size` is accepted, else the next size
-    to try (grown on the median, or shrunk towards 2 x target)."""
+    to try (grown on the median, or shrunk towards AIM x target)."""
     if low >= MIN_MARGIN * target_ms and med >= MEDIAN_LOW * target_ms:
         if high is None or size <= 1 or med <= high * target_ms:
             return None
-        return max(1, min(size - 1, int(size * 2.5 * target_ms / med)))
+        return max(1, min(size - 1, int(size * AIM * target_ms / med)))
     # grow on the median (a noisy minimum would overshoot), gently when
     # only the minimum is short
-    factor = 2.0 * target_ms / max(med, 0.5) if med < MEDIAN_LOW * target_ms else 1.15
+    factor = AIM * target_ms / max(med, 0.5) if med < MEDIAN_LOW * target_ms else 1.15
     return int(math.ceil(size * min(max(factor, 1.15), max_factor)))
 
 
 def calibrate(measure, size, target_ms, max_rounds=6, max_factor=64, high=None):
     """Grow `size` until measure(size) -- the steady iteration times of the
-    calibration VM, or None if it failed -- has its minimum >= 1.25 x
-    target_ms and its median >= 1.5 x target_ms (and, with `high`, shrink it
+    calibration VM, or None if it failed -- has its minimum >= MIN_MARGIN x
+    target_ms and its median >= MEDIAN_LOW x target_ms (and, with `high`, shrink it
     while the median is above high x target_ms).  Answer (size, [(size,
     median), ...])."""
     trace = []
@@ -274,8 +276,8 @@ class SizeGuess:
         if bench not in self.ref_unit or not ratios:
             return default
         unit = self.ref_unit[bench] * math.exp(sum(ratios) / len(ratios))
-        # aim at 2.5 x target, the middle of the accepted range
-        return max(1, int(round(2.5 * self.target / max(unit, 1e-6))))
+        # aim at the middle of the accepted range
+        return max(1, int(round(AIM * self.target / max(unit, 1e-6))))
 
     def learn(self, vm, bench, size, median_ms, reference):
         if not median_ms or median_ms <= 0:
