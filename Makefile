@@ -87,7 +87,7 @@ COMPARE_OUT ?= bench/compare
 # much more) and is compared per unit of size; each VM has a time budget
 # (seconds for the whole suite) that limits its processes after the first,
 # so that `make compare` takes under 30 minutes (bench/README.md)
-COMPARE_BUDGET ?= 240
+COMPARE_BUDGET ?= 180
 COMPARE_ARGS = --vm-iterations spy=20 --vm-iterations nopic=20 --vm-iterations racket=5 \
 	  --tiny-runs 3 --budget $(COMPARE_BUDGET) --linearity nojit
 refvms: $(VENV3)/.done
