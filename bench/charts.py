@@ -47,7 +47,8 @@ def speedup_chart(path, results, geo, vms, benches, baseline):
 
 
 def warmup_chart(path, results, vms, benches):
-    """One panel per benchmark: median ms of iteration i, per VM (log y)."""
+    """One panel per benchmark: median ms of iteration i per unit of size,
+    per VM (log y)."""
     plt = _pyplot()
     from matplotlib.ticker import MaxNLocator
     timed = [b for b in benches if b != TINY]
@@ -61,15 +62,18 @@ def warmup_chart(path, results, vms, benches):
             continue
         b = timed[k]
         for v in vms:
-            curve = [x for x in results[b][v].get('warmup_curve_ms') or []]
+            # per unit of size: the VMs may have run different sizes
+            size = results[b][v].get('size') or 1
+            curve = [x / float(size) for x in results[b][v].get('warmup_curve_ms') or []
+                     if x is not None]
             if curve:
-                a.plot(range(1, len(curve) + 1), [max(x, 0.1) for x in curve],
+                a.plot(range(1, len(curve) + 1), [max(x, 0.001) for x in curve],
                        marker='.', label=v)
         a.set_yscale('log')
         a.xaxis.set_major_locator(MaxNLocator(integer=True))
         a.set_title(b, fontsize=9)
         a.set_xlabel('iteration', fontsize=8)
-        a.set_ylabel('ms (log)', fontsize=8)
+        a.set_ylabel('ms / unit of size (log)', fontsize=8)
         a.tick_params(labelsize=7)
     handles, labels = axes[0][0].get_legend_handles_labels()
     if handles:

@@ -31,6 +31,7 @@ import shlex
 import statistics
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from procs import run_process, Xvfb  # noqa: E402
@@ -184,6 +185,7 @@ class VM:
         self.iterations = iterations
         self.processes = processes
         self.reference = reference        # one of bench/refvms' VMs
+        self.budget = None                # seconds for the whole suite
 
     def runs(self, bench):
         return (self.benchmarks is None or bench in self.benchmarks) and bench not in self.excluded
@@ -212,10 +214,37 @@ def load_refvms(directory):
     return reg, vms
 
 
-def calibrate(measure, size, target_ms, max_rounds=6, max_factor=64):
+# Calibration accepts a size whose steady iterations have a minimum >=
+# MIN_MARGIN x the target and a median >= MEDIAN_LOW x target; per VM also a
+# median <= HIGH x target (iterations ">= target but not much more"), unless
+# the size is 1.  The margins leave room for the later processes, which ran
+# up to 2 x faster than the first on a shared machine (bench/README.md).
+MIN_MARGIN = 2.0
+MEDIAN_LOW = 2.4
+HIGH = 8.0
+# a first guess or a shrunk size aims at this x the target
+AIM = 4.0
+
+
+def next_size(size, med, low, target_ms, high=None, max_factor=64):
+    """One calibration step: None when `size` is accepted, else the next size
+    to try (grown on the median, or shrunk towards AIM x target)."""
+    if low >= MIN_MARGIN * target_ms and med >= MEDIAN_LOW * target_ms:
+        if high is None or size <= 1 or med <= high * target_ms:
+            return None
+        return max(1, min(size - 1, int(size * AIM * target_ms / med)))
+    # grow on the median (a noisy minimum would overshoot), gently when
+    # only the minimum is short
+    factor = AIM * target_ms / max(med, 0.5) if med < MEDIAN_LOW * target_ms else 1.15
+    return int(math.ceil(size * min(max(factor, 1.15), max_factor)))
+
+
+def calibrate(measure, size, target_ms, max_rounds=6, max_factor=64, high=None):
     """Grow `size` until measure(size) -- the steady iteration times of the
-    calibration VM, or None if it failed -- has its minimum >= target_ms and
-    its median >= 1.3 x target_ms.  Answer (size, [(size, median), ...])."""
+    calibration VM, or None if it failed -- has its minimum >= MIN_MARGIN x
+    target_ms and its median >= MEDIAN_LOW x target_ms (and, with `high`, shrink it
+    while the median is above high x target_ms).  Answer (size, [(size,
+    median), ...])."""
     trace = []
     for _ in range(max_rounds):
         times = measure(size)
@@ -224,13 +253,40 @@ def calibrate(measure, size, target_ms, max_rounds=6, max_factor=64):
             break
         med, low = statistics.median(times), min(times)
         trace.append((size, med))
-        if low >= target_ms and med >= 1.3 * target_ms:
+        new = next_size(size, med, low, target_ms, high, max_factor)
+        if new is None:
             break
-        # grow on the median (a noisy minimum would overshoot), gently when
-        # only the minimum is short
-        factor = 1.4 * target_ms / max(med, 0.5) if med < 1.3 * target_ms else 1.15
-        size = int(math.ceil(size * min(max(factor, 1.15), max_factor)))
+        size = new
     return size, trace
+
+
+class SizeGuess:
+    """First guesses of per-VM sizes: a VM's time per unit of size relative
+    to the reference VM (the first one), averaged (geometric mean) over the
+    benchmarks calibrated so far, predicts its size for the next one, so
+    that most calibrations take one round."""
+
+    def __init__(self, target_ms):
+        self.target = target_ms
+        self.ref_unit = {}            # bench -> the reference VM's ms/unit
+        self.log_ratios = {}          # vm -> [log(ms/unit over the reference's)]
+
+    def guess(self, vm, bench, default):
+        ratios = self.log_ratios.get(vm)
+        if bench not in self.ref_unit or not ratios:
+            return default
+        unit = self.ref_unit[bench] * math.exp(sum(ratios) / len(ratios))
+        # aim at the middle of the accepted range
+        return max(1, int(round(AIM * self.target / max(unit, 1e-6))))
+
+    def learn(self, vm, bench, size, median_ms, reference):
+        if not median_ms or median_ms <= 0:
+            return
+        unit = median_ms / float(size)
+        if reference:
+            self.ref_unit[bench] = unit
+        elif bench in self.ref_unit:
+            self.log_ratios.setdefault(vm, []).append(math.log(unit / self.ref_unit[bench]))
 
 
 TINY_HISTORIES = ['alone', 'after runner.st', 'after the suite', 'as in make bench']
@@ -284,6 +340,8 @@ class Runner:
         times, ok, fails, tiny, started = parse_output(res.text, bench)
         run = {'process': process, 'times': times, 'wall_s': round(res.seconds, 3),
                'rc': res.rc, 'maxrss_kb': res.maxrss_kb}
+        if res.cpu_s is not None:
+            run['cpu_s'] = round(res.cpu_s, 3)
         if tiny:
             run['tiny'] = tiny
         if bench == TINY and tiny and not res.timed_out:
@@ -342,12 +400,13 @@ def run_calibration(runner, vm, benches, sizes, args, tmpdir):
 def run_tiny_histories(runner, vms, sizes, args, tmpdir):
     """The 5th (last) tinyBenchmarks run of one process under each history
     (spy's VMs only: the suite would take the reference VMs too long)."""
-    suite = [(b, sizes.get(b) or max(1, int(round(default_size(b) * args.scale))))
-             for b in BENCHMARKS if b != TINY]
     out = {}
     for vm in vms:
         if vm.reference or vm.history or not vm.runs(TINY):
             continue
+        suite = [(b, (sizes.get(b) or {}).get(vm.name)
+                  or max(1, int(round(default_size(b) * args.scale))))
+                 for b in BENCHMARKS if b != TINY]
         out[vm.name] = {}
         for h in TINY_HISTORIES:
             files = tiny_history_files(tmpdir, h, args.tiny_runs, suite)
@@ -405,12 +464,27 @@ def main(argv=None):
     ap.add_argument('--scale', type=float, default=1.0,
                     help='multiply every default size by this factor (sizes stay >= 1)')
     ap.add_argument('--calibrate', type=float, metavar='MS',
-                    help='grow each size until the calibration VM\'s steady iterations '
-                    'take at least MS ms (e.g. 50); --size wins')
-    ap.add_argument('--calibrate-vm', help='the VM sizes are calibrated on (default: the first '
-                    '--vm, normally the fastest)')
+                    help='calibrate every VM\'s own size so that its steady iterations take '
+                    'at least MS ms (e.g. 50; the first process must reach %g x MS, median %g x '
+                    'MS) but at most %g x MS (unless the size is 1); --size wins'
+                    % (MIN_MARGIN, MEDIAN_LOW, HIGH))
+    ap.add_argument('--calibrate-vm', help='calibrate the sizes on this VM only (growing them '
+                    'until its iterations take MS ms) and run every VM at those sizes')
     ap.add_argument('--calibrate-iterations', type=int, default=6,
-                    help='iterations per calibration process (default 6)')
+                    help='iterations per calibration process with --calibrate-vm (default 6)')
+    ap.add_argument('--calibrate-rounds', type=int, default=5,
+                    help='most processes tried per VM and benchmark when calibrating each '
+                    'VM (default 5)')
+    ap.add_argument('--budget', type=float, default=0, metavar='S',
+                    help='seconds each VM may spend on the suite (0 = no limit): a process '
+                    'after the first of its cell that would not fit is skipped (reported); '
+                    'calibration stops at the benchmark\'s share')
+    ap.add_argument('--vm-budget', action='append', default=[], metavar='VM=S',
+                    help='the budget of one VM')
+    ap.add_argument('--linearity', metavar='VMS',
+                    help='on these VMs, also run every benchmark at its size and at k x it '
+                    '(k = largest / smallest size of the VMs, 2..8) in one process and compare '
+                    'the time per unit of size')
     ap.add_argument('--history', nargs='?', const='all', metavar='VMS',
                     help='also run these VMs (default: every --vm) in history mode, as NAME+hist: '
                     'each benchmark after all the others were filed in and run once')
@@ -426,7 +500,9 @@ def main(argv=None):
     ap.add_argument('--vm-benchmarks', action='append', default=[], metavar='VM=LIST',
                     help='restrict a VM to some benchmarks (others are reported as not run)')
     ap.add_argument('--steady-fraction', type=float, default=0.5,
-                    help='fraction of the last iterations counted as steady state (default 0.5)')
+                    help='the last iterations of a process that are always steady state '
+                    '(default 0.5); earlier ones are too, after the last warm-up iteration '
+                    '(one slower than 1.25 x the median of the last half)')
     ap.add_argument('--out', default=os.path.join(HERE, 'results'),
                     help='output directory (default bench/results)')
     ap.add_argument('--no-charts', action='store_true', help='do not write PNG charts')
@@ -487,15 +563,30 @@ def main(argv=None):
     if baseline and baseline not in byname:
         ap.error('--baseline %r is not one of the VMs' % baseline)
     benches = bench_list(args.benchmarks)
+    # sizes[bench][vm]: every VM starts at the same size; calibration (per
+    # VM, or on --calibrate-vm for all) changes them
     sizes = {}
     user_sizes = parse_kv(args.size, '--size')
     for b in benches:
         if b in user_sizes:
-            sizes[b] = int(user_sizes[b])
+            base = int(user_sizes[b])
         elif b == TINY:
-            sizes[b] = 1
+            base = 1
         else:
-            sizes[b] = max(1, int(round(default_size(b) * args.scale)))
+            base = max(1, int(round(default_size(b) * args.scale)))
+        sizes[b] = {v.name: base for v in vms}
+    budgets = parse_kv(args.vm_budget, '--vm-budget')
+    for v in vms:
+        if v.name in budgets:
+            v.budget = float(budgets[v.name])
+        elif v.history and v.name[:-len('+hist')] in budgets:
+            v.budget = float(budgets[v.name[:-len('+hist')]])
+        else:
+            v.budget = args.budget
+    linearity = args.linearity.replace(',', ' ').split() if args.linearity else []
+    for n in linearity:
+        if n not in byname:
+            ap.error('--linearity: no VM %r' % n)
     image = os.path.abspath(image)
     if not os.path.exists(image):
         ap.error('image not found: %s' % image)
@@ -516,10 +607,13 @@ def main(argv=None):
         'vm_iterations': {v.name: v.iterations for v in vms if v.iterations},
         'vm_processes': {v.name: v.processes for v in vms if v.processes},
         'history_vms': [v.name for v in vms if v.history],
+        'budget_s': {v.name: v.budget for v in vms if v.budget},
+        'linearity_vms': linearity,
     }
     if refreg:
         meta['refvms'] = {'checkout': refreg.get('checkout'), 'patches': refreg.get('patches')}
     results = {b: {v: {'runs': []} for v in names} for b in benches}
+    t_start = time.time()
     with tempfile.TemporaryDirectory(prefix='spybench-') as tmpdir:
         xvfb = Xvfb() if any(v.display for v in vms) else None
         display = xvfb.__enter__() if xvfb else None
@@ -532,20 +626,29 @@ def main(argv=None):
             if xvfb:
                 xvfb.__exit__(None, None, None)
     meta['host']['loadavg_end'] = os.getloadavg()
-    geo = summarize(results, names, benches, baseline, args.steady_fraction)
+    meta['wall_s'] = round(time.time() - t_start, 1)
+    geo = summarize(results, names, benches, baseline, args.steady_fraction, sizes)
     write_outputs(args.out, meta, results, geo, not args.no_charts)
     return 0
 
 
 def run_all(runner, vms, benches, sizes, user_sizes, baseline, args, tmpdir, meta, results):
-    if args.calibrate:
-        cal = next((v for v in vms if v.name == args.calibrate_vm), None) if args.calibrate_vm \
-            else vms[0]
+    """Calibration, start-up, tinyBenchmarks histories, then every process:
+    process 1 of every (benchmark, VM) first (calibrating each VM's size
+    with --calibrate), then process 2 of every cell, and so on, within each
+    VM's time budget; finally the linearity checks."""
+    per_vm = args.calibrate and not args.calibrate_vm
+    if args.calibrate and args.calibrate_vm:
+        cal = next((v for v in vms if v.name == args.calibrate_vm), None)
         if cal is None:
             sys.exit('harness: --calibrate-vm %r is not one of the VMs' % args.calibrate_vm)
         todo = [b for b in benches if b not in user_sizes]
+        base = {b: sizes[b][cal.name] for b in benches}
         meta['calibration'] = {'vm': cal.name, 'traces': run_calibration(
-            runner, cal, todo, sizes, args, tmpdir)}
+            runner, cal, todo, base, args, tmpdir)}
+        for b in benches:
+            for v in vms:
+                sizes[b][v.name] = base[b]
     if args.startup_runs:
         meta['startup'] = {}
         for v in vms:
@@ -553,34 +656,204 @@ def run_all(runner, vms, benches, sizes, user_sizes, baseline, args, tmpdir, met
             if not v.history and v.supports_files():
                 meta['startup'][v.name] = measure_startup(runner, v, tmpdir, args.startup_runs)
                 note('start-up of %s: %s ms\n' % (v.name, fmt_ms(meta['startup'][v.name]['ms'])))
-    if args.tiny_histories:
+    if args.tiny_histories and not per_vm:
         meta['tiny_histories'] = run_tiny_histories(runner, vms, sizes, args, tmpdir)
-    maxp = max([args.processes] + [v.processes or 0 for v in vms])
-    total = sum(1 for p in range(1, maxp + 1) for b in benches for v in vms
-                if v.runs(b) and p <= (v.processes or args.processes))
-    done = 0
-    for p in range(1, maxp + 1):
+    state = RunState(vms, benches, args, meta, results)
+    guess = SizeGuess(args.calibrate) if per_vm else None
+    if per_vm:
+        meta['calibration'] = {'vm': 'each VM', 'traces': {}}
+    plain = [v for v in vms if not v.history]
+    # process 1: the VMs' own (calibrated) sizes first, the history VMs after
+    # them, since they run every benchmark at their base VM's sizes
+    for b in benches:
+        for v in plain:
+            if not state.start(v, b, 1):
+                continue
+            if per_vm and b != TINY and b not in user_sizes:
+                run = calibrated_process(runner, state, v, b, sizes, guess, plain[0], args, tmpdir)
+            else:
+                run = state.run(runner, v, b, 1, sizes[b][v.name], tmpdir)
+            state.record(v, b, run)
+    for v in vms:
+        if v.history:
+            base = v.name[:-len('+hist')]
+            for b in benches:
+                sizes[b][v.name] = sizes[b][base]
+    if args.tiny_histories and per_vm:
+        meta['tiny_histories'] = run_tiny_histories(runner, vms, sizes, args, tmpdir)
+    for b in benches:
+        for v in vms:
+            if v.history and state.start(v, b, 1):
+                state.record(v, b, state.run(runner, v, b, 1, sizes[b][v.name], tmpdir, sizes))
+    for p in range(2, state.maxp + 1):
         for b in benches:
             for v in vms:
-                if p > (v.processes or args.processes):
-                    continue
-                if not v.runs(b):
-                    if p == 1:
-                        results[b][v.name]['runs'].append({'process': p, 'status': 'not run',
-                                                           'times': []})
-                    continue
-                iters = args.tiny_runs if b == TINY else (v.iterations or args.iterations)
-                history = [(o, sizes[o]) for o in benches if o != b] if v.history else None
-                files = write_driver(tmpdir, b, iters, sizes[b], history)
-                done += 1
-                note('[%d/%d] %s on %s, process %d ... ' % (done, total, b, v.name, p))
-                run = runner.bench_process(v, b, files, '%s-%s-p%d.log' % (b, v.name, p), p)
-                results[b][v.name]['runs'].append(run)
-                # a long run that is stopped still leaves its raw data
-                with open(os.path.join(args.out, 'results.partial.json'), 'w') as f:
-                    json.dump({'meta': meta, 'results': results}, f)
-                note('%s %s (%.1fs)\n' % (run['status'], ' '.join(str(t) for t in run['times'][:12]),
-                                          run['wall_s']))
+                if p <= (v.processes or args.processes) and v.runs(b):
+                    if state.within_budget(v, b):
+                        state.record(v, b, state.run(runner, v, b, p, sizes[b][v.name], tmpdir,
+                                                     sizes))
+                    else:
+                        state.skip(v, b)
+    lin = [v for v in vms if v.name in meta['linearity_vms']]
+    if lin:
+        meta['linearity'] = check_linearity(runner, lin, benches, sizes, results, args, tmpdir)
+
+
+class RunState:
+    """Progress, time spent per (VM, benchmark) and the partial results file."""
+
+    def __init__(self, vms, benches, args, meta, results):
+        self.args, self.meta, self.results = args, meta, results
+        self.maxp = max([args.processes] + [v.processes or 0 for v in vms])
+        self.total = sum(min(self.maxp, v.processes or args.processes)
+                         for b in benches for v in vms if v.runs(b))
+        self.done = 0
+        self.spent = {}                    # (vm, bench) -> seconds
+        self.cell_budget = {v.name: (v.budget / max(1, len([b for b in benches if v.runs(b)])))
+                            if v.budget else None for v in vms}
+        meta['budget_skipped'] = {}
+
+    def start(self, v, b, p):
+        """False (and a 'not run' record) for a benchmark the VM does not run."""
+        if v.runs(b):
+            return True
+        self.results[b][v.name]['runs'].append({'process': p, 'status': 'not run', 'times': []})
+        return False
+
+    def within_budget(self, v, b):
+        """Another process of (v, b) fits in what is left of the VM's budget
+        (judged by the cell's longest process so far).  Processes run in
+        rounds (process 2 of every cell before any process 3), so the
+        cells of a VM share its budget fairly."""
+        if not v.budget:
+            return True
+        walls = [r.get('wall_s', 0) for r in self.results[b][v.name]['runs']]
+        spent = sum(t for (name, _), t in self.spent.items() if name == v.name)
+        return spent + max(walls or [0]) <= v.budget
+
+    def skip(self, v, b):
+        self.total -= 1
+        d = self.meta['budget_skipped'].setdefault(v.name, {})
+        d[b] = d.get(b, 0) + 1
+
+    def charge(self, v, b, seconds):
+        self.spent[(v.name, b)] = self.spent.get((v.name, b), 0) + seconds
+
+    def run(self, runner, v, b, p, size, tmpdir, sizes=None, log=None):
+        iters = self.args.tiny_runs if b == TINY else (v.iterations or self.args.iterations)
+        history = [(o, sizes[o][v.name]) for o in self.meta['benchmarks'] if o != b] \
+            if v.history else None
+        files = write_driver(tmpdir, b, iters, size, history)
+        note('[%d/%d] %s on %s, process %d, size %d ... ' % (self.done + 1, self.total, b, v.name,
+                                                           p, size))
+        run = runner.bench_process(v, b, files, log or '%s-%s-p%d.log' % (b, v.name, p), p)
+        run['size'] = size
+        self.charge(v, b, run['wall_s'])
+        note('%s %s (%.1fs)\n' % (run['status'], ' '.join(str(t) for t in run['times'][:12]),
+                                  run['wall_s']))
+        return run
+
+    def record(self, v, b, run):
+        self.done += 1
+        self.results[b][v.name]['runs'].append(run)
+        # a long run that is stopped still leaves its raw data
+        with open(os.path.join(self.args.out, 'results.partial.json'), 'w') as f:
+            json.dump({'meta': self.meta, 'results': self.results}, f)
+
+
+def calibrated_process(runner, state, v, b, sizes, guess, ref, args, tmpdir):
+    """Process 1 of (v, b), calibrating v's own size on the way: each round
+    is a full process; a round whose size is rejected (steady iterations
+    under the target, or far above it) is logged and recorded in the trace,
+    and the accepted one is process 1.  Answer that process's run."""
+    target = args.calibrate
+    size = guess.guess(v.name, b, sizes[b][v.name])
+    trace = []
+    budget = state.cell_budget[v.name]
+    for rnd in range(args.calibrate_rounds):
+        log = 'calibrate-%s-%s-%d.log' % (b, v.name, rnd + 1)
+        run = state.run(runner, v, b, 1, size, tmpdir, log=log)
+        times = steady(run['times'], args.steady_fraction) if run['status'] == 'ok' else []
+        med = statistics.median(times) if times else None
+        trace.append((size, med))
+        new = next_size(size, med, min(times), target, HIGH) if times else None
+        last = rnd + 1 == args.calibrate_rounds or (
+            budget and state.spent.get((v.name, b), 0) >= budget)
+        if new is None or last:
+            os.replace(os.path.join(runner.logdir, log),
+                       os.path.join(runner.logdir, '%s-%s-p1.log' % (b, v.name)))
+            break
+        run['rejected'] = True
+        state.meta['calibration'].setdefault('rejected', []).append(
+            {'vm': v.name, 'bench': b, 'size': size, 'times': run['times'],
+             'wall_s': run['wall_s']})
+        size = new
+    sizes[b][v.name] = size
+    if med:
+        guess.learn(v.name, b, size, med, v is ref)
+    state.meta['calibration']['traces'].setdefault(b, {})[v.name] = trace
+    note('  %s on %s: size %d (%s)\n' % (b, v.name, size, ', '.join(
+        '%d: %s ms' % (s_, fmt_ms(m)) for s_, m in trace)))
+    return run
+
+
+def parse_segments(text, bench):
+    """The iteration times of each BENCH-START ... run of `bench` in order
+    (a process that ran it twice at two sizes)."""
+    segs = []
+    for line in text.splitlines():
+        m = START_RE.search(line)
+        if m and m.group(1) == bench:
+            segs.append({})
+            continue
+        m = BENCH_RE.search(line)
+        if m and m.group(1) == bench and segs:
+            segs[-1][int(m.group(2))] = int(m.group(3))
+    return [[seg[k] for k in sorted(seg)] for seg in segs]
+
+
+def linearity_factor(sizes_of_bench):
+    """How much larger the second size of a linearity check is: the ratio
+    of the largest to the smallest size the VMs ran (the range the per-unit
+    comparison spans), between 2 and 8."""
+    xs = [x for x in sizes_of_bench.values() if x]
+    return int(min(8, max(2, round(max(xs) / float(min(xs)))))) if xs else 2
+
+
+def check_linearity(runner, vms, benches, sizes, results, args, tmpdir):
+    """Is a benchmark's work linear in its size?  One process per (VM,
+    benchmark) runs it at the VM's size, then at k times it (k from
+    linearity_factor, with half the iterations); the steady medians per unit
+    of size should agree (bench/README.md)."""
+    out = []
+    for v in vms:
+        for b in benches:
+            if b == TINY or not v.runs(b) or results[b][v.name].get('status') == 'not run':
+                continue
+            size = sizes[b][v.name]
+            big = size * linearity_factor({k: x for k, x in sizes[b].items()
+                                           if not k.endswith('+hist')})
+            iters = v.iterations or args.iterations
+            driver = os.path.join(tmpdir, 'driver-linear-%s.st' % b)
+            with open(driver, 'w') as f:
+                f.write(driver_line(b, iters, size))
+                f.write(driver_line(b, max(3, iters // 2), big))
+                f.write('EVAL BenchRunner done\n')
+            files = [os.path.join(HERE, 'runner.st'), bench_path(b), driver, quit_file(tmpdir)]
+            note('linearity of %s on %s (sizes %d, %d) ... ' % (b, v.name, size, big))
+            res = runner.run(v, files, 'linearity-%s-%s.log' % (b, v.name))
+            segs = parse_segments(res.text, b)
+            entry = {'bench': b, 'vm': v.name, 'size': size, 'size2': big,
+                     'times': segs, 'ms_per_unit': None, 'ms_per_unit2': None}
+            if len(segs) == 2 and all(segs) and OK_RE.search(res.text):
+                entry['ms_per_unit'] = statistics.median(steady(segs[0], args.steady_fraction)) / size
+                entry['ms_per_unit2'] = (statistics.median(steady(segs[1], args.steady_fraction))
+                                         / big)
+                note('%.3g vs %.3g ms/unit\n' % (entry['ms_per_unit'], entry['ms_per_unit2']))
+            else:
+                note('FAILED\n')
+            out.append(entry)
+    return out
 
 
 def write_outputs(out, meta, results, geo, charts):
@@ -592,10 +865,20 @@ def write_outputs(out, meta, results, geo, charts):
                 meta['host']['system'],
                 ' '.join('%.1f' % x for x in meta['host'].get('loadavg_start', []))),
             'image: %s' % meta['image'],
-            'iterations/process: %d  processes: %d  steady state: last %d%% of iterations%s'
+            'iterations/process: %d  processes: %d  steady state: at least the last %d%% of '
+            'iterations, after the warm-up%s'
             % (meta['iterations'], meta['processes'], round(meta['steady_fraction'] * 100),
                ('; sizes calibrated on %s to >= %g ms' % (meta['calibration']['vm'], meta['calibrate_ms'])
                 if meta.get('calibration') else ''))]
+    if meta.get('budget_s'):
+        head.append('time budget per VM (s): %s' % ', '.join(
+            '%s=%g' % kv for kv in meta['budget_s'].items()))
+    if meta.get('budget_skipped'):
+        head.append('processes skipped for the budget: %s' % '; '.join(
+            '%s: %s' % (v, ', '.join('%s %d' % kv for kv in d.items()))
+            for v, d in meta['budget_skipped'].items()))
+    if meta.get('wall_s'):
+        head.append('wall-clock time of the run: %.0f s' % meta['wall_s'])
     for k in ('vm_iterations', 'vm_processes'):
         if meta.get(k):
             head.append('%s: %s' % (k.replace('_', ' '), ', '.join('%s=%s' % kv for kv in meta[k].items())))

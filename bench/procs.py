@@ -17,8 +17,9 @@ import time
 class Result:
     """What one process did: status code, output text, seconds, max RSS."""
 
-    def __init__(self, rc, text, seconds, timed_out, maxrss_kb):
+    def __init__(self, rc, text, seconds, timed_out, maxrss_kb, cpu_s=None):
         self.rc = rc
+        self.cpu_s = cpu_s              # user + system CPU seconds (VM and children)
         self.text = text
         self.seconds = seconds
         self.timed_out = timed_out
@@ -83,7 +84,7 @@ def run_process(cmd, timeout, log_path=None, env=None):
             f.write('---- stdout ----\n' + text_out)
             f.write('\n---- stderr ----\n' + text_err)
     return Result(proc.returncode, text_out + '\n' + text_err, seconds,
-                  bool(timed_out), usage.ru_maxrss)
+                  bool(timed_out), usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 
 
 class Xvfb:

@@ -10,12 +10,43 @@ import statistics
 TINY = 'tinyBenchmarks'
 
 
+# An iteration slower than this factor x the median of the last half still
+# belongs to the warm-up (a JIT compiling, the heap growing).
+WARMUP_FACTOR = 1.25
+
+
+def steady_start(times, fraction):
+    """Index of the first steady-state iteration of one process.
+
+    At least the last `fraction` of the iterations is steady.  Before that,
+    the warm-up ends after the last iteration slower than WARMUP_FACTOR x the
+    median of the last half; with fraction 1.0 every iteration counts.  Only
+    a prefix is ever cut (what the report counts as warm-up): a slow
+    iteration after the warm-up stays in the statistics."""
+    n = len(times)
+    if not n:
+        return 0
+    latest = n - max(1, int(math.ceil(n * fraction)))
+    if latest <= 0:
+        return 0
+    level = statistics.median(times[n // 2:])
+    start = 0
+    for i in range(latest):
+        if times[i] > WARMUP_FACTOR * level:
+            start = i + 1
+    return start
+
+
 def steady(times, fraction):
-    """The steady-state part of one process's iterations: the last `fraction`."""
-    if not times:
-        return []
-    k = max(1, int(math.ceil(len(times) * fraction)))
-    return times[-k:]
+    """The steady-state part of one process's iterations (see steady_start)."""
+    return times[steady_start(times, fraction):]
+
+
+def size_of(sizes, bench, vm):
+    """A VM's size of a benchmark: sizes are {bench: {vm: size}} (per-VM
+    calibration) or {bench: size} (one size for every VM, older runs)."""
+    s = sizes.get(bench)
+    return s.get(vm) if isinstance(s, dict) else s
 
 
 def geomean(xs):
@@ -40,16 +71,24 @@ def summarize_cell(r, fraction):
     else:
         r['status'] = ('ok' if ok_runs and len(ok_runs) == len(real_runs)
                        else 'partial' if ok_runs else 'failed')
-    samples = []
+    samples, warm = [], []
     for p in ok_runs:
-        samples.extend(steady(p['times'], fraction))
+        k = steady_start(p['times'], fraction)
+        warm.append(k)
+        samples.extend(p['times'][k:])
     r['steady_samples'] = len(samples)
+    # iterations cut as warm-up, per process
+    r['warmup_iterations'] = warm
+    r['processes_ok'] = len(ok_runs)
     r['median_ms'] = statistics.median(samples) if samples else None
     r['min_ms'] = min(samples) if samples else None
     r['max_ms'] = max(samples) if samples else None
     r['spread_pct'] = spread_pct(r['min_ms'], r['median_ms'], r['max_ms']) if samples else None
     firsts = [p['times'][0] for p in ok_runs if p['times']]
     r['first_ms'] = statistics.median(firsts) if firsts else None
+    cpu = [p['cpu_s'] / p['wall_s'] for p in real_runs if p.get('cpu_s') and p.get('wall_s')]
+    # below 1: the VM waited for a core (or for I/O), its times are inflated
+    r['cpu_wall'] = min(cpu) if cpu else None
     rss = [p['maxrss_kb'] for p in real_runs if p.get('maxrss_kb')]
     r['maxrss_kb'] = max(rss) if rss else None
     n = max([len(p['times']) for p in ok_runs] or [0])
@@ -65,11 +104,20 @@ def summarize_cell(r, fraction):
                             statistics.median([t[1] for t in tiny])]
 
 
-def summarize(results, vms, benches, baseline, fraction):
-    """Fill in every cell's figures and speed-ups; answer {vm: geomean}."""
+def summarize(results, vms, benches, baseline, fraction, sizes=None):
+    """Fill in every cell's figures and speed-ups; answer {vm: geomean}.
+
+    With `sizes` (see size_of), VMs that ran a benchmark at different sizes
+    are compared by time per unit of size (ms / size), valid where the
+    benchmark's work is linear in its size (bench/README.md)."""
     for b in benches:
         for v in vms:
-            summarize_cell(results[b][v], fraction)
+            r = results[b][v]
+            summarize_cell(r, fraction)
+            size = size_of(sizes or {}, b, v)
+            r['size'] = size
+            r['ms_per_unit'] = (r['median_ms'] / size if r['median_ms'] is not None
+                                and size and b != TINY else None)
     geo = {}
     for v in vms:
         ratios = []
@@ -81,7 +129,8 @@ def summarize(results, vms, benches, baseline, fraction):
                 # higher is better for tinyBenchmarks: use sends/sec
                 r['speedup'] = r['tiny_median'][1] / max(base['tiny_median'][1], 1)
             elif base and r['median_ms'] is not None and base['median_ms'] is not None:
-                r['speedup'] = max(base['median_ms'], 0.5) / max(r['median_ms'], 0.5)
+                rs, bs = r.get('size') or 1, base.get('size') or 1
+                r['speedup'] = (max(base['median_ms'], 0.5) / bs) / (max(r['median_ms'], 0.5) / rs)
             if r['speedup'] and b != TINY:
                 ratios.append(r['speedup'])
         geo[v] = geomean(ratios) if baseline else None
@@ -100,32 +149,46 @@ def fmt_mb(kb):
     return '-' if not kb else '%.0f' % (kb / 1024.0)
 
 
-def speedup_table(results, geo, vms, benches, sizes, baseline):
-    """Rows of the summary matrix: benchmark x VM speed-ups over baseline."""
-    head = ['benchmark', 'size'] + vms
+def fmt_size(sizes, bench, vm):
+    x = size_of(sizes, bench, vm)
+    return '' if x is None else str(x)
+
+
+def speedup_table(results, geo, vms, benches, sizes, baseline, nonlinear=()):
+    """Rows of the summary matrix: benchmark x VM speed-ups over baseline,
+    each with the VM's size in parentheses.  ~ marks a benchmark whose
+    linearity check failed (its per-unit comparison across sizes is rough)."""
+    head = ['benchmark'] + vms
     rows = []
     for b in benches:
         if b == TINY:
             continue
-        row = [b, str(sizes.get(b, ''))]
+        row = [b + (' ~' if b in nonlinear else '')]
         for v in vms:
             r = results[b][v]
+            size = fmt_size(sizes, b, v)
             if r['status'] == 'not run':
                 row.append('')
             elif r['status'] == 'failed':
-                row.append('FAILED')
+                row.append('FAILED (%s)' % size)
             else:
                 row.append(('%.2f' % r['speedup'] if r.get('speedup') else '-')
-                           + ('*' if r['status'] == 'partial' else ''))
+                           + ('*' if r['status'] == 'partial' else '') + ' (%s)' % size)
         rows.append(row)
-    rows.append(['geomean', ''] + [('%.2f' % geo[v]) if geo.get(v) else '-' for v in vms])
+    rows.append(['geomean'] + [('%.2f' % geo[v]) if geo.get(v) else '-' for v in vms])
     return head, rows
+
+
+def fmt_unit(x):
+    if x is None:
+        return '-'
+    return '%.3g' % x
 
 
 def timing_table(results, vms, benches, sizes, target_ms=None):
     """Rows of the long table: one per (benchmark, VM) that ran."""
-    head = ['benchmark', 'size', 'vm', 'n', 'min ms', 'median ms', 'max ms',
-            '+-%', 'first ms', 'max RSS MB']
+    head = ['benchmark', 'vm', 'size', 'procs', 'n', 'warm-up', 'min ms', 'median ms', 'max ms',
+            '+-%', 'ms/unit', 'first ms', 'cpu/wall', 'max RSS MB']
     rows = []
     for b in benches:
         if b == TINY:
@@ -134,17 +197,51 @@ def timing_table(results, vms, benches, sizes, target_ms=None):
             r = results[b][v]
             if r['status'] == 'not run':
                 continue
+            size = fmt_size(sizes, b, v)
             if r['status'] == 'failed':
-                rows.append([b, str(sizes.get(b, '')), v, '0', 'FAILED', '', '', '', '',
+                rows.append([b, v, size, '0', '0', '', 'FAILED', '', '', '', '', '', '',
                              fmt_mb(r.get('maxrss_kb'))])
                 continue
             low = target_ms and r['min_ms'] is not None and r['min_ms'] < target_ms
-            rows.append([b, str(sizes.get(b, '')), v, str(r['steady_samples']),
+            warm = r.get('warmup_iterations') or []
+            rows.append([b, v, size, str(r.get('processes_ok', '')), str(r['steady_samples']),
+                         ','.join(str(k) for k in warm),
                          fmt_ms(r['min_ms']) + ('!' if low else ''), fmt_ms(r['median_ms']),
                          fmt_ms(r['max_ms']),
                          '%.0f' % r['spread_pct'] if r['spread_pct'] is not None else '-',
-                         fmt_ms(r['first_ms']), fmt_mb(r.get('maxrss_kb'))])
+                         fmt_unit(r.get('ms_per_unit')), fmt_ms(r['first_ms']),
+                         '%.2f' % r['cpu_wall'] if r.get('cpu_wall') else '-',
+                         fmt_mb(r.get('maxrss_kb'))])
     return head, rows
+
+
+def linearity_table(lin):
+    """lin: [{bench, vm, size, ms_per_unit, size2, ms_per_unit2}] from the
+    harness's --linearity runs; ratio 1.00 = time grows exactly with size."""
+    head = ['benchmark', 'vm', 'size', 'ms/unit', 'size 2', 'ms/unit at size 2', 'ratio', 'linear']
+    rows = []
+    for x in lin:
+        ratio = (x['ms_per_unit2'] / x['ms_per_unit']
+                 if x.get('ms_per_unit') and x.get('ms_per_unit2') else None)
+        rows.append([x['bench'], x['vm'], str(x['size']), fmt_unit(x.get('ms_per_unit')),
+                     str(x['size2']), fmt_unit(x.get('ms_per_unit2')),
+                     '%.2f' % ratio if ratio else 'FAILED',
+                     ('yes' if abs(ratio - 1) <= LINEAR_TOLERANCE else 'NO') if ratio else '-'])
+    return head, rows
+
+
+# a benchmark whose ms/unit changes by more than this between its two sizes
+# is not linear enough to compare VMs that ran it at different sizes
+LINEAR_TOLERANCE = 0.15
+
+
+def nonlinear_benchmarks(lin):
+    out = set()
+    for x in lin or []:
+        if x.get('ms_per_unit') and x.get('ms_per_unit2') and \
+                abs(x['ms_per_unit2'] / x['ms_per_unit'] - 1) > LINEAR_TOLERANCE:
+            out.add(x['bench'])
+    return out
 
 
 def tiny_table(results, vms):
@@ -221,16 +318,30 @@ def full_report(meta, results, geo, render=render_text):
     md = render is render_markdown
     h = (lambda s: '\n### ' + s + '\n') if md else (lambda s: '\n' + s)
     parts = []
+    lin = meta.get('linearity') or []
     if baseline and [b for b in benches if b != TINY]:
-        parts.append(h('Speed-up over %s (its median steady ms / the VM\'s; higher is better; '
-                       '* = some processes failed):' % baseline))
-        parts.append(render(*speedup_table(results, geo, vms, benches, sizes, baseline)))
+        parts.append(h('Speed-up over %s per unit of work (its median steady ms / size over '
+                       'the VM\'s; higher is better), (size) = the size the VM ran; '
+                       '* = some processes failed%s:'
+                       % (baseline, '; ~ = not linear in its size (see the linearity check)'
+                          if nonlinear_benchmarks(lin) else '')))
+        parts.append(render(*speedup_table(results, geo, vms, benches, sizes, baseline,
+                                           nonlinear_benchmarks(lin))))
     if [b for b in benches if b != TINY]:
-        parts.append(h('Steady-state iterations (last %d%% of each process), ms: min, median, max; '
-                       '+-%% = farthest of min/max from the median%s:'
-                       % (round(meta['steady_fraction'] * 100),
-                          '; ! = below the %d ms target' % target if target else '')))
+        parts.append(h('Steady-state iterations, ms: min, median, max of every process\'s steady '
+                       'iterations (at least the last %d%%; warm-up = iterations cut at the start '
+                       'of each process, those slower than %.2f x the median of its last half); '
+                       '+-%% = farthest of min/max from the median; cpu/wall = lowest CPU time / '
+                       'wall time of a process (below 1: it waited for a core)%s:'
+                       % (round(meta['steady_fraction'] * 100), WARMUP_FACTOR,
+                          '; ! = below the %g ms target' % target if target else '')))
         parts.append(render(*timing_table(results, vms, benches, sizes, target)))
+    if lin:
+        parts.append(h('Linearity check: ms per unit of size at the VM\'s calibrated size and at '
+                       'size 2 = k x it, k = largest / smallest size of the VMs (2..8), in one '
+                       'process; ratio = ms/unit at size 2 over ms/unit; linear = within %d%%:'
+                       % round(100 * LINEAR_TOLERANCE)))
+        parts.append(render(*linearity_table(lin)))
     if TINY in benches:
         parts.append(h('0 tinyBenchmarks (median of every run; x = sends/s over %s):' % (baseline or '-')))
         parts.append(render(*tiny_table(results, vms)))

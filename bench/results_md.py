@@ -40,13 +40,28 @@ def markdown(data, chart_names, make_command=None, note=None):
     if meta.get('refvms'):
         lines.append('- reference VMs: %s with our patches %s'
                      % (meta['refvms'].get('checkout'), ', '.join(meta['refvms'].get('patches') or [])))
-    lines.append('- iterations per process: %d (%s), processes: %d (%s); steady state = last %d%%'
+    lines.append('- iterations per process: %d (%s), processes: %d (%s); steady state = at least '
+                 'the last %d%% of each process, after its warm-up'
                  % (meta['iterations'], ', '.join('%s=%s' % kv for kv in meta.get('vm_iterations', {}).items()) or 'all VMs',
                     meta['processes'], ', '.join('%s=%s' % kv for kv in meta.get('vm_processes', {}).items()) or 'all VMs',
                     round(meta['steady_fraction'] * 100)))
     if meta.get('calibration'):
-        lines.append('- sizes calibrated on %s so that its steady iterations take >= %g ms'
-                     % (meta['calibration']['vm'], meta['calibrate_ms']))
+        if meta['calibration']['vm'] == 'each VM':
+            lines.append('- sizes calibrated on each VM separately so that its steady iterations '
+                         'take >= %g ms (but not much more; a size cannot go below 1); VMs are '
+                         'compared per unit of size' % meta['calibrate_ms'])
+        else:
+            lines.append('- sizes calibrated on %s so that its steady iterations take >= %g ms'
+                         % (meta['calibration']['vm'], meta['calibrate_ms']))
+    if meta.get('budget_s'):
+        lines.append('- time budget per VM: %s s%s' % (
+            ', '.join('%s=%g' % kv for kv in meta['budget_s'].items()),
+            '; processes skipped for it: %s' % '; '.join(
+                '%s: %s' % (v, ', '.join('%s %d' % kv for kv in d.items()))
+                for v, d in meta['budget_skipped'].items()) if meta.get('budget_skipped') else ''))
+    if meta.get('wall_s'):
+        lines.append('- wall-clock time of the harness run: %.0f s (%.1f min)'
+                     % (meta['wall_s'], meta['wall_s'] / 60.0))
     if meta.get('history_vms'):
         lines.append('- NAME+hist: the VM in history mode (each benchmark runs after every other '
                      'selected benchmark was filed in and run once in the same process)')

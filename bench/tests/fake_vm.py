@@ -5,8 +5,9 @@ It reads the driver lines of the files (`EVAL BenchRunner run: C iterations:
 N size: S` and `EVAL Transcript show: 'TINY i ' + 0 tinyBenchmarks`) and
 prints what the runner protocol would, without running anything.  An
 iteration of class C "takes" FAKE_MS_<C> ms per unit of size (default 1),
-divided by the iteration number for the first FAKE_WARMUP iterations (a JIT
-warming up); FAKE_FAIL=<C> makes C's check fail; BenchTiny prints
+(per_unit x size ** FAKE_POWER_<C> with that set: work that is not linear
+in the size), multiplied by (FAKE_WARMUP + 1 - i) for the first FAKE_WARMUP
+iterations i (a JIT warming up); FAKE_FAIL=<C> makes C's check fail; BenchTiny prints
 1000000*k bytecodes/sec, where k is the number of benchmarks that ran before
 in the process (a history effect the tests can see).
 """
@@ -45,9 +46,10 @@ def main(argv):
             cls, n, size = m.group(1), int(m.group(2)), int(m.group(3))
             name = bench_name(cls)
             per_unit = float(os.environ.get('FAKE_MS_' + cls, '1'))
+            power = float(os.environ.get('FAKE_POWER_' + cls, '1'))
             print('BENCH-START %s %d %d' % (name, size, n))
             for i in range(1, n + 1):
-                ms = per_unit * size
+                ms = per_unit * size ** power
                 if i <= warmup:
                     ms = ms * (warmup + 1 - i)
                 print('BENCH %s %d %d' % (name, i, int(ms)))

@@ -64,13 +64,13 @@ class CalibrateTest(unittest.TestCase):
             seen.append(size)
             return [size * 2.0, size * 2.2, size * 2.1]
         size, trace = harness.calibrate(measure, 3, 50)
-        self.assertGreaterEqual(size * 2.0, 50)
-        self.assertGreaterEqual(size * 2.1, 1.3 * 50)
+        self.assertGreaterEqual(size * 2.0, 2.0 * 50)
+        self.assertGreaterEqual(size * 2.1, 2.4 * 50)
         self.assertEqual([s for s, _ in trace], seen)
-        self.assertLess(size, 200)                 # no wild overshoot
+        self.assertLess(size, 300)                 # no wild overshoot
 
     def test_keeps_a_size_that_is_already_long_enough(self):
-        size, trace = harness.calibrate(lambda s: [100.0, 120.0], 7, 50)
+        size, trace = harness.calibrate(lambda s: [150.0, 170.0], 7, 50)
         self.assertEqual((size, len(trace)), (7, 1))
 
     def test_zero_ms_and_failures(self):
@@ -78,6 +78,61 @@ class CalibrateTest(unittest.TestCase):
         self.assertGreaterEqual(size, 1000)
         size, trace = harness.calibrate(lambda s: None, 5, 50)
         self.assertEqual((size, trace), (5, [(5, None)]))
+
+
+class PerVmCalibrationTest(unittest.TestCase):
+    def test_next_size_grows_shrinks_and_accepts(self):
+        self.assertEqual(harness.next_size(10, 150.0, 110.0, 50, high=4), None)
+        self.assertGreater(harness.next_size(10, 20.0, 18.0, 50, high=4), 10)
+        # far above the target: shrink towards 2 x target, never below 1
+        self.assertEqual(harness.next_size(10, 1000.0, 900.0, 50, high=4), 2)
+        self.assertEqual(harness.next_size(3, 1000.0, 900.0, 50, high=4), 1)
+        self.assertEqual(harness.next_size(40, 1000.0, 900.0, 50, high=4), 8)
+        # size 1 cannot shrink: accepted however long
+        self.assertEqual(harness.next_size(1, 5000.0, 4000.0, 50, high=4), None)
+        # without `high` (one calibration VM), long iterations are accepted
+        self.assertEqual(harness.next_size(40, 1000.0, 900.0, 50), None)
+
+    def test_calibrate_shrinks_with_high(self):
+        size, trace = harness.calibrate(lambda s: [s * 30.0] * 3, 50, 50, high=4)
+        self.assertLessEqual(size * 30.0, 4 * 50)
+        self.assertGreaterEqual(size * 30.0, 2.4 * 50)
+        self.assertEqual(trace[0], (50, 1500.0))
+
+    def test_linearity_factor(self):
+        self.assertEqual(harness.linearity_factor({'a': 132, 'b': 1}), 8)
+        self.assertEqual(harness.linearity_factor({'a': 30, 'b': 10}), 3)
+        self.assertEqual(harness.linearity_factor({'a': 5, 'b': 5}), 2)
+
+    def test_size_guess_from_other_benchmarks(self):
+        g = harness.SizeGuess(50)
+        self.assertEqual(g.guess('slow', 'list', 7), 7)      # nothing known: the default
+        g.learn('fast', 'richards', 100, 100.0, reference=True)   # 1 ms/unit
+        g.learn('slow', 'richards', 10, 80.0, reference=False)    # 8 ms/unit: 8 x slower
+        g.learn('fast', 'list', 50, 100.0, reference=True)        # 2 ms/unit
+        # 16 ms/unit expected: 4 x 50 ms / 16
+        self.assertIn(g.guess('slow', 'list', 7), (12, 13))
+        self.assertEqual(g.guess('slow', 'sieve', 7), 7)     # reference not measured yet
+
+
+class SteadyStateTest(unittest.TestCase):
+    def test_warm_up_prefix_is_cut(self):
+        times = [800, 180, 120, 70, 64, 60, 62, 61, 60, 63]
+        self.assertEqual(report.steady_start(times, 0.5), 3)
+        self.assertEqual(report.steady(times, 0.5), times[3:])
+
+    def test_no_warm_up_keeps_everything(self):
+        self.assertEqual(report.steady([50, 52, 49, 51], 0.5), [50, 52, 49, 51])
+
+    def test_slow_iterations_in_the_last_fraction_stay(self):
+        # a late spike (a major GC) is never dropped
+        times = [60, 61, 59, 60, 62, 61, 60, 120]
+        self.assertEqual(report.steady(times, 0.5), times)
+        # and the last `fraction` always counts, however slow
+        self.assertEqual(report.steady([100, 900, 100, 800], 0.5), [100, 800])
+
+    def test_fraction_one_counts_every_iteration(self):
+        self.assertEqual(report.steady([500, 50, 50], 1.0), [500, 50, 50])
 
 
 class ReportTest(unittest.TestCase):
@@ -88,23 +143,56 @@ class ReportTest(unittest.TestCase):
     def test_summary_spread_speedup_and_tables(self):
         results = {'list': {'a': self.cell([90, 40, 50, 60], [80, 45, 50, 55]),
                             'b': self.cell([400, 400, 500, 600])}}
-        geo = report.summarize(results, ['a', 'b'], ['list'], 'b', 0.5)
+        geo = report.summarize(results, ['a', 'b'], ['list'], 'b', 0.5, {'list': 7})
         a = results['list']['a']
-        self.assertEqual((a['min_ms'], a['median_ms'], a['max_ms']), (50, 52.5, 60))
-        self.assertAlmostEqual(a['spread_pct'], 100 * 7.5 / 52.5)
+        # the first iteration of each process (> 1.25 x the median of the
+        # last half) is warm-up; 40 and 45 stay
+        self.assertEqual(a['warmup_iterations'], [1, 1])
+        self.assertEqual((a['min_ms'], a['median_ms'], a['max_ms']), (40, 50, 60))
+        self.assertAlmostEqual(a['spread_pct'], 20.0)
         self.assertEqual(a['warmup_curve_ms'], [85, 42.5, 50, 57.5])
         self.assertEqual(a['maxrss_kb'], 2048)
-        self.assertAlmostEqual(a['speedup'], 550 / 52.5)
-        self.assertAlmostEqual(geo['a'], 550 / 52.5)
+        # b: no iteration is 1.25 x slower than its last half: all 4 count
+        self.assertEqual(results['list']['b']['median_ms'], 450)
+        self.assertAlmostEqual(a['speedup'], 450 / 50.0)
+        self.assertAlmostEqual(geo['a'], 450 / 50.0)
         meta = {'vm_order': ['a', 'b'], 'benchmarks': ['list'], 'sizes': {'list': 7},
-                'baseline': 'b', 'steady_fraction': 0.5, 'calibrate_ms': 51,
+                'baseline': 'b', 'steady_fraction': 0.5, 'calibrate_ms': 41,
                 'vms': {'a': 'A', 'b': 'B'}, 'startup': {'a': {'ms': 9.5, 'maxrss_kb': 10240}}}
         text = report.full_report(meta, results, geo)
         rows = [line.split() for line in text.splitlines()]
-        self.assertIn(['list', '7', 'a', '4', '50!', '52', '60', '14', '85', '2'], rows)
+        self.assertIn(['list', 'a', '7', '2', '6', '1,1', '40!', '50', '60', '20', '7.14', '85',
+                       '-', '2'], rows)
+        self.assertIn(['list', '9.00', '(7)', '1.00', '(7)'], rows)
         md = report.full_report(meta, results, geo, report.render_markdown)
-        self.assertIn('| list | 7 | a | 4 | 50! | 52 | 60 | 14 | 85 | 2 |', md)
+        self.assertIn('| list | a | 7 | 2 | 6 | 1,1 | 40! | 50 | 60 | 20 | 7.14 | 85 | - | 2 |', md)
         self.assertIn('| a | 9.5 | 10 | 2 | A |', md)
+
+    def test_speedup_per_unit_of_size(self):
+        # a ran size 20 in 100 ms (5 ms/unit), b size 2 in 100 ms (50 ms/unit)
+        results = {'list': {'a': self.cell([100, 100]), 'b': self.cell([100, 100])}}
+        geo = report.summarize(results, ['a', 'b'], ['list'], 'b', 0.5,
+                               {'list': {'a': 20, 'b': 2}})
+        self.assertAlmostEqual(results['list']['a']['ms_per_unit'], 5.0)
+        self.assertAlmostEqual(results['list']['a']['speedup'], 10.0)
+        self.assertAlmostEqual(geo['a'], 10.0)
+        meta = {'vm_order': ['a', 'b'], 'benchmarks': ['list'],
+                'sizes': {'list': {'a': 20, 'b': 2}}, 'baseline': 'b', 'steady_fraction': 0.5,
+                'vms': {'a': 'A', 'b': 'B'},
+                'linearity': [{'bench': 'list', 'vm': 'b', 'size': 2, 'size2': 4,
+                               'ms_per_unit': 50.0, 'ms_per_unit2': 70.0}]}
+        text = report.full_report(meta, results, geo)
+        rows = [line.split() for line in text.splitlines()]
+        # the table names each VM's size; ~ flags the failed linearity check
+        self.assertIn(['list', '~', '10.00', '(20)', '1.00', '(2)'], rows)
+        self.assertIn(['list', 'b', '2', '50', '4', '70', '1.40', 'NO'], rows)
+
+    def test_cpu_over_wall(self):
+        cell = self.cell([100, 100])
+        cell['runs'][0].update(wall_s=2.0, cpu_s=1.0)
+        results = {'list': {'a': cell}}
+        report.summarize(results, ['a'], ['list'], None, 0.5)
+        self.assertAlmostEqual(results['list']['a']['cpu_wall'], 0.5)
 
     def test_failed_and_not_run_cells(self):
         results = {'sieve': {'a': {'runs': [{'process': 1, 'status': 'failed', 'times': [],
@@ -143,14 +231,27 @@ class HarnessEndToEndTest(unittest.TestCase):
             '--history', 'fast', '--tiny-histories',
             env={'FAKE_MS_BenchList': '0.25', 'FAKE_WARMUP': '2'})
         sizes = data['meta']['sizes']
-        # fake ms = per-unit ms x size: richards 1 ms/unit, list 0.25 ms/unit
-        self.assertGreaterEqual(sizes['richards'], 65)
-        self.assertGreaterEqual(sizes['list'] * 0.25, 65)
+        # fake ms = per-unit ms x size: richards 1 ms/unit, list 0.25 ms/unit;
+        # slow's richards 7 ms/unit: each VM gets its own size
+        rich, lst = sizes['richards'], sizes['list']
+        self.assertGreaterEqual(rich['fast'], 120)
+        self.assertLessEqual(rich['fast'], 400)
+        self.assertGreaterEqual(rich['slow'] * 7, 120)
+        self.assertLessEqual(rich['slow'] * 7, 400)
+        self.assertLess(rich['slow'], rich['fast'])
+        self.assertGreaterEqual(lst['fast'] * 0.25, 120)
+        # history mode runs at its base VM's sizes
+        self.assertEqual(rich['fast+hist'], rich['fast'])
         r = data['results']['richards']
-        self.assertEqual(r['fast']['median_ms'], sizes['richards'])
-        self.assertEqual(r['slow']['median_ms'], 7 * sizes['richards'])
-        self.assertAlmostEqual(r['fast']['speedup'], 7.0)
-        self.assertEqual(r['fast']['warmup_curve_ms'][0], 2 * sizes['richards'])
+        self.assertEqual(r['fast']['median_ms'], rich['fast'])
+        self.assertEqual(r['slow']['median_ms'], 7 * rich['slow'])
+        # speed-up per unit of work
+        self.assertAlmostEqual(r['fast']['speedup'], 7.0, delta=0.2)
+        self.assertEqual(r['fast']['warmup_curve_ms'][0], 2 * rich['fast'])
+        self.assertEqual(r['fast']['warmup_iterations'], [1, 1])
+        traces = data['meta']['calibration']['traces']
+        self.assertEqual(traces['richards']['fast'][-1][0], rich['fast'])
+        self.assertIn('(%d)' % rich['slow'], text)
         # history mode: tinyBenchmarks ran after the other two benchmarks
         tiny = data['results']['tinyBenchmarks']
         self.assertEqual(tiny['fast']['tiny_median'], [1000000, 100000])
@@ -168,6 +269,40 @@ class HarnessEndToEndTest(unittest.TestCase):
             for png in ('speedup.png', 'warmup.png'):
                 with open(os.path.join(out, png), 'rb') as f:
                     self.assertEqual(f.read(8), b'\x89PNG\r\n\x1a\n')
+
+    def test_budget_and_linearity(self):
+        # slow's budget (0.01 s per benchmark) leaves room for one process
+        # only, and ends its calibration after the first round
+        text, data, _ = self.run_harness(
+            '--vm', 'fast=' + FAKE_VM, '--vm', 'slow=FAKE_MS_BenchSieve=200 ' + FAKE_VM,
+            '-b', 'sieve', '-n', '3', '-p', '3', '--calibrate', '50', '--no-charts',
+            '--vm-budget', 'slow=0.01', '--linearity', 'fast',
+            env={'FAKE_POWER_BenchSieve': '1.5'})
+        cell = data['results']['sieve']['slow']
+        self.assertEqual(len(data['meta']['calibration']['traces']['sieve']['slow']), 1)
+        self.assertEqual(len(cell['runs']), 1)
+        self.assertEqual(data['meta']['budget_skipped'], {'slow': {'sieve': 2}})
+        self.assertEqual(len(data['results']['sieve']['fast']['runs']), 3)
+        self.assertIn('processes skipped for the budget: slow: sieve 2', text)
+        lin = data['meta']['linearity']
+        self.assertEqual([(x['bench'], x['vm']) for x in lin], [('sieve', 'fast')])
+        # the second size spans the VMs' sizes (k = largest / smallest, 2..8)
+        k = lin[0]['size2'] / lin[0]['size']
+        self.assertEqual(k, harness.linearity_factor(data['meta']['sizes']['sieve']))
+        self.assertTrue(2 <= k <= 8)
+        # size ** 1.5: k x the size costs k ** 0.5 more per unit
+        self.assertAlmostEqual(lin[0]['ms_per_unit2'] / lin[0]['ms_per_unit'], k ** 0.5,
+                               delta=0.05)
+        self.assertIn('sieve ~', text)
+
+    def test_one_calibration_vm_for_all(self):
+        _, data, _ = self.run_harness(
+            '--vm', 'fast=' + FAKE_VM, '--vm', 'slow=FAKE_MS_BenchList=7 ' + FAKE_VM,
+            '-b', 'list', '-n', '3', '-p', '1', '--calibrate', '50', '--calibrate-vm', 'fast',
+            '--no-charts')
+        sizes = data['meta']['sizes']['list']
+        self.assertEqual(sizes['fast'], sizes['slow'])
+        self.assertGreaterEqual(sizes['fast'], 120)
 
     def test_failing_check_and_restricted_vm(self):
         text, data, _ = self.run_harness(
