@@ -87,9 +87,15 @@ class Interpreter(object):
             # compiled code checks at backward branches only: a check per
             # inlined call cost 30 % on sends; its runaway recursion is
             # the tick handler's (docs/architecture.md, "Watchdog")
-            self.watch(ctx)
+            self.watch()
         try:
             return self.interpret(ctx)
+        except RunEnds as e:
+            # raised by the watchdog's tick (watchdog.take_tick), which does
+            # not know the context
+            if e.w_context is None:
+                e.w_context = heap_ref(ctx)
+            raise
         except StackOverflow:
             check_stack_overflow()
             reason = self.space.watchdog.forced_overflow()
@@ -193,7 +199,7 @@ class Interpreter(object):
                     target = self.operand(ctx, code, pc)
                     pc += 1
                     if target <= start:
-                        self.watch(ctx)
+                        self.watch()
                         if jitted:
                             jitdriver.can_enter_jit(pc=target, code=code,
                                                     self=self, ctx=ctx)
@@ -208,7 +214,7 @@ class Interpreter(object):
                         taken = w_cond is space.w_false
                     if taken:
                         if target <= start:
-                            self.watch(ctx)
+                            self.watch()
                             if jitted:
                                 jitdriver.can_enter_jit(pc=target, code=code,
                                                         self=self, ctx=ctx)
@@ -224,14 +230,10 @@ class Interpreter(object):
                 raise context_error("unknown opcode %d in %s"
                                     % (high, code_location(code)), ctx)
 
-    def watch(self, ctx):
+    def watch(self):
         # at backward branches and activations, where programs spend their
         # time: the watchdog's tick (time and memory limits, watchdog.py)
-        watchdog = self.space.watchdog
-        if watchdog.tick_pending():
-            reason = watchdog.tick()
-            if reason:
-                raise RunEnds(reason, heap_ref(ctx))
+        self.space.watchdog.check()
 
     # -------------------------------------------------------------- operands
 

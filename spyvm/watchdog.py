@@ -14,7 +14,8 @@ and exit 1:
 
 The tick is SIGALRM from setitimer(2), with SA_RESTART so reads and writes
 go on; its C handler (spy_on_tick) sets RPython's signal word, which traces
-read with one raw load and a guard per loop iteration.  Compiled recursion
+read with one raw load and a conditional call (no guard) per loop
+iteration.  Compiled recursion
 without loops never reads it, so the handler also checks the memory limit
 itself: past it, it makes every stack check fail, and the StackOverflow
 ends the run at the next call compiled code does not inline
@@ -43,6 +44,7 @@ LAST_TICKS = 20
 _ticker_eci = ExternalCompilationInfo(
     post_include_bits=["RPY_EXTERN int spy_start_ticker(long ms, long *word, "
                        "long *stack_length, long hard_limit_kb);",
+                       "RPY_EXTERN long spy_resident_kb(void);",
                        "RPY_EXTERN long spy_take_forced_overflow(void);"],
     separate_module_sources=["""
 #include <signal.h>
@@ -69,7 +71,7 @@ static long spy_field_kb(const char *text, const char *name) {
     return value;
 }
 
-static long spy_resident_kb(void) {
+RPY_EXTERN long spy_resident_kb(void) {
     static char text[4096];
     long n, rss, stack;
     int fd = open("/proc/self/status", O_RDONLY);
@@ -140,6 +142,11 @@ start_ticker = rffi.llexternal('spy_start_ticker',
                                [rffi.LONG, rffi.LONGP, rffi.LONGP, rffi.LONG],
                                rffi.INT, compilation_info=_ticker_eci,
                                releasegil=False)
+# VmRSS - VmStk in kB, read in C: Watchdog.tick must have no random
+# effects (no GIL release) to be called from traces with conditional_call
+resident_kb = rffi.llexternal('spy_resident_kb', [], rffi.LONG,
+                              compilation_info=_ticker_eci,
+                              releasegil=False)
 # no stack check and no GC in between: it runs before anything else when
 # the forced StackOverflow arrives (Interpreter.activate)
 take_forced_overflow = rffi.llexternal('spy_take_forced_overflow', [],
@@ -185,6 +192,12 @@ class Watchdog(object):
             return rsignal.pypysig_getaddr_occurred().c_value < 0
         return self.max_resident > 0 and time.time() >= self.host_next_tick
 
+    def check(self):
+        """At backward branches and interpreted activations: take a pending
+        tick.  In traces a conditional call, not a guard, so a trace
+        recorded while a tick was pending has the same shape as any other."""
+        jit.conditional_call(self.tick_pending(), take_tick, self)
+
     def forced_overflow(self):
         """Called first thing on a StackOverflow: if the tick handler forced
         it (spy_on_tick), put the stack limit back and answer why the run
@@ -198,7 +211,6 @@ class Watchdog(object):
                 "MB limit (--max-memory) besides its stack: the run ends "
                 "here" % (self.ceiling // MB))
 
-    @jit.dont_look_inside
     def tick(self):
         """Take the pending tick; answer why the run must end, or ""."""
         self.ticks += 1
@@ -214,13 +226,24 @@ class Watchdog(object):
                 monotonic_ms() - self.started_ms >= self.max_seconds * 1000:
             return ("time limit of %d s reached (--max-time): the run ends "
                     "here" % self.max_seconds)
-        resident = resident_outside_stack()
+        if we_are_translated():
+            resident = resident_kb() * 1024
+        else:
+            resident = resident_outside_stack()
         if resident > self.max_resident:
             return ("out of memory: the process uses %d MB besides its "
                     "stack, more than half of the %d MB limit "
                     "(--max-memory): the run ends here"
                     % (resident // MB, self.ceiling // MB))
         return ""
+
+
+def take_tick(watchdog):
+    """Never traced (conditional_call): the end of the run raises with no
+    context; Interpreter.activate adds the one that was running."""
+    reason = watchdog.tick()
+    if reason:
+        raise RunEnds(reason)
 
 
 def parse_seconds(text):
