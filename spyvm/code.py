@@ -49,9 +49,10 @@ def quick_return(bytes):
 
 
 # A leaf method: at most this many bytes, no sends but the SmallInt fast
-# paths, no blocks, no loops.  Called from outside a trace it runs in the
-# interpreter (Interpreter.interpret): cheaper than entering compiled code
-# through the portal, which is what a megamorphic site's residual call pays
+# paths, no blocks, no loops.  Called from outside a trace (a megamorphic
+# site's residual call) it runs in the interpreter loop without the portal
+# (Interpreter.interpret): as fast as entering its compiled code, and the
+# JIT need not compile a function trace for it (docs/pics.md)
 LEAF_MAX_BYTES = 32
 
 

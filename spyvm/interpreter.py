@@ -75,8 +75,8 @@ class Interpreter(object):
         ctx.active = True
         try:
             if ctx.code.leaf and not jit.we_are_jitted():
-                # no portal, no compiled code: for a leaf method (code.py)
-                # the entry costs more than the method
+                # no portal, no compiled code: a leaf method (code.py)
+                # runs as fast here and needs no function trace
                 return self.dispatch(ctx, False)
             return self.loop(ctx)
         finally:

@@ -72,7 +72,7 @@ static long spy_field_kb(const char *text, const char *name) {
 }
 
 RPY_EXTERN long spy_resident_kb(void) {
-    static char text[4096];
+    char text[4096];    /* on the stack: the handler may interrupt a tick */
     long n, rss, stack;
     int fd = open("/proc/self/status", O_RDONLY);
     if (fd < 0) return 0;
