@@ -5,6 +5,8 @@ change; its CompiledCode is an immutable snapshot kept as the method's
 shadow and dropped (with every cached lookup) when a slot is written.
 """
 
+from rpython.rlib.objectmodel import dont_inline
+
 from spyvm import bytecodes
 from spyvm.model import W_PointersObject, W_BytesObject, W_SmallInt, Shadow
 from spyvm.errors import VMError
@@ -145,11 +147,17 @@ class CompiledCode(Shadow):
     def site_at(self, pc):
         site = self.sites[pc]
         if site is None:
-            raise VMError("no send site at pc %d of %s" % (pc, self.selector))
+            raise no_site(self, pc)
         return site
 
     def __repr__(self):
         return "<CompiledCode %s>" % self.selector
+
+
+@dont_inline
+def no_site(code, pc):
+    # out of line, so that site_at is small enough to inline
+    return VMError("no send site at pc %d of %s" % (pc, code.selector))
 
 
 NOT_FOUND = CompiledCode(None, "<not found>", "", [], 0, 0, None, [])

@@ -6,12 +6,12 @@ The operand stack is a host list: reading slot 3 answers a copy as an Array.
 """
 
 from rpython.rlib import jit
-from rpython.rlib.objectmodel import we_are_translated
+from rpython.rlib.objectmodel import dont_inline, we_are_translated
 from rpython.rtyper.annlowlevel import (cast_instance_to_gcref,
                                        cast_gcref_to_instance)
 
 from spyvm.model import W_Object
-from spyvm.errors import PrimitiveFailed, VMError
+from spyvm.errors import PrimitiveFailed, VMError, index_error
 
 CONTEXT_SLOTS = 7
 BLOCK_SLOTS = 10
@@ -33,6 +33,20 @@ def heap_ref(ctx):
 def context_error(msg, ctx):
     """A VMError that ends the execution and prints ctx's backtrace."""
     return VMError(msg, heap_ref(ctx))
+
+
+# Out of line: the message formatting would make push and pop too big for
+# the C compiler to inline them into the interpreter loop.
+@dont_inline
+def stack_overflow(ctx):
+    return context_error("operand stack overflow in %s (its stackSize is "
+                         "too small)" % ctx.code.selector, ctx)
+
+
+@dont_inline
+def stack_underflow(ctx):
+    return context_error("operand stack underflow in %s" % ctx.code.selector,
+                         ctx)
 
 
 def method_context(space, code, w_args, stack_size, w_previous):
@@ -97,7 +111,7 @@ class W_Block(W_Object):
             return space.wrap_int(self.arg_location)
         elif index == 8:
             return self.w_creator
-        raise PrimitiveFailed("index %d out of bounds" % (index + 1))
+        raise index_error(index)
 
     def store(self, space, index, w_value):
         raise PrimitiveFailed("blocks are read-only in this VM")
@@ -145,17 +159,14 @@ class W_Context(W_Object):
     def push(self, w_value):
         sp = self.sp
         if sp >= len(self.stack_w):
-            raise context_error("operand stack overflow in %s (its "
-                                "stackSize is too small)"
-                                % self.code.selector, self)
+            raise stack_overflow(self)
         self.stack_w[sp] = w_value
         self.sp = sp + 1
 
     def pop(self):
         sp = self.sp - 1
         if sp < 0:
-            raise context_error("operand stack underflow in %s"
-                                % self.code.selector, self)
+            raise stack_underflow(self)
         self.sp = sp
         w_value = self.stack_w[sp]
         # dead slots must hold None: traces compare the whole stack
@@ -165,19 +176,20 @@ class W_Context(W_Object):
     def top(self):
         sp = self.sp - 1
         if sp < 0:
-            raise context_error("operand stack underflow in %s"
-                                % self.code.selector, self)
+            raise stack_underflow(self)
         return self.stack_w[sp]
 
     @jit.unroll_safe
     def pop_n(self, n):
         """Pop n values, answered in push order."""
-        if n > self.sp:
-            raise context_error("operand stack underflow in %s"
-                                % self.code.selector, self)
+        sp = self.sp - n
+        if sp < 0:
+            raise stack_underflow(self)
         result = [None] * n
-        for i in range(n - 1, -1, -1):
-            result[i] = self.pop()
+        for i in range(n):
+            result[i] = self.stack_w[sp + i]
+            self.stack_w[sp + i] = None     # dead slots hold None (pop)
+        self.sp = sp
         return result
 
     # ---------------------------------------------------------- reflection
@@ -210,7 +222,7 @@ class W_Context(W_Object):
                 return block.w_creator
             elif index == 9:
                 return space.wrap_int(block.start_pc)
-        raise PrimitiveFailed("index %d out of bounds" % (index + 1))
+        raise index_error(index)
 
     def store(self, space, index, w_value):
         raise PrimitiveFailed("a running context's slots are read-only in "

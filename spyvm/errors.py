@@ -1,5 +1,7 @@
 """Exceptions that carry control flow and errors through the host stack."""
 
+from rpython.rlib.objectmodel import dont_inline
+
 
 class SpyError(Exception):
     """Base class; every subclass has a human-readable `msg`."""
@@ -22,6 +24,13 @@ class PrimitiveFailed(SpyError):
     The interpreter turns this into a Smalltalk-level error (a send of
     error: to the receiver), so the image prints a backtrace.
     """
+
+
+@dont_inline
+def index_error(index):
+    """Out of line: formatting the message in a slot accessor would make it
+    too big for the C compiler to inline."""
+    return PrimitiveFailed("index %d out of bounds" % (index + 1))
 
 
 class VMError(SpyError):

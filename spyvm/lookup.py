@@ -15,7 +15,7 @@ lookup is a residual call into the global MethodCache.
 """
 
 from rpython.rlib import jit
-from rpython.rlib.objectmodel import compute_identity_hash, compute_hash
+from rpython.rlib.objectmodel import compute_hash
 
 from spyvm.model import W_PointersObject, W_BytesObject, Shadow
 from spyvm.code import code_of_method, NOT_FOUND
@@ -31,12 +31,16 @@ class Version(object):
 
 
 class ClassInfo(Shadow):
-    _attrs_ = ['space', 'w_class', 'version', 'cache']
-    _immutable_fields_ = ['space', 'w_class', 'version?']
+    _attrs_ = ['space', 'w_class', 'serial', 'version', 'cache']
+    _immutable_fields_ = ['space', 'w_class', 'serial', 'version?']
 
-    def __init__(self, space, w_class):
+    def __init__(self, space, w_class, serial):
         self.space = space
         self.w_class = w_class
+        # the class's number in the method cache's hash: unlike an identity
+        # hash (an address) it is the same in every process, and the
+        # classes a site sees never collide there
+        self.serial = serial
         self.version = Version()
         self.cache = {}
 
@@ -126,12 +130,14 @@ class MethodCache(object):
     @jit.dont_look_inside
     def lookup(self, space, w_class, selector):
         """The CompiledCode for `selector` in w_class, or None."""
-        index = ((compute_identity_hash(w_class) ^ compute_hash(selector))
-                 & (self.SIZE - 1))
+        info = classinfo_of(space, w_class)
+        # serials are consecutive: for one selector, up to SIZE classes get
+        # distinct entries (xor with a constant is a bijection)
+        index = (info.serial ^ compute_hash(selector)) & (self.SIZE - 1)
         if self.classes_w[index] is w_class and \
                 self.selectors[index] == selector:
             return self.codes[index]
-        code = classinfo_of(space, w_class).lookup(selector)
+        code = info.lookup(selector)
         self.classes_w[index] = w_class
         self.selectors[index] = selector
         self.codes[index] = code
@@ -163,7 +169,7 @@ def classinfo_of(space, w_class):
         if isinstance(shadow, ClassInfo):
             return shadow
         if shadow is None:
-            info = ClassInfo(space, w_class)
+            info = ClassInfo(space, w_class, len(space.known_classinfos))
             # raw integer stores skip the shadow: a class keeps only objects
             w_class.switch_to_objects(space)
             w_class.shadow = info

@@ -9,7 +9,7 @@ the same slot protocol, so reflection sees the layouts of spec section 2.
 
 import sys
 
-from spyvm.errors import PrimitiveFailed
+from spyvm.errors import PrimitiveFailed, index_error
 from spyvm.hostio import LineBuffer
 
 
@@ -117,7 +117,7 @@ class W_PointersObject(W_AbstractObjectWithClass):
 
     def fetch(self, space, index):
         if not 0 <= index < len(self.slots_w):
-            raise PrimitiveFailed("index %d out of bounds" % (index + 1))
+            raise index_error(index)
         w_value = self.slots_w[index]
         if w_value is None:
             raw = self.ints[index]
@@ -128,7 +128,7 @@ class W_PointersObject(W_AbstractObjectWithClass):
 
     def store(self, space, index, w_value):
         if not 0 <= index < len(self.slots_w):
-            raise PrimitiveFailed("index %d out of bounds" % (index + 1))
+            raise index_error(index)
         ints = self.ints
         if ints is not None:
             if isinstance(w_value, W_SmallInt) and w_value.value != NIL_TAG:
@@ -190,12 +190,12 @@ class W_BytesObject(W_AbstractObjectWithClass):
 
     def getbyte(self, index):
         if not 0 <= index < len(self.bytes):
-            raise PrimitiveFailed("index %d out of bounds" % (index + 1))
+            raise index_error(index)
         return ord(self.bytes[index])
 
     def setbyte(self, index, value):
         if not 0 <= index < len(self.bytes):
-            raise PrimitiveFailed("index %d out of bounds" % (index + 1))
+            raise index_error(index)
         self.bytes[index] = chr(value & 255)
 
     def __repr__(self):

@@ -626,3 +626,16 @@ def test_deep_recursion_past_the_host_stack_is_a_smalltalk_error(image, capfd):
     assert "stack overflow" in err
     assert "down[Undefined,]" in err
     assert "more contexts" in err
+
+
+def test_operand_stack_underflow_is_an_error_in_its_method(image, capfd):
+    # Object>>under pops an empty stack (a corrupt method): a Smalltalk
+    # error that names the method, and the caller's run goes on
+    image.install("Object", "under", assemble(pop(), push_self(),
+                                              stack_return()))
+    code = assemble(push_self(), mark(1), send(0), stack_return())
+    assert image.run(code, ["under"], rcv=image.new("Object")) is image.w_nil
+    assert image.interp.error_count == 1
+    err = capfd.readouterr().err
+    assert "operand stack underflow in under" in err
+    assert "under[Object" in err
