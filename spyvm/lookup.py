@@ -38,8 +38,7 @@ class ClassInfo(Shadow):
         self.space = space
         self.w_class = w_class
         # the class's number in the method cache's hash: unlike an identity
-        # hash (an address) it is the same in every process, and the
-        # classes a site sees never collide there
+        # hash (an address) it is the same in every process
         self.serial = serial
         self.version = Version()
         self.cache = {}
@@ -131,8 +130,9 @@ class MethodCache(object):
     def lookup(self, space, w_class, selector):
         """The CompiledCode for `selector` in w_class, or None."""
         info = classinfo_of(space, w_class)
-        # serials are consecutive: for one selector, up to SIZE classes get
-        # distinct entries (xor with a constant is a bijection)
+        # xor with one selector's hash is a bijection: classes whose serials
+        # differ modulo SIZE (all of them, while at most SIZE classes have a
+        # ClassInfo) get distinct entries for that selector
         index = (info.serial ^ compute_hash(selector)) & (self.SIZE - 1)
         if self.classes_w[index] is w_class and \
                 self.selectors[index] == selector:
