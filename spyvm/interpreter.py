@@ -30,7 +30,7 @@ from spyvm import primitives
 from spyvm import profiler
 
 
-def get_printable_location(pc, code):
+def get_printable_location(pc, interp, code):
     return "%s @%d %s" % (code_location(code), pc,
                           bc.name_at(code.bytes, pc))
 
@@ -50,8 +50,10 @@ def constant_value(space, low):
 
 jitdriver = jit.JitDriver(
     name='spy',
-    greens=['pc', 'code'],
-    reds=['self', 'ctx'],
+    # the interpreter is green: one per process, so every trace reads the
+    # space's well-known objects (nil, true, classes) as constants
+    greens=['pc', 'self', 'code'],
+    reds=['ctx'],
     virtualizables=['ctx'],
     get_printable_location=get_printable_location,
     get_unique_id=profiler.jitdriver_unique_id,
