@@ -28,6 +28,7 @@ from spyvm.backtrace import format_backtrace
 from spyvm.hostio import write_stderr
 from spyvm import primitives
 from spyvm import profiler
+from spyvm import inlining
 
 
 def get_printable_location(pc, interp, code):
@@ -57,6 +58,7 @@ jitdriver = jit.JitDriver(
     virtualizables=['ctx'],
     get_printable_location=get_printable_location,
     get_unique_id=profiler.jitdriver_unique_id,
+    can_never_inline=inlining.can_never_inline,
     is_recursive=True)
 
 
@@ -90,6 +92,16 @@ class Interpreter(object):
             # inlined call cost 30 % on sends; its runaway recursion is
             # the tick handler's (docs/architecture.md, "Watchdog")
             self.watch()
+            return self.run_activation(ctx)
+        # while tracing: the bookkeeping of --bounded-inlining (inlining.py);
+        # nothing of it is left in compiled code
+        entered = inlining.enter(ctx.code)
+        try:
+            return self.run_activation(ctx)
+        finally:
+            inlining.leave(entered)
+
+    def run_activation(self, ctx):
         try:
             return self.interpret(ctx)
         except RunEnds as e:

@@ -8,6 +8,7 @@ from rpython.rlib.objectmodel import we_are_translated
 
 from spyvm.objspace import ObjSpace
 from spyvm.interpreter import Interpreter, jitdriver
+from spyvm import inlining
 from spyvm.pic import DEFAULT_PIC_SIZE, MAX_PIC_SIZE
 from spyvm.image_reader import load_image
 from spyvm.session import Session
@@ -32,6 +33,9 @@ Options:
                      megamorphic (default %d, at most %d)
   --no-pic           ablation: no inline caches; traces always specialise
                      on the receiver class
+  --bounded-inlining research: traces stop inlining at half of trace_limit
+                     and call compiled code instead (no history cliffs, but
+                     slower tree recursion; docs/architecture.md)
   --max-memory SIZE  memory ceiling, e.g. 512M or 4G (default: the smaller of
                      2G and half of the RAM); past it a program gets
                      'Error: out of memory' or the run ends with exit 1
@@ -59,6 +63,7 @@ MAX_PARAM_DIGITS = 10
 
 JIT_DEFAULTS = ("threshold=1000,function_threshold=1500,trace_limit=12000,"
                 "max_unroll_recursion=15")
+DEFAULT_TRACE_LIMIT = 12000
 
 
 def _jit_parameter_help():
@@ -80,8 +85,8 @@ JIT_PARAMETER_HELP = _jit_parameter_help()
 
 class Options(object):
     _attrs_ = ['image', 'files', 'exprs', 'jit_params', 'pic_size',
-               'no_pic', 'stats', 'stats_json', 'profile', 'help',
-               'max_memory', 'max_time']
+               'no_pic', 'bounded_inlining', 'stats', 'stats_json',
+               'profile', 'help', 'max_memory', 'max_time']
 
     def __init__(self):
         self.image = ""
@@ -90,6 +95,7 @@ class Options(object):
         self.jit_params = ""
         self.pic_size = DEFAULT_PIC_SIZE
         self.no_pic = False
+        self.bounded_inlining = False
         self.stats = False
         self.stats_json = ""
         self.profile = ""
@@ -147,6 +153,8 @@ def parse_args(argv):
                                      % MAX_PIC_SIZE)
         elif arg == "--no-pic":
             opts.no_pic = True
+        elif arg == "--bounded-inlining":
+            opts.bounded_inlining = True
         elif arg == "--stats":
             opts.stats = True
         elif arg.startswith("-") and len(arg) > 1:
@@ -235,6 +243,10 @@ def main(argv):
     if opts.help:
         write_stdout(USAGE)
         return 0
+    if opts.bounded_inlining:
+        inlining.enable()
+        jit.set_param(jitdriver, "max_unroll_recursion",
+                      inlining.MAX_UNROLL_RECURSION)
     if opts.jit_params:
         if opts.jit_params == "help":
             write_stdout(JIT_PARAMETER_HELP)
@@ -245,6 +257,9 @@ def main(argv):
             return 2
         try:
             jit.set_user_param(jitdriver, opts.jit_params)
+            limit = trace_limit_of(opts.jit_params)
+            if limit > 0:
+                inlining.set_trace_limit(limit)
         except ValueError:
             write_stderr("spy: bad --jit parameters '%s' (try "
                                     "--jit help)\n" % opts.jit_params)
@@ -313,6 +328,7 @@ def entry_point(argv):
     if we_are_translated():
         hoststack.ensure_big_stack(argv)
     jit.set_user_param(jitdriver, JIT_DEFAULTS)
+    inlining.set_trace_limit(DEFAULT_TRACE_LIMIT)
     try:
         return main(argv)
     except Exception:

@@ -55,6 +55,17 @@ def test_dnu_backtrace_and_exit_status(run_binary, either_image):
     assert r.out.endswith("still running\n")
 
 
+def test_bounded_inlining_keeps_results_and_errors(run_binary, either_image):
+    # 24 benchFib = 2 * fib(25) - 1 sends; deep enough for the JIT to
+    # compile it and, with the option, to call compiled code past the budget
+    r = run_binary("--bounded-inlining", either_image, "-e", "24 benchFib")
+    assert r.status == 0 and r.out.endswith("\n150049\n"), r
+    r = run_binary("--bounded-inlining", either_image, st_file("dnu.st"))
+    assert r.status == 1, r
+    assert r.err.startswith('100 does not understand "frobnicate"\n'), r
+    assert r.out.endswith("still running\n")
+
+
 def test_redefinition(run_binary, either_image):
     r = run_binary(either_image, st_file("redefine.st"))
     assert r.out.endswith("hello\nbonjour\n"), r

@@ -252,7 +252,7 @@ class OwnImage(object):
 
 class TestOwnImageTraces(LLJitMixin):
 
-    def meta(self, func, args):
+    def meta(self, func, args, **params):
         """meta_interp, also recording the operations of every bridge
         (the stats of LLJitMixin only keep loops)."""
         from rpython.jit.metainterp import compile as jitcompile
@@ -271,7 +271,7 @@ class TestOwnImageTraces(LLJitMixin):
         jitcompile.send_bridge_to_backend = recording
         try:
             return self.meta_interp(func, args, listops=True,
-                                    backendopt=True, inline=True)
+                                    backendopt=True, inline=True, **params)
         finally:
             jitcompile.send_bridge_to_backend = original
 
@@ -423,6 +423,29 @@ class TestOwnImageTraces(LLJitMixin):
         # portal frame (the block body), not two (Block>>value: + body)
         body = names[len(names) - names[::-1].index("label"):]
         assert body.count("enter_portal_frame") == 1
+
+    def test_bounded_inlining_calls_compiled_code_past_the_budget(self):
+        """--bounded-inlining (inlining.py): once a trace is half of
+        trace_limit long, later activations in it call compiled code.
+        Here RPython alone would inline the whole tree (no trace_limit,
+        max_unroll_recursion 200) and make no call_assembler at all."""
+        from rpython.jit.metainterp.test.support import get_stats
+        from spyvm import inlining
+        image = OwnImage()
+        def main(n):
+            inlining.enable()
+            inlining.set_trace_limit(3000)
+            image.send(W_SmallInt(300), "jitCount", [])
+            w = image.send(W_SmallInt(n), "jitFib", [])
+            assert isinstance(w, W_SmallInt)
+            return w.value
+        assert self.meta(main, [16],
+                         max_unroll_recursion=inlining.MAX_UNROLL_RECURSION
+                         ) == 3193
+        assert get_stats().aborted_count == 0
+        assert self.all_ops().count("call_assembler_r") >= 2
+        # calls past the budget enter compiled code, not the portal
+        assert "call_may_force_r" not in self.all_ops()
 
     def test_recursion_uses_call_assembler(self):
         image = OwnImage()

@@ -1,0 +1,127 @@
+"""`--bounded-inlining`: spy's own rule for which activations a trace
+inlines, for researchers who need speed that does not depend on history.
+
+RPython 0.2.1 decides on its own (the default): it inlines a callee until
+the callee is `max_unroll_recursion` levels deep in the trace or the trace
+passes `trace_limit`, and either event marks the callee JC_DONT_TRACE_HERE
+for the rest of the process.  For tree recursion that makes speed depend on
+history: which bridges had been compiled before the mark decides how many
+calls run inlined (docs/architecture.md, "Tree recursion and history").
+
+With the option, spy answers first, through the jitdriver's
+`can_never_inline` hook, and a trace calls an activation through
+call_assembler instead of inlining it when
+
+* the trace is already half of trace_limit long (so traces end well before
+  trace_limit: nothing is aborted, nothing is marked), or
+* its method already runs MAX_RECURSION times in the activations this trace
+  has inlined and not yet left.
+
+Neither answer leaves a mark: the same method is inlined again wherever it
+fits.  main.py raises max_unroll_recursion with the option, so that
+RPython's own rule does not fire first.
+
+The bookkeeping runs only while tracing: `enter` and `leave` call elidable
+functions with constant arguments, which the tracer executes and then
+drops from the trace, so compiled code and the interpreter never run it.
+It runs whether or not the option is on; only the hook looks at the switch,
+so the switch costs traces nothing.
+"""
+
+from rpython.rlib import jit
+from rpython.rlib.objectmodel import dont_inline
+
+# Measured on `30 benchFib` (docs/architecture.md): a bound of 4 made
+# whole subtrees of depth 5 with a call at every frontier node (23 ms); no
+# bound but the trace length, 19 ms.  So the bound is only a backstop.
+MAX_RECURSION = 1000
+# max_unroll_recursion under --bounded-inlining: a backstop too
+MAX_UNROLL_RECURSION = 200
+
+
+class TraceState(object):
+    """What the trace being recorded has inlined so far."""
+    _attrs_ = ['enabled', 'codes', 'length', 'inline_next', 'budget']
+
+    def __init__(self):
+        self.enabled = False
+        self.codes = []         # methods of inlined activations not yet left
+        self.length = 0         # trace length at the last decision
+        self.inline_next = True
+        self.budget = 3000      # half of RPython's default trace_limit
+
+
+TRACE = TraceState()
+
+
+def enable():
+    TRACE.enabled = True
+
+
+def set_trace_limit(limit):
+    """main.py tells the trace_limit in effect (spy's default or --jit)."""
+    TRACE.budget = limit // 2
+
+
+def enter(code):
+    """Decide whether the trace inlines the activation of `code` that is
+    about to start; answer 1 if it does (then `leave` must follow)."""
+    length = jit.current_trace_length()
+    if length < 0:
+        return 0                # not tracing (the blackhole interpreter)
+    return decide(jit.promote(code), length)
+
+
+def leave(entered):
+    if entered:
+        length = jit.current_trace_length()
+        if length >= 0:
+            left(length)
+
+
+def count_of(code):
+    count = 0
+    for c in TRACE.codes:
+        if c is code:
+            count += 1
+    return count
+
+
+# Elidable with constant arguments: the tracer runs them and keeps no
+# operation.  They are not pure, which is the point; `length` makes every
+# call's arguments distinct.
+def sync(state, length):
+    if length < state.length:
+        # the trace length only grows: this is a new trace (a bridge or a
+        # loop); whatever an aborted trace left behind goes
+        del state.codes[:]
+    state.length = length
+
+
+@jit.elidable
+@dont_inline
+def decide(code, length):
+    state = TRACE
+    sync(state, length)
+    inline = length < state.budget and count_of(code) < MAX_RECURSION
+    state.inline_next = inline
+    if inline:
+        state.codes.append(code)
+        return 1
+    return 0
+
+
+@jit.elidable
+@dont_inline
+def left(length):
+    state = TRACE
+    sync(state, length)
+    if state.codes:
+        state.codes.pop()
+    return 0
+
+
+def can_never_inline(pc, interp, code):
+    """The jitdriver's hook, asked by the tracer at each portal call, right
+    after `enter` decided."""
+    return TRACE.enabled and not TRACE.inline_next
