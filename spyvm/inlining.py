@@ -12,8 +12,8 @@ With the option, spy answers first, through the jitdriver's
 `can_never_inline` hook, and a trace calls an activation through
 call_assembler instead of inlining it when
 
-* the trace is already half of trace_limit long (so traces end well before
-  trace_limit: nothing is aborted, nothing is marked), or
+* the trace is already half of trace_limit long (so traces seldom reach
+  trace_limit, whose abort would mark the biggest method), or
 * its method already runs MAX_RECURSION times in the activations this trace
   has inlined and not yet left.
 
@@ -64,8 +64,9 @@ def set_trace_limit(limit):
 
 
 def enter(code):
-    """Decide whether the trace inlines the activation of `code` that is
-    about to start; answer 1 if it does (then `leave` must follow)."""
+    """Decide whether the trace may inline the activation of `code` that is
+    about to start; answer 1 if so (the activation is then on the trace's
+    list until `leave`)."""
     length = jit.current_trace_length()
     if length < 0:
         return 0                # not tracing (the blackhole interpreter)
@@ -87,9 +88,6 @@ def count_of(code):
     return count
 
 
-# Elidable with constant arguments: the tracer runs them and keeps no
-# operation.  They are not pure, which is the point; `length` makes every
-# call's arguments distinct.
 def sync(state, length):
     if length < state.length:
         # the trace length only grows: this is a new trace (a bridge or a
@@ -98,6 +96,9 @@ def sync(state, length):
     state.length = length
 
 
+# decide and left are elidable and called with constant arguments: the
+# tracer runs them and keeps no operation.  They are not pure, which is the
+# point; `length` makes every call's arguments distinct.
 @jit.elidable
 @dont_inline
 def decide(code, length):

@@ -61,9 +61,9 @@ MAX_TRACE_LIMIT = 16000
 MAX_PARAM_DIGITS = 10
 
 
-JIT_DEFAULTS = ("threshold=1000,function_threshold=1500,trace_limit=12000,"
-                "max_unroll_recursion=15")
 DEFAULT_TRACE_LIMIT = 12000
+JIT_DEFAULTS = ("threshold=1000,function_threshold=1500,trace_limit=%d,"
+                "max_unroll_recursion=15" % DEFAULT_TRACE_LIMIT)
 
 
 def _jit_parameter_help():
