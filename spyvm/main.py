@@ -34,8 +34,8 @@ Options:
   --no-pic           ablation: no inline caches; traces always specialise
                      on the receiver class
   --bounded-inlining research: traces stop inlining at half of trace_limit
-                     and call compiled code instead (no history cliffs, but
-                     slower tree recursion; docs/architecture.md)
+                     and call compiled code instead (speed that depends far
+                     less on history, but slower tree recursion)
   --max-memory SIZE  memory ceiling, e.g. 512M or 4G (default: the smaller of
                      2G and half of the RAM); past it a program gets
                      'Error: out of memory' or the run ends with exit 1

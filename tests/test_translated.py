@@ -56,8 +56,8 @@ def test_dnu_backtrace_and_exit_status(run_binary, either_image):
 
 
 def test_bounded_inlining_keeps_results_and_errors(run_binary, either_image):
-    # 24 benchFib = 2 * fib(25) - 1 sends; deep enough for the JIT to
-    # compile it and, with the option, to call compiled code past the budget
+    # 24 benchFib = 2 * fib(25) - 1 sends: enough for the JIT to compile
+    # benchFib under the option
     r = run_binary("--bounded-inlining", either_image, "-e", "24 benchFib")
     assert r.status == 0 and r.out.splitlines()[-1] == "150049", r
     r = run_binary("--bounded-inlining", either_image, st_file("dnu.st"))
