@@ -82,6 +82,30 @@ def is_leaf(bytes):
     return True
 
 
+def has_backward_branch(bytes):
+    """Whether the method (or one of its blocks) has a loop."""
+    pc = 0
+    while pc < len(bytes):
+        start = pc
+        high, low, pc = bytecodes.decode(bytes, pc)
+        if pc < 0:
+            return False
+        if high == bytecodes.DO_PRIMITIVE:
+            pc += 1
+        elif high == bytecodes.PUSH_BLOCK:
+            pc += 1
+        elif high == bytecodes.DO_SPECIAL and (
+                low == bytecodes.BRANCH or low == bytecodes.BRANCH_IF_TRUE
+                or low == bytecodes.BRANCH_IF_FALSE):
+            if pc < len(bytes) and ord(bytes[pc]) <= start:
+                return True
+            pc += 1
+        elif high == bytecodes.DO_SPECIAL and \
+                low == bytecodes.SEND_TO_SUPER:
+            pc += 1
+    return False
+
+
 def block_call_arity(bytes):
     """k if the method is `<8 a1 ... ak self>` with its arguments in order
     (Block>>value, value:, ...), else -1.
@@ -117,11 +141,11 @@ def block_call_arity(bytes):
 class CompiledCode(Shadow):
     _attrs_ = ['w_method', 'selector', 'bytes', 'literals_w', 'stack_size',
                'declared_stack_size', 'temp_size', 'w_class', 'sites',
-               'quick_kind', 'quick_index', 'block_arity', 'leaf']
+               'quick_kind', 'quick_index', 'block_arity', 'leaf', 'has_loop']
     _immutable_fields_ = ['w_method', 'selector', 'bytes', 'literals_w[*]',
                           'stack_size', 'declared_stack_size', 'temp_size',
                           'w_class', 'sites[*]', 'quick_kind', 'quick_index',
-                          'block_arity', 'leaf']
+                          'block_arity', 'leaf', 'has_loop']
 
     def __init__(self, w_method, selector, bytes, literals_w, stack_size,
                  temp_size, w_class, sites, declared_stack_size=0):
@@ -139,6 +163,8 @@ class CompiledCode(Shadow):
         self.quick_kind, self.quick_index = quick_return(bytes)
         self.block_arity = block_call_arity(bytes)
         self.leaf = is_leaf(bytes)
+        # loops get the blocks they run in their green key (loopkey.py)
+        self.has_loop = has_backward_branch(bytes)
 
     def slot_changed(self, space, w_obj, index):
         w_obj.shadow = None

@@ -122,7 +122,7 @@ def left(length):
     return 0
 
 
-def can_never_inline(pc, interp, code):
+def can_never_inline(pc, interp, code, key):
     """The jitdriver's hook, asked by the tracer at each portal call, right
     after `enter` decided."""
     return TRACE.enabled and not TRACE.inline_next

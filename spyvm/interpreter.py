@@ -29,11 +29,12 @@ from spyvm.hostio import write_stderr
 from spyvm import primitives
 from spyvm import profiler
 from spyvm import inlining
+from spyvm import loopkey
 
 
-def get_printable_location(pc, interp, code):
-    return "%s @%d %s" % (code_location(code), pc,
-                          bc.name_at(code.bytes, pc))
+def get_printable_location(pc, interp, code, key):
+    return "%s @%d %s%s" % (code_location(code), pc,
+                            bc.name_at(code.bytes, pc), loopkey.describe(key))
 
 
 def constant_value(space, low):
@@ -52,8 +53,9 @@ def constant_value(space, low):
 jitdriver = jit.JitDriver(
     name='spy',
     # the interpreter is green: one per process, so every trace reads the
-    # space's well-known objects (nil, true, classes) as constants
-    greens=['pc', 'self', 'code'],
+    # space's well-known objects (nil, true, classes) as constants; the
+    # key names the blocks a loop runs, so callers do not share its trace
+    greens=['pc', 'self', 'code', 'key'],
     reds=['ctx'],
     virtualizables=['ctx'],
     get_printable_location=get_printable_location,
@@ -132,10 +134,13 @@ class Interpreter(object):
         ctx = jit.hint(ctx, access_directly=True)
         code = ctx.code
         pc = ctx.pc
+        key = None
+        if jitted:
+            key = loopkey.key_of(ctx)
         while True:
             if jitted:
                 jitdriver.jit_merge_point(pc=pc, code=code, self=self,
-                                          ctx=ctx)
+                                          key=key, ctx=ctx)
             space = self.space
             bytes = code.bytes
             if pc < 0 or pc >= len(bytes):
@@ -216,7 +221,8 @@ class Interpreter(object):
                         self.watch()
                         if jitted:
                             jitdriver.can_enter_jit(pc=target, code=code,
-                                                    self=self, ctx=ctx)
+                                                    self=self, key=key,
+                                                    ctx=ctx)
                     pc = target
                 elif low == bc.BRANCH_IF_TRUE or low == bc.BRANCH_IF_FALSE:
                     target = self.operand(ctx, code, pc)
@@ -231,7 +237,8 @@ class Interpreter(object):
                             self.watch()
                             if jitted:
                                 jitdriver.can_enter_jit(pc=target, code=code,
-                                                        self=self, ctx=ctx)
+                                                        self=self, key=key,
+                                                        ctx=ctx)
                         pc = target
                 elif low == bc.SEND_TO_SUPER:
                     pc += 1

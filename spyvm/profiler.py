@@ -127,7 +127,7 @@ def register(code):
     rvmprof.register_code(code, code_name)
 
 
-def jitdriver_unique_id(pc, interp, code):
+def jitdriver_unique_id(pc, interp, code, key):
     """get_unique_id for the jitdriver: names JIT code in profiles."""
     return rvmprof.get_unique_id(code)
 

@@ -40,7 +40,7 @@ def test_code_objects_carry_a_vmprof_id_only_once_registered():
     assert not profiler.state.on
     image.send(image.new("Quiet"), "run")
     assert code._vmprof_unique_id == 0      # never registered while off
-    assert profiler.jitdriver_unique_id(0, None, code) == 0
+    assert profiler.jitdriver_unique_id(0, None, code, None) == 0
 
 
 def test_stack_entries_are_linked_and_reused():

@@ -181,6 +181,13 @@ jitFill | flags count |
   ^ count
 !
 METHOD SmallInt
+jitTwoBlocks | a b |
+  a <- 0. b <- 0.
+  1 to: self do: [:i | a <- a + i ].
+  1 to: self do: [:i | b <- b + i + 1 ].
+  ^ a + b
+!
+METHOD SmallInt
 jitBlockSum | blk sum i |
   blk <- [:x | x + 1].
   sum <- 0. i <- 0.
@@ -331,6 +338,26 @@ class TestOwnImageTraces(LLJitMixin):
                                call_may_force_r=0, call_assembler_r=0,
                                new=0, new_with_vtable=0, new_array=0,
                                new_array_clear=0)
+
+    def test_each_block_gets_its_own_to_do_loop(self):
+        from rpython.jit.metainterp.test.support import get_stats
+        image = OwnImage()
+        def main(n):
+            w = image.send(W_SmallInt(n), "jitTwoBlocks", [])
+            assert isinstance(w, W_SmallInt)
+            return w.value
+        assert self.meta(main, [300]) == 2 * (300 * 301 // 2) + 300
+        # one to:do: loop per block, each with its block inlined; with
+        # (pc, code) alone as the key the second block ran in a bridge
+        # off the first block's loop (loopkey.py)
+        loops = get_stats().get_all_loops()
+        assert len(loops) == 2
+        for loop in loops:
+            names = [op.getopname() for op in loop.operations]
+            assert names.count("label") == 2     # preamble and peeled loop
+            for name in names:
+                assert not name.startswith("call")
+                assert not name.startswith("new")
 
     def test_block_storing_objects_stays_virtual(self):
         image = OwnImage()

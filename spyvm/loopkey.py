@@ -1,0 +1,117 @@
+"""Loop keys: the blocks a loop runs, as part of the JIT's green key.
+
+A loop in a library method (`Number>>to:do:`, a collection's `do:`) runs
+whatever block its caller passed in.  Keyed by (pc, code) alone, every
+caller shares one loop trace, specialised on the first block that got hot;
+every other caller's block leaves that trace through a failing guard at
+each iteration and runs in a bridge, where the loop optimisations do not
+apply.  Which block owns the loop is then an accident of history:
+tinyBenchmarks' sieve ran at 1.8G bytecodes/s after the benchmark suite and
+3.1G alone (docs/architecture.md, "Loop keys").
+
+So a context of a method that has a loop gets a key: the first block among
+its arguments (for a block's own context: among its home method's
+arguments), together with that block's own key, up to MAX_DEPTH blocks
+deep.  `Indexed>>do:` runs its loop in `to:do:` with an inner block of its
+own, the same for every caller; the second level tells callers' blocks
+apart.  This is Self's customisation, applied to loops and keyed by block
+instead of receiver class.
+"""
+
+from rpython.rlib import jit
+
+from spyvm.code import code_location
+from spyvm.context import W_Block
+from spyvm.model import W_PointersObject
+
+# blocks followed outwards from a context: to:do: <- do: <- the caller
+MAX_DEPTH = 3
+
+
+class LoopKey(object):
+    """An interned (code, start pc, outer key): equal keys are identical,
+    so the JIT's green-key lookup can compare them by identity."""
+    _attrs_ = ['code', 'start_pc', 'parent', 'children']
+    _immutable_fields_ = ['code', 'start_pc', 'parent']
+
+    def __init__(self, code, start_pc, parent):
+        self.code = code
+        self.start_pc = start_pc
+        self.parent = parent
+        self.children = {}      # CompiledCode -> [LoopKey]
+
+    @jit.elidable
+    def child(self, code, start_pc):
+        """The interned key of a block (code, start_pc) inside this one."""
+        keys = self.children.get(code, None)
+        if keys is None:
+            keys = []
+            self.children[code] = keys
+        for key in keys:
+            if key.start_pc == start_pc:
+                return key
+        key = LoopKey(code, start_pc, self)
+        keys.append(key)
+        return key
+
+
+# the key of every context whose arguments hold no block
+ROOT = LoopKey(None, -1, None)
+
+
+def key_of(ctx):
+    """The green key for running ctx; None for methods without a loop, so
+    that their function traces are shared as before."""
+    if not ctx.code.has_loop:
+        return None
+    # a constant in traces: the blocks' codes are promoted below, and
+    # `child` is elidable
+    return jit.promote(_key_of_args(ctx.w_args))
+
+
+@jit.unroll_safe
+def _key_of_args(w_args):
+    blocks = [None] * MAX_DEPTH
+    n = 0
+    while n < MAX_DEPTH:
+        w_block = _first_block(w_args)
+        if w_block is None:
+            break
+        blocks[n] = w_block
+        n += 1
+        w_args = w_block.w_args
+    key = ROOT
+    i = n - 1
+    while i >= 0:
+        w_block = blocks[i]
+        assert w_block is not None
+        # the callee's portal guards on these anyway (context.block_context)
+        key = key.child(jit.promote(w_block.code),
+                        jit.promote(w_block.start_pc))
+        i -= 1
+    return key
+
+
+@jit.unroll_safe
+def _first_block(w_args):
+    if not isinstance(w_args, W_PointersObject):
+        return None
+    # blocks are never stored as raw words, so slots_w has them whatever
+    # the array's storage
+    slots_w = w_args.slots_w
+    for i in range(len(slots_w)):
+        w_value = slots_w[i]
+        if isinstance(w_value, W_Block):
+            return w_value
+    return None
+
+
+def describe(key):
+    """For trace logs: `[Class>>sel@pc < ...]`, empty for no key."""
+    if key is None or key.parent is None:
+        return ""
+    parts = []
+    while key is not None and key.parent is not None:
+        parts.append("%s@%d" % (code_location(key.code), key.start_pc))
+        key = key.parent
+    return " [" + " < ".join(parts) + "]"

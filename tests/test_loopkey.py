@@ -1,0 +1,108 @@
+"""Loop keys (spyvm/loopkey.py): which methods get one, interning, and how
+far out the blocks are followed."""
+
+from spyvm import loopkey
+from spyvm.code import has_backward_branch, code_of_method
+from spyvm.context import W_Context, W_Block
+from tests.mini import *
+
+
+def test_only_methods_with_a_backward_branch_have_a_loop():
+    forward = assemble(push_true(), branch_if_false(4), push_const(1),
+                       stack_return(), push_const(2), stack_return())
+    assert not has_backward_branch(bytes(bytearray(forward)))
+    loop = assemble(push_true(), branch_if_false(5), pop(), branch(0),
+                    self_return())
+    assert has_backward_branch(bytes(bytearray(loop)))
+    # an operand byte that looks like a backward branch is not one
+    block_then_return = assemble(push_block(1, 6), push_const(1),
+                                 stack_return(), self_return())
+    assert not has_backward_branch(bytes(bytearray(block_then_return)))
+
+
+def code_of(image, w_method):
+    return code_of_method(image.space, w_method)
+
+
+def test_keys_are_interned():
+    image = mini_image()
+    code_a = code_of(image, image.install("Object", "a", assemble(
+        self_return())))
+    code_b = code_of(image, image.install("Object", "b", assemble(
+        self_return())))
+    key = loopkey.ROOT.child(code_a, 3)
+    assert loopkey.ROOT.child(code_a, 3) is key
+    assert loopkey.ROOT.child(code_a, 5) is not key
+    assert loopkey.ROOT.child(code_b, 3) is not key
+    inner = key.child(code_b, 3)
+    assert inner is key.child(code_b, 3)
+    assert inner is not loopkey.ROOT.child(code_b, 3)
+    assert inner.parent is key
+
+
+def block(image, code, start_pc, w_home_args):
+    return W_Block(code, w_home_args, image.space.new_array(1), start_pc,
+                   image.w_nil, 0, None)
+
+
+def context(image, code, args_w):
+    return W_Context(code, image.space.wrap_list(args_w),
+                     image.space.new_array(1), 4, 0, image.w_nil, None)
+
+
+def test_a_looping_context_is_keyed_by_the_blocks_it_runs():
+    image = mini_image()
+    looping = code_of(image, image.install("Object", "loop:", assemble(
+        push_arg(1), pop(), branch(0))))
+    straight = code_of(image, image.install("Object", "once:", assemble(
+        push_arg(1), stack_return())))
+    caller = code_of(image, image.install("Object", "caller", assemble(
+        self_return())))
+    no_blocks = image.space.wrap_list([image.w_nil])
+    w_outer = block(image, caller, 7, no_blocks)
+    w_inner = block(image, caller, 9,
+                    image.space.wrap_list([image.w_nil, w_outer]))
+    # a method without a loop has no key: its traces stay shared
+    assert loopkey.key_of(context(image, straight,
+                                  [image.w_nil, w_inner])) is None
+    # no block among the arguments: the root key
+    assert loopkey.key_of(context(image, looping,
+                                  [image.w_nil, image.w_nil])) is \
+        loopkey.ROOT
+    # the block, and the block among its home's arguments
+    key = loopkey.key_of(context(image, looping, [image.w_nil, w_inner]))
+    assert (key.code, key.start_pc) == (caller, 9)
+    assert (key.parent.code, key.parent.start_pc) == (caller, 7)
+    assert key.parent.parent is loopkey.ROOT
+    # the same blocks made again give the same key
+    w_inner2 = block(image, caller, 9,
+                     image.space.wrap_list([image.w_nil, w_outer]))
+    assert loopkey.key_of(context(image, looping,
+                                  [image.w_nil, w_inner2])) is key
+    # another block for the same loop gets another key
+    w_other = block(image, caller, 11, no_blocks)
+    assert loopkey.key_of(context(image, looping,
+                                  [image.w_nil, w_other])) is not key
+
+
+def test_blocks_are_followed_at_most_max_depth_out():
+    image = mini_image()
+    looping = code_of(image, image.install("Object", "loop:", assemble(
+        push_arg(1), pop(), branch(0))))
+    caller = code_of(image, image.install("Object", "caller", assemble(
+        self_return())))
+    # a chain of blocks, each the argument of the next one's home, with a
+    # cycle at the end: the key stops after MAX_DEPTH of them
+    w_args = image.space.wrap_list([image.w_nil, image.w_nil])
+    w_first = block(image, caller, 1, w_args)
+    w_block = w_first
+    for pc in range(2, 10):
+        w_block = block(image, caller, pc,
+                        image.space.wrap_list([image.w_nil, w_block]))
+    w_args.slots_w[1] = w_block         # the cycle
+    key = loopkey.key_of(context(image, looping, [image.w_nil, w_block]))
+    depth = 0
+    while key is not loopkey.ROOT:
+        depth += 1
+        key = key.parent
+    assert depth == loopkey.MAX_DEPTH
