@@ -136,7 +136,7 @@ class Interpreter(object):
         pc = ctx.pc
         key = None
         if jitted:
-            key = loopkey.key_of(ctx)
+            key = loopkey.key_of(self.space.config, ctx)
         while True:
             if jitted:
                 jitdriver.jit_merge_point(pc=pc, code=code, self=self,

@@ -59,11 +59,13 @@ class LoopKey(object):
 ROOT = LoopKey(None, -1, None)
 
 
-def key_of(ctx):
+def key_of(config, ctx):
     """The green key for running ctx; None for methods without a loop, so
     that their function traces are shared as before."""
     if not ctx.code.has_loop:
         return None
+    if not config.loop_keys:
+        return ROOT     # the ablation: one key for every caller
     # a constant in traces: the blocks' codes are promoted below, and
     # `child` is elidable
     return jit.promote(_key_of_args(ctx.w_args))

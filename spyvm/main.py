@@ -33,6 +33,8 @@ Options:
                      megamorphic (default %d, at most %d)
   --no-pic           ablation: no inline caches; traces always specialise
                      on the receiver class
+  --no-loop-keys     ablation: a loop's trace is keyed by its method and pc
+                     only, so all callers of to:do: share one loop trace
   --bounded-inlining research: traces stop inlining at half of trace_limit
                      and call compiled code instead (speed that depends far
                      less on history, but slower tree recursion)
@@ -85,7 +87,7 @@ JIT_PARAMETER_HELP = _jit_parameter_help()
 
 class Options(object):
     _attrs_ = ['image', 'files', 'exprs', 'jit_params', 'pic_size',
-               'no_pic', 'bounded_inlining', 'stats', 'stats_json',
+               'no_pic', 'no_loop_keys', 'bounded_inlining', 'stats', 'stats_json',
                'profile', 'help', 'max_memory', 'max_time']
 
     def __init__(self):
@@ -95,6 +97,7 @@ class Options(object):
         self.jit_params = ""
         self.pic_size = DEFAULT_PIC_SIZE
         self.no_pic = False
+        self.no_loop_keys = False
         self.bounded_inlining = False
         self.stats = False
         self.stats_json = ""
@@ -153,6 +156,8 @@ def parse_args(argv):
                                      % MAX_PIC_SIZE)
         elif arg == "--no-pic":
             opts.no_pic = True
+        elif arg == "--no-loop-keys":
+            opts.no_loop_keys = True
         elif arg == "--bounded-inlining":
             opts.bounded_inlining = True
         elif arg == "--stats":
@@ -272,6 +277,7 @@ def main(argv):
     space = ObjSpace()
     space.config.pic_size = opts.pic_size
     space.config.pic_enabled = not opts.no_pic
+    space.config.loop_keys = not opts.no_loop_keys
     space.config.stats_enabled = opts.stats or opts.stats_json != ""
     max_memory = opts.max_memory
     if max_memory == 0:

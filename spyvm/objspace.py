@@ -16,13 +16,15 @@ class Config(object):
     They change only at start-up, so they are quasi-immutable: a trace
     that read one is invalidated if it ever changes.
     """
-    _attrs_ = ['stats_enabled', 'pic_size', 'pic_enabled']
-    _immutable_fields_ = ['stats_enabled?', 'pic_size?', 'pic_enabled?']
+    _attrs_ = ['stats_enabled', 'pic_size', 'pic_enabled', 'loop_keys']
+    _immutable_fields_ = ['stats_enabled?', 'pic_size?', 'pic_enabled?',
+                          'loop_keys?']
 
     def __init__(self):
         self.stats_enabled = False
         self.pic_size = DEFAULT_PIC_SIZE
         self.pic_enabled = True
+        self.loop_keys = True       # loopkey.py; off: --no-loop-keys
 
 
 class ObjSpace(object):

@@ -50,6 +50,11 @@ def context(image, code, args_w):
                      image.space.new_array(1), 4, 0, image.w_nil, None)
 
 
+def key_of(ctx, config=None):
+    from spyvm.objspace import Config
+    return loopkey.key_of(config or Config(), ctx)
+
+
 def test_a_looping_context_is_keyed_by_the_blocks_it_runs():
     image = mini_image()
     looping = code_of(image, image.install("Object", "loop:", assemble(
@@ -63,25 +68,25 @@ def test_a_looping_context_is_keyed_by_the_blocks_it_runs():
     w_inner = block(image, caller, 9,
                     image.space.wrap_list([image.w_nil, w_outer]))
     # a method without a loop has no key: its traces stay shared
-    assert loopkey.key_of(context(image, straight,
+    assert key_of(context(image, straight,
                                   [image.w_nil, w_inner])) is None
     # no block among the arguments: the root key
-    assert loopkey.key_of(context(image, looping,
+    assert key_of(context(image, looping,
                                   [image.w_nil, image.w_nil])) is \
         loopkey.ROOT
     # the block, and the block among its home's arguments
-    key = loopkey.key_of(context(image, looping, [image.w_nil, w_inner]))
+    key = key_of(context(image, looping, [image.w_nil, w_inner]))
     assert (key.code, key.start_pc) == (caller, 9)
     assert (key.parent.code, key.parent.start_pc) == (caller, 7)
     assert key.parent.parent is loopkey.ROOT
     # the same blocks made again give the same key
     w_inner2 = block(image, caller, 9,
                      image.space.wrap_list([image.w_nil, w_outer]))
-    assert loopkey.key_of(context(image, looping,
+    assert key_of(context(image, looping,
                                   [image.w_nil, w_inner2])) is key
     # another block for the same loop gets another key
     w_other = block(image, caller, 11, no_blocks)
-    assert loopkey.key_of(context(image, looping,
+    assert key_of(context(image, looping,
                                   [image.w_nil, w_other])) is not key
 
 
@@ -100,9 +105,25 @@ def test_blocks_are_followed_at_most_max_depth_out():
         w_block = block(image, caller, pc,
                         image.space.wrap_list([image.w_nil, w_block]))
     w_args.slots_w[1] = w_block         # the cycle
-    key = loopkey.key_of(context(image, looping, [image.w_nil, w_block]))
+    key = key_of(context(image, looping, [image.w_nil, w_block]))
     depth = 0
     while key is not loopkey.ROOT:
         depth += 1
         key = key.parent
     assert depth == loopkey.MAX_DEPTH
+
+
+def test_no_loop_keys_gives_every_caller_one_key():
+    from spyvm.objspace import Config
+    image = mini_image()
+    looping = code_of(image, image.install("Object", "loop:", assemble(
+        push_arg(1), pop(), branch(0))))
+    caller = code_of(image, image.install("Object", "caller", assemble(
+        self_return())))
+    config = Config()
+    config.loop_keys = False        # --no-loop-keys
+    no_blocks = image.space.wrap_list([image.w_nil])
+    for pc in (3, 5):
+        ctx = context(image, looping,
+                      [image.w_nil, block(image, caller, pc, no_blocks)])
+        assert key_of(ctx, config) is loopkey.ROOT

@@ -66,6 +66,15 @@ def test_bounded_inlining_keeps_results_and_errors(run_binary, either_image):
     assert r.out.endswith("still running\n")
 
 
+def test_loop_keys_keep_results(run_binary, either_image):
+    # to:do: with several blocks and a non-local return out of it; the
+    # figures are the Python model of loopKeyMix (tests/fixtures)
+    for option in ("--stats", "--no-loop-keys"):
+        r = run_binary(option, either_image, st_file("loopkeys.st"))
+        assert r.status == 0, r
+        assert "4523214\n450009712\n" in r.out, r
+
+
 def test_redefinition(run_binary, either_image):
     r = run_binary(either_image, st_file("redefine.st"))
     assert r.out.endswith("hello\nbonjour\n"), r
