@@ -106,6 +106,15 @@ def has_backward_branch(bytes):
     return False
 
 
+def sends_value(sites):
+    """Whether the method sends value, value:, ... (runs a block): the
+    Block protocol is the only way a method runs a block."""
+    for site in sites:
+        if site is not None and site.selector.startswith("value"):
+            return True
+    return False
+
+
 def block_call_arity(bytes):
     """k if the method is `<8 a1 ... ak self>` with its arguments in order
     (Block>>value, value:, ...), else -1.
@@ -141,11 +150,11 @@ def block_call_arity(bytes):
 class CompiledCode(Shadow):
     _attrs_ = ['w_method', 'selector', 'bytes', 'literals_w', 'stack_size',
                'declared_stack_size', 'temp_size', 'w_class', 'sites',
-               'quick_kind', 'quick_index', 'block_arity', 'leaf', 'has_loop']
+               'quick_kind', 'quick_index', 'block_arity', 'leaf', 'runs_blocks']
     _immutable_fields_ = ['w_method', 'selector', 'bytes', 'literals_w[*]',
                           'stack_size', 'declared_stack_size', 'temp_size',
                           'w_class', 'sites[*]', 'quick_kind', 'quick_index',
-                          'block_arity', 'leaf', 'has_loop']
+                          'block_arity', 'leaf', 'runs_blocks']
 
     def __init__(self, w_method, selector, bytes, literals_w, stack_size,
                  temp_size, w_class, sites, declared_stack_size=0):
@@ -163,8 +172,9 @@ class CompiledCode(Shadow):
         self.quick_kind, self.quick_index = quick_return(bytes)
         self.block_arity = block_call_arity(bytes)
         self.leaf = is_leaf(bytes)
-        # loops get the blocks they run in their green key (loopkey.py)
-        self.has_loop = has_backward_branch(bytes)
+        # such loops get the blocks they run in their green key (loopkey.py)
+        self.runs_blocks = (has_backward_branch(bytes) and
+                            sends_value(sites))
 
     def slot_changed(self, space, w_obj, index):
         w_obj.shadow = None

@@ -9,7 +9,8 @@ apply.  Which block owns the loop is then an accident of history:
 tinyBenchmarks' sieve ran at 1.8G bytecodes/s after the benchmark suite and
 3.1G alone (docs/architecture.md, "Loop keys").
 
-So a context of a method that has a loop gets a key: the first block among
+So a context of a method that has a loop and sends `value...` (the Block
+protocol: how a method runs a block) gets a key: the first block among
 its arguments (for a block's own context: among its home method's
 arguments), together with that block's own key, up to MAX_DEPTH blocks
 deep.  `Indexed>>do:` runs its loop in `to:do:` with an inner block of its
@@ -60,9 +61,11 @@ ROOT = LoopKey(None, -1, None)
 
 
 def key_of(config, ctx):
-    """The green key for running ctx; None for methods without a loop, so
-    that their function traces are shared as before."""
-    if not ctx.code.has_loop:
+    """The green key for running ctx; None for methods without a loop that
+    runs a block (most methods): their traces are as before, and tracing
+    them records none of the work below, which counts towards the trace
+    length limit."""
+    if not ctx.code.runs_blocks:
         return None
     if not config.loop_keys:
         return ROOT     # the ablation: one key for every caller

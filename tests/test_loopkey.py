@@ -24,6 +24,12 @@ def code_of(image, w_method):
     return code_of_method(image.space, w_method)
 
 
+def looping_method(image):
+    """loop: aBlock  [true] whileTrue: [aBlock value]"""
+    return code_of(image, image.install("Object", "loop:", assemble(
+        push_arg(1), mark(1), send(0), pop(), branch(0)), ["value"]))
+
+
 def test_keys_are_interned():
     image = mini_image()
     code_a = code_of(image, image.install("Object", "a", assemble(
@@ -57,10 +63,12 @@ def key_of(ctx, config=None):
 
 def test_a_looping_context_is_keyed_by_the_blocks_it_runs():
     image = mini_image()
-    looping = code_of(image, image.install("Object", "loop:", assemble(
-        push_arg(1), pop(), branch(0))))
+    looping = looping_method(image)
     straight = code_of(image, image.install("Object", "once:", assemble(
-        push_arg(1), stack_return())))
+        push_arg(1), mark(1), send(0), stack_return()), ["value"]))
+    # a loop that runs no block (sends no value...): no key either
+    counting = code_of(image, image.install("Object", "count:", assemble(
+        push_arg(1), mark(1), send(0), pop(), branch(0)), ["size"]))
     caller = code_of(image, image.install("Object", "caller", assemble(
         self_return())))
     no_blocks = image.space.wrap_list([image.w_nil])
@@ -70,6 +78,8 @@ def test_a_looping_context_is_keyed_by_the_blocks_it_runs():
     # a method without a loop has no key: its traces stay shared
     assert key_of(context(image, straight,
                                   [image.w_nil, w_inner])) is None
+    assert key_of(context(image, counting,
+                          [image.w_nil, w_inner])) is None
     # no block among the arguments: the root key
     assert key_of(context(image, looping,
                                   [image.w_nil, image.w_nil])) is \
@@ -92,8 +102,7 @@ def test_a_looping_context_is_keyed_by_the_blocks_it_runs():
 
 def test_blocks_are_followed_at_most_max_depth_out():
     image = mini_image()
-    looping = code_of(image, image.install("Object", "loop:", assemble(
-        push_arg(1), pop(), branch(0))))
+    looping = looping_method(image)
     caller = code_of(image, image.install("Object", "caller", assemble(
         self_return())))
     # a chain of blocks, each the argument of the next one's home, with a
@@ -116,8 +125,7 @@ def test_blocks_are_followed_at_most_max_depth_out():
 def test_no_loop_keys_gives_every_caller_one_key():
     from spyvm.objspace import Config
     image = mini_image()
-    looping = code_of(image, image.install("Object", "loop:", assemble(
-        push_arg(1), pop(), branch(0))))
+    looping = looping_method(image)
     caller = code_of(image, image.install("Object", "caller", assemble(
         self_return())))
     config = Config()
