@@ -58,51 +58,66 @@ def quick_return(bytes):
 LEAF_MAX_BYTES = 32
 
 
-def is_leaf(bytes):
-    if len(bytes) > LEAF_MAX_BYTES:
-        return False
+TRUNCATED = -1     # instructions(): the bytes end inside an instruction
+MISSING = -2       # instructions(): the operand byte is past the end
+
+
+def takes_operand(high, low):
+    return (high == bytecodes.PUSH_BLOCK or high == bytecodes.DO_PRIMITIVE or
+            (high == bytecodes.DO_SPECIAL and is_branch(low)) or
+            (high == bytecodes.DO_SPECIAL and
+             low == bytecodes.SEND_TO_SUPER))
+
+
+def is_branch(low):
+    return (low == bytecodes.BRANCH or low == bytecodes.BRANCH_IF_TRUE or
+            low == bytecodes.BRANCH_IF_FALSE)
+
+
+def instructions(bytes):
+    """(start pc, high, low, operand byte) of each instruction, for the
+    analyses below; operand is -1 when there is none, MISSING when the
+    bytes end before it, and a last entry with high TRUNCATED marks bytes
+    that end inside an instruction."""
+    result = []
     pc = 0
     while pc < len(bytes):
         start = pc
         high, low, pc = bytecodes.decode(bytes, pc)
         if pc < 0:
-            return False
-        if high == bytecodes.SEND_MESSAGE or high == bytecodes.PUSH_BLOCK:
-            return False
-        if high == bytecodes.DO_PRIMITIVE:
+            result.append((start, TRUNCATED, 0, -1))
+            break
+        operand = -1
+        if takes_operand(high, low):
+            operand = MISSING
+            if pc < len(bytes):
+                operand = ord(bytes[pc])
             pc += 1
-        elif high == bytecodes.DO_SPECIAL:
+        result.append((start, high, low, operand))
+    return result
+
+
+def is_leaf(bytes):
+    if len(bytes) > LEAF_MAX_BYTES:
+        return False
+    for start, high, low, operand in instructions(bytes):
+        if (high == TRUNCATED or high == bytecodes.SEND_MESSAGE or
+                high == bytecodes.PUSH_BLOCK):
+            return False
+        if high == bytecodes.DO_SPECIAL:
             if low == bytecodes.SEND_TO_SUPER:
                 return False
-            if (low == bytecodes.BRANCH or low == bytecodes.BRANCH_IF_TRUE
-                    or low == bytecodes.BRANCH_IF_FALSE):
-                if pc >= len(bytes) or ord(bytes[pc]) <= start:
-                    return False
-                pc += 1
+            if is_branch(low) and (operand == MISSING or operand <= start):
+                return False
     return True
 
 
 def has_backward_branch(bytes):
     """Whether the method (or one of its blocks) has a loop."""
-    pc = 0
-    while pc < len(bytes):
-        start = pc
-        high, low, pc = bytecodes.decode(bytes, pc)
-        if pc < 0:
-            return False
-        if high == bytecodes.DO_PRIMITIVE:
-            pc += 1
-        elif high == bytecodes.PUSH_BLOCK:
-            pc += 1
-        elif high == bytecodes.DO_SPECIAL and (
-                low == bytecodes.BRANCH or low == bytecodes.BRANCH_IF_TRUE
-                or low == bytecodes.BRANCH_IF_FALSE):
-            if pc < len(bytes) and ord(bytes[pc]) <= start:
-                return True
-            pc += 1
-        elif high == bytecodes.DO_SPECIAL and \
-                low == bytecodes.SEND_TO_SUPER:
-            pc += 1
+    for start, high, low, operand in instructions(bytes):
+        if (high == bytecodes.DO_SPECIAL and is_branch(low) and
+                operand != MISSING and operand <= start):
+            return True
     return False
 
 
