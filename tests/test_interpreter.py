@@ -323,6 +323,20 @@ def test_leaf_methods_are_recognised():
     assert not leaf(push_block(0, 4), pop(), self_return())
     assert not leaf(push_true(), branch_if_true(0), self_return())
     assert not leaf(*([push_const(1), pop()] * 17 + [self_return()]))
+    # bytes that end inside an instruction or before a branch's operand
+    assert not leaf(push_arg(1), op(0, 0)[:1])
+    assert not leaf(push_arg(1), branch_if_true(5)[:-1])
+
+
+def test_instructions_walk_operands_and_truncation():
+    from spyvm import code as c
+    def walk(*parts):
+        return c.instructions(bytes(bytearray(assemble(*parts))))
+    assert walk(push_arg(1), branch(0), prim(2, 24), self_return()) == [
+        (0, 2, 1, -1), (1, 15, 6, 0), (3, 13, 2, 24), (5, 15, 1, -1)]
+    assert walk(push_arg(1), branch(0)[:-1]) == [(0, 2, 1, -1),
+                                                 (1, 15, 6, c.MISSING)]
+    assert walk(op(0, 0)[:1]) == [(0, c.TRUNCATED, 0, -1)]
 
 
 def test_leaf_methods_run_and_report_errors_in_their_own_context(image,
