@@ -165,7 +165,8 @@ def block_call_arity(bytes):
 class CompiledCode(Shadow):
     _attrs_ = ['w_method', 'selector', 'bytes', 'literals_w', 'stack_size',
                'declared_stack_size', 'temp_size', 'w_class', 'sites',
-               'quick_kind', 'quick_index', 'block_arity', 'leaf', 'runs_blocks']
+               'quick_kind', 'quick_index', 'block_arity', 'leaf',
+               'runs_blocks']
     _immutable_fields_ = ['w_method', 'selector', 'bytes', 'literals_w[*]',
                           'stack_size', 'declared_stack_size', 'temp_size',
                           'w_class', 'sites[*]', 'quick_kind', 'quick_index',

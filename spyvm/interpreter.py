@@ -136,6 +136,7 @@ class Interpreter(object):
         pc = ctx.pc
         key = None
         if jitted:
+            # green, hence once per activation: the blocks a loop runs
             key = loopkey.key_of(self.space.config, ctx)
         while True:
             if jitted:

@@ -39,7 +39,9 @@ class LoopKey(object):
         self.code = code
         self.start_pc = start_pc
         self.parent = parent
-        self.children = {}      # CompiledCode -> [LoopKey]
+        # CompiledCode -> [LoopKey]; never emptied, so it keeps the code of
+        # blocks that ran in a keyed loop, also after their method changes
+        self.children = {}
 
     @jit.elidable
     def child(self, code, start_pc):
