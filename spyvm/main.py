@@ -88,8 +88,7 @@ JIT_PARAMETER_HELP = _jit_parameter_help()
 class Options(object):
     _attrs_ = ['image', 'files', 'exprs', 'jit_params', 'pic_size',
                'no_pic', 'no_loop_keys', 'bounded_inlining', 'stats',
-               'stats_json',
-               'profile', 'help', 'max_memory', 'max_time']
+               'stats_json', 'profile', 'help', 'max_memory', 'max_time']
 
     def __init__(self):
         self.image = ""

@@ -14,10 +14,13 @@ def test_only_methods_with_a_backward_branch_have_a_loop():
     loop = assemble(push_true(), branch_if_false(5), pop(), branch(0),
                     self_return())
     assert has_backward_branch(bytes(bytearray(loop)))
-    # an operand byte that looks like a backward branch is not one
-    block_then_return = assemble(push_block(1, 6), push_const(1),
-                                 stack_return(), self_return())
-    assert not has_backward_branch(bytes(bytearray(block_then_return)))
+    # an operand byte that looks like a backward branch is not one:
+    # primitive 246's number is the Branch opcode byte, and the next
+    # instruction's first byte (1) would read as a target behind it
+    operand = assemble(push_const(1), pop(), prim(1, 0xF6), push_inst(20),
+                       self_return())
+    assert operand[3:5] == branch(1)
+    assert not has_backward_branch(bytes(bytearray(operand)))
 
 
 def code_of(image, w_method):
