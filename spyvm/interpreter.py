@@ -137,7 +137,7 @@ class Interpreter(object):
         key = None
         if jitted:
             # green, hence once per activation: the blocks a loop runs
-            key = loopkey.key_of(self.space.config, ctx)
+            key = loopkey.key_of(self.space, ctx)
         while True:
             if jitted:
                 jitdriver.jit_merge_point(pc=pc, code=code, self=self,

@@ -35,12 +35,19 @@ class LoopKey(object):
     _attrs_ = ['code', 'start_pc', 'parent', 'children']
     _immutable_fields_ = ['code', 'start_pc', 'parent']
 
+    @staticmethod
+    def root():
+        """The key of every context whose arguments hold no block, and the
+        root of an intern table (ObjSpace.root_key)."""
+        return LoopKey(None, -1, None)
+
     def __init__(self, code, start_pc, parent):
         self.code = code
         self.start_pc = start_pc
         self.parent = parent
         # CompiledCode -> [LoopKey]; never emptied, so it keeps the code of
-        # blocks that ran in a keyed loop, also after their method changes
+        # blocks that ran in a keyed loop, also after their method changes;
+        # the table belongs to one space and goes with it
         self.children = {}
 
     @jit.elidable
@@ -58,26 +65,22 @@ class LoopKey(object):
         return key
 
 
-# the key of every context whose arguments hold no block
-ROOT = LoopKey(None, -1, None)
-
-
-def key_of(config, ctx):
+def key_of(space, ctx):
     """The green key for running ctx; None for methods without a loop that
     runs a block (most methods): their traces are as before, and tracing
     them records none of the work below, which counts towards the trace
     length limit."""
     if not ctx.code.runs_blocks:
         return None
-    if not config.loop_keys:
-        return ROOT     # the ablation: one key for every caller
+    if not space.config.loop_keys:
+        return space.root_key   # the ablation: one key for every caller
     # a constant in traces: the blocks' codes are promoted below, and
     # `child` is elidable
-    return jit.promote(_key_of_args(ctx.w_args))
+    return jit.promote(_key_of_args(space.root_key, ctx.w_args))
 
 
 @jit.unroll_safe
-def _key_of_args(w_args):
+def _key_of_args(root, w_args):
     blocks = [None] * MAX_DEPTH
     n = 0
     while n < MAX_DEPTH:
@@ -87,7 +90,7 @@ def _key_of_args(w_args):
         blocks[n] = w_block
         n += 1
         w_args = w_block.w_args
-    key = ROOT
+    key = root
     i = n - 1
     while i >= 0:
         w_block = blocks[i]

@@ -8,6 +8,7 @@ from spyvm.watchdog import Watchdog
 from spyvm.lookup import MethodCache
 from spyvm.memory import MemoryLimit, DEFAULT_CEILING
 from spyvm.stats import SiteRegistry
+from spyvm.loopkey import LoopKey
 
 
 class Config(object):
@@ -32,9 +33,11 @@ class ObjSpace(object):
                'w_Context', 'w_SmallInt', 'w_String', 'w_Class',
                'w_Float', 'w_Transcript',
                'known_classinfos', 'pic_epoch', 'config', 'image_path',
-               'sites', 'w_no_temps', 'method_cache', 'memory', 'watchdog']
+               'sites', 'w_no_temps', 'method_cache', 'memory', 'watchdog',
+               'root_key']
     _immutable_fields_ = ['w_nil', 'w_true', 'w_false', 'w_Array',
                           'w_no_temps', 'method_cache', 'watchdog',
+                          'root_key',
                           'w_Block', 'w_Context', 'w_SmallInt', 'config',
                           'w_String?', 'w_Class?', 'w_Float?',
                           'w_Transcript?',
@@ -63,6 +66,9 @@ class ObjSpace(object):
         self.method_cache = MethodCache()
         self.memory = MemoryLimit(DEFAULT_CEILING)
         self.watchdog = Watchdog()
+        # the loop keys' intern table (loopkey.py): one per space, so it
+        # goes with the image whose code it holds
+        self.root_key = LoopKey.root()
 
     # ---------------------------------------------------------- image roots
 

@@ -2,6 +2,7 @@
 and a way to run the command line in-process or as a subprocess."""
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -10,6 +11,45 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ST_DIR = os.path.join(ROOT, "tests", "fixtures")
 BINARIES = ["spy", "spy-nojit"]
+
+
+# no test may run longer than this (seconds): on a slow or stuck machine a
+# test fails with its name instead of the whole run being cut off unnamed
+TEST_TIME_LIMIT = int(os.environ.get("SPY_TEST_TIME_LIMIT", "900"))
+
+
+class TestTimeLimit(Exception):
+    """A test ran past TEST_TIME_LIMIT."""
+
+
+def kill_children():
+    """Kill this process's child processes (a binary a test started)."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                stat = f.read()
+            # the parent pid is the 2nd field after the parenthesised name
+            if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid():
+                os.kill(int(pid), signal.SIGKILL)
+        except (IOError, OSError, ValueError, IndexError):
+            pass
+
+
+@pytest.fixture(autouse=True)
+def time_limit(request):
+    def expire(signum, frame):
+        kill_children()
+        raise TestTimeLimit("%s ran longer than %d s (SPY_TEST_TIME_LIMIT)"
+                            % (request.node.nodeid, TEST_TIME_LIMIT))
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(TEST_TIME_LIMIT)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def st_file(name):

@@ -39,14 +39,18 @@ def test_keys_are_interned():
         self_return())))
     code_b = code_of(image, image.install("Object", "b", assemble(
         self_return())))
-    key = loopkey.ROOT.child(code_a, 3)
-    assert loopkey.ROOT.child(code_a, 3) is key
-    assert loopkey.ROOT.child(code_a, 5) is not key
-    assert loopkey.ROOT.child(code_b, 3) is not key
+    root = image.space.root_key
+    key = root.child(code_a, 3)
+    assert root.child(code_a, 3) is key
+    assert root.child(code_a, 5) is not key
+    assert root.child(code_b, 3) is not key
     inner = key.child(code_b, 3)
     assert inner is key.child(code_b, 3)
-    assert inner is not loopkey.ROOT.child(code_b, 3)
+    assert inner is not root.child(code_b, 3)
     assert inner.parent is key
+    # each space interns its own keys: another image's code never stays
+    # alive in this one's table
+    assert mini_image().space.root_key.children == {}
 
 
 def block(image, code, start_pc, w_home_args):
@@ -59,9 +63,8 @@ def context(image, code, args_w):
                      image.space.new_array(1), 4, 0, image.w_nil, None)
 
 
-def key_of(ctx, config=None):
-    from spyvm.objspace import Config
-    return loopkey.key_of(config or Config(), ctx)
+def key_of(image, ctx):
+    return loopkey.key_of(image.space, ctx)
 
 
 def test_a_looping_context_is_keyed_by_the_blocks_it_runs():
@@ -79,27 +82,27 @@ def test_a_looping_context_is_keyed_by_the_blocks_it_runs():
     w_inner = block(image, caller, 9,
                     image.space.wrap_list([image.w_nil, w_outer]))
     # a method without a loop has no key: its traces stay shared
-    assert key_of(context(image, straight,
+    assert key_of(image, context(image, straight,
                                   [image.w_nil, w_inner])) is None
-    assert key_of(context(image, counting,
+    assert key_of(image, context(image, counting,
                           [image.w_nil, w_inner])) is None
     # no block among the arguments: the root key
-    assert key_of(context(image, looping,
+    assert key_of(image, context(image, looping,
                                   [image.w_nil, image.w_nil])) is \
-        loopkey.ROOT
+        image.space.root_key
     # the block, and the block among its home's arguments
-    key = key_of(context(image, looping, [image.w_nil, w_inner]))
+    key = key_of(image, context(image, looping, [image.w_nil, w_inner]))
     assert (key.code, key.start_pc) == (caller, 9)
     assert (key.parent.code, key.parent.start_pc) == (caller, 7)
-    assert key.parent.parent is loopkey.ROOT
+    assert key.parent.parent is image.space.root_key
     # the same blocks made again give the same key
     w_inner2 = block(image, caller, 9,
                      image.space.wrap_list([image.w_nil, w_outer]))
-    assert key_of(context(image, looping,
+    assert key_of(image, context(image, looping,
                                   [image.w_nil, w_inner2])) is key
     # another block for the same loop gets another key
     w_other = block(image, caller, 11, no_blocks)
-    assert key_of(context(image, looping,
+    assert key_of(image, context(image, looping,
                                   [image.w_nil, w_other])) is not key
 
 
@@ -117,24 +120,22 @@ def test_blocks_are_followed_at_most_max_depth_out():
         w_block = block(image, caller, pc,
                         image.space.wrap_list([image.w_nil, w_block]))
     w_args.slots_w[1] = w_block         # the cycle
-    key = key_of(context(image, looping, [image.w_nil, w_block]))
+    key = key_of(image, context(image, looping, [image.w_nil, w_block]))
     depth = 0
-    while key is not loopkey.ROOT:
+    while key is not image.space.root_key:
         depth += 1
         key = key.parent
     assert depth == loopkey.MAX_DEPTH
 
 
 def test_no_loop_keys_gives_every_caller_one_key():
-    from spyvm.objspace import Config
     image = mini_image()
     looping = looping_method(image)
     caller = code_of(image, image.install("Object", "caller", assemble(
         self_return())))
-    config = Config()
-    config.loop_keys = False        # --no-loop-keys
+    image.space.config.loop_keys = False        # --no-loop-keys
     no_blocks = image.space.wrap_list([image.w_nil])
     for pc in (3, 5):
         ctx = context(image, looping,
                       [image.w_nil, block(image, caller, pc, no_blocks)])
-        assert key_of(ctx, config) is loopkey.ROOT
+        assert key_of(image, ctx) is image.space.root_key
