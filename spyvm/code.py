@@ -112,6 +112,29 @@ def is_leaf(bytes):
     return True
 
 
+def is_pure_leaf(bytes):
+    """Whether pureleaf.evaluate can run the method: only pushes,
+    isNil/notNil, SendBinary, forward branches and returns."""
+    if len(bytes) > LEAF_MAX_BYTES:
+        return False
+    for start, high, low, operand in instructions(bytes):
+        if high == TRUNCATED or operand == MISSING:
+            return False
+        if (bytecodes.PUSH_INSTANCE <= high <= bytecodes.PUSH_CONSTANT or
+                high == bytecodes.SEND_UNARY or
+                high == bytecodes.SEND_BINARY):
+            continue        # pushes and the sends without a send
+        if high != bytecodes.DO_SPECIAL:
+            return False
+        if (low == bytecodes.SELF_RETURN or low == bytecodes.STACK_RETURN or
+                low == bytecodes.DUPLICATE or low == bytecodes.POP_TOP):
+            continue
+        if is_branch(low) and operand > start:
+            continue
+        return False
+    return True
+
+
 def has_backward_branch(bytes):
     """Whether the method (or one of its blocks) has a loop."""
     for start, high, low, operand in instructions(bytes):
@@ -166,11 +189,11 @@ class CompiledCode(Shadow):
     _attrs_ = ['w_method', 'selector', 'bytes', 'literals_w', 'stack_size',
                'declared_stack_size', 'temp_size', 'w_class', 'sites',
                'quick_kind', 'quick_index', 'block_arity', 'leaf',
-               'runs_blocks']
+               'runs_blocks', 'pure_leaf']
     _immutable_fields_ = ['w_method', 'selector', 'bytes', 'literals_w[*]',
                           'stack_size', 'declared_stack_size', 'temp_size',
                           'w_class', 'sites[*]', 'quick_kind', 'quick_index',
-                          'block_arity', 'leaf', 'runs_blocks']
+                          'block_arity', 'leaf', 'runs_blocks', 'pure_leaf']
 
     def __init__(self, w_method, selector, bytes, literals_w, stack_size,
                  temp_size, w_class, sites, declared_stack_size=0):
@@ -188,6 +211,8 @@ class CompiledCode(Shadow):
         self.quick_kind, self.quick_index = quick_return(bytes)
         self.block_arity = block_call_arity(bytes)
         self.leaf = is_leaf(bytes)
+        # evaluated without a context (pureleaf.py)
+        self.pure_leaf = is_pure_leaf(bytes)
         # such loops get the blocks they run in their green key (loopkey.py)
         self.runs_blocks = (has_backward_branch(bytes) and
                             sends_value(sites))

@@ -30,24 +30,12 @@ from spyvm import primitives
 from spyvm import profiler
 from spyvm import inlining
 from spyvm import loopkey
+from spyvm import pureleaf
 
 
 def get_printable_location(pc, interp, code, key):
     return "%s @%d %s%s" % (code_location(code), pc,
                             bc.name_at(code.bytes, pc), loopkey.describe(key))
-
-
-def constant_value(space, low):
-    """What PushConstant `low` pushes (spec 3.2), or None if undefined."""
-    if low <= 9:
-        return space.wrap_int(low)
-    elif low == bc.CONST_NIL:
-        return space.w_nil
-    elif low == bc.CONST_TRUE:
-        return space.w_true
-    elif low == bc.CONST_FALSE:
-        return space.w_false
-    return None
 
 
 jitdriver = jit.JitDriver(
@@ -280,7 +268,7 @@ class Interpreter(object):
                                 ctx)
 
     def constant(self, ctx, low):
-        w_value = constant_value(self.space, low)
+        w_value = self.space.constant_value(low)
         if w_value is None:
             raise context_error("undefined PushConstant %d" % low, ctx)
         return w_value
@@ -310,6 +298,15 @@ class Interpreter(object):
         """Run `code` with `w_args` and push its value on ctx's stack."""
         if code.quick_kind != QUICK_NONE:
             w_value = self.quick_value(code, w_args)
+            if w_value is not None:
+                ctx.push(w_value)
+                return
+        # a pure leaf needs no context (pureleaf.py): in the interpreter
+        # always, in traces where the callee is not inlined; vmprof would
+        # not see it, so not while profiling
+        if code.pure_leaf and not profiler.state.on and \
+                (not inline or not jit.we_are_jitted()):
+            w_value = pureleaf.evaluate(self.space, code, w_args)
             if w_value is not None:
                 ctx.push(w_value)
                 return
@@ -357,7 +354,7 @@ class Interpreter(object):
             if index < len(code.literals_w):
                 return code.literals_w[index]
         elif kind == QUICK_CONSTANT:
-            return constant_value(space, index)
+            return space.constant_value(index)
         return None
 
     def new_context(self, ctx, code, w_args):

@@ -9,6 +9,8 @@ from spyvm.lookup import MethodCache
 from spyvm.memory import MemoryLimit, DEFAULT_CEILING
 from spyvm.stats import SiteRegistry
 from spyvm.loopkey import LoopKey
+from spyvm.pureleaf import Scratch
+from spyvm import bytecodes as bc
 
 
 class Config(object):
@@ -34,10 +36,10 @@ class ObjSpace(object):
                'w_Float', 'w_Transcript',
                'known_classinfos', 'pic_epoch', 'config', 'image_path',
                'sites', 'w_no_temps', 'method_cache', 'memory', 'watchdog',
-               'root_key']
+               'root_key', 'leaf_scratch']
     _immutable_fields_ = ['w_nil', 'w_true', 'w_false', 'w_Array',
                           'w_no_temps', 'method_cache', 'watchdog',
-                          'root_key',
+                          'root_key', 'leaf_scratch',
                           'w_Block', 'w_Context', 'w_SmallInt', 'config',
                           'w_String?', 'w_Class?', 'w_Float?',
                           'w_Transcript?',
@@ -69,6 +71,7 @@ class ObjSpace(object):
         # the loop keys' intern table (loopkey.py): one per space, so it
         # goes with the image whose code it holds
         self.root_key = LoopKey.root()
+        self.leaf_scratch = Scratch()   # pureleaf.evaluate's stack
 
     # ---------------------------------------------------------- image roots
 
@@ -124,6 +127,18 @@ class ObjSpace(object):
         return "?"
 
     # ------------------------------------------------------------- wrapping
+
+    def constant_value(self, low):
+        """What PushConstant `low` pushes (spec 3.2), or None if undefined."""
+        if low <= 9:
+            return self.wrap_int(low)
+        elif low == bc.CONST_NIL:
+            return self.w_nil
+        elif low == bc.CONST_TRUE:
+            return self.w_true
+        elif low == bc.CONST_FALSE:
+            return self.w_false
+        return None
 
     def wrap_int(self, value):
         return W_SmallInt(value)
