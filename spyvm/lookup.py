@@ -15,7 +15,7 @@ lookup is a residual call into the global MethodCache.
 """
 
 from rpython.rlib import jit
-from rpython.rlib.objectmodel import compute_hash
+from rpython.rlib.objectmodel import compute_hash, dont_inline
 
 from spyvm.model import W_PointersObject, W_BytesObject, Shadow
 from spyvm.code import code_of_method, NOT_FOUND
@@ -164,10 +164,18 @@ def method_named(space, w_method, selector):
 
 
 def classinfo_of(space, w_class):
+    # small, so that the C compiler inlines it into the megamorphic lookup
     if isinstance(w_class, W_PointersObject):
         shadow = w_class.shadow
         if isinstance(shadow, ClassInfo):
             return shadow
+    return _new_classinfo(space, w_class)
+
+
+@dont_inline
+def _new_classinfo(space, w_class):
+    if isinstance(w_class, W_PointersObject):
+        shadow = w_class.shadow
         if shadow is None:
             info = ClassInfo(space, w_class, len(space.known_classinfos))
             # raw integer stores skip the shadow: a class keeps only objects

@@ -22,6 +22,7 @@ megamorphic sites only (elsewhere they inline the callee).
 """
 
 from rpython.rlib import jit
+from rpython.rlib.objectmodel import always_inline
 from rpython.rlib.rarithmetic import ovfcheck
 
 from spyvm import bytecodes as bc
@@ -48,7 +49,7 @@ def evaluate(space, code, w_args):
     residual call, which cannot force the caller's context."""
     stack_w = space.leaf_scratch.stack_w
     w_result = _run(space, code, w_args, stack_w)
-    for i in range(len(stack_w)):
+    for i in range(min(code.stack_size, len(stack_w))):
         stack_w[i] = None       # keep no object alive
     return w_result
 
@@ -160,6 +161,7 @@ def _run(space, code, w_args, stack_w):
     return None     # ran off the end: the ordinary way reports it
 
 
+@always_inline
 def _binary(space, low, w_i, w_j):
     """SendBinary's SmallInt fast path (Interpreter.send_binary), or None
     where it would make a real send."""

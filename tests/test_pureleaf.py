@@ -1,0 +1,150 @@
+"""Pure leaf methods (spyvm/pureleaf.py): which methods qualify, that
+`evaluate` answers what the interpreter answers, and that it leaves every
+other case to the ordinary send (errors and backtraces included)."""
+
+import pytest
+
+from spyvm import pureleaf
+from spyvm.code import is_pure_leaf, code_of_method
+from spyvm.model import W_SmallInt
+from tests.mini import *
+
+
+@pytest.fixture
+def image():
+    return mini_image()
+
+
+def test_which_methods_are_pure_leaves():
+    pure = [
+        assemble(push_arg(1), push_const(3), send_binary(2), stack_return()),
+        assemble(push_inst(0), stack_return()),
+        assemble(self_return()),
+        assemble(push_self(), send_unary(0), stack_return()),
+        # ifTrue:ifFalse: compiled inline: forward branches only
+        assemble(push_arg(1), branch_if_false(6), push_const(1), branch(7),
+                 push_const(2), stack_return()),
+        assemble(push_lit(0), dup(), pop(), stack_return()),
+    ]
+    impure = [
+        assemble(push_const(1), assign_inst(0), stack_return()),
+        assemble(push_const(1), assign_temp(0), stack_return()),
+        assemble(push_self(), mark(1), send(0), stack_return()),
+        assemble(prim(0, 35), stack_return()),
+        assemble(push_block(1, 5), stack_return()),
+        assemble(push_classvar(0), stack_return()),
+        assemble(push_true(), branch_if_false(5), branch(0), self_return()),
+        assemble(push_self(), push_self(), super_send(0), stack_return()),
+        assemble(push_const(1), block_return()),
+        [bc_byte for bc_byte in assemble(push_const(1), branch(9))][:-1],
+        assemble(*[push_const(1)] * 40 + [stack_return()]),
+    ]
+    for bytes in pure:
+        assert is_pure_leaf("".join(map(chr, bytes))), bytes
+    for bytes in impure:
+        assert not is_pure_leaf("".join(map(chr, bytes))), bytes
+
+
+def code(image, bytecodes, literals=(), stack=8, temps=0):
+    w_method = image.make_method(image.cls("Object"), "leaf", bytecodes,
+                                 literals, stack, temps)
+    return code_of_method(image.space, w_method)
+
+
+def evaluate(image, bytecodes, args_w, literals=(), stack=8, temps=0):
+    c = code(image, bytecodes, literals, stack, temps)
+    assert c.pure_leaf
+    w = pureleaf.evaluate(image.space, c, image.space.wrap_list(args_w))
+    # the scratch stack keeps nothing alive
+    assert image.space.leaf_scratch.stack_w == \
+        [None] * len(image.space.leaf_scratch.stack_w)
+    return w
+
+
+def test_evaluate_answers_what_the_interpreter_answers(image):
+    space = image.space
+    w_point = image.new("Object", W_SmallInt(7), W_SmallInt(8))
+    cases = [
+        (assemble(push_arg(1), push_const(3), send_binary(2), stack_return()),
+         [image.w_nil, W_SmallInt(39)], ()),
+        (assemble(push_arg(1), push_lit(0), send_binary(0), stack_return()),
+         [image.w_nil, W_SmallInt(5)], [W_SmallInt(6)]),
+        (assemble(push_arg(1), push_arg(2), send_binary(1), stack_return()),
+         [image.w_nil, W_SmallInt(6), W_SmallInt(5)], ()),
+        (assemble(push_inst(1), stack_return()), [w_point], ()),
+        (assemble(self_return()), [w_point], ()),
+        (assemble(push_temp(0), send_unary(0), stack_return()),
+         [w_point], ()),
+        (assemble(push_self(), send_unary(1), stack_return()),
+         [image.w_nil], ()),
+        (assemble(push_arg(1), branch_if_false(6), push_const(1), branch(7),
+                  push_const(2), stack_return()),
+         [image.w_nil, space.w_false], ()),
+        (assemble(push_arg(1), branch_if_true(6), push_const(1), branch(7),
+                  push_const(2), stack_return()),
+         [image.w_nil, W_SmallInt(0)], ()),
+        (assemble(push_true(), dup(), pop(), stack_return()), [w_point], ()),
+    ]
+    for bytecodes, args_w, literals in cases:
+        c = code(image, bytecodes, literals, temps=1)
+        expected = image.run_method(c.w_method, *args_w)
+        w = evaluate(image, bytecodes, args_w, literals, temps=1)
+        if isinstance(expected, W_SmallInt):
+            assert isinstance(w, W_SmallInt) and w.value == expected.value
+        else:
+            assert w is expected
+
+
+def test_evaluate_leaves_the_rest_to_the_ordinary_send(image):
+    w_obj = image.new("Object")
+    big = W_SmallInt(2 ** 62)
+    cases = [
+        # SendBinary whose fast path fails: a real send
+        (assemble(push_arg(1), push_const(1), send_binary(2), stack_return()),
+         [image.w_nil, w_obj], 8, 0),
+        (assemble(push_arg(1), push_arg(1), send_binary(2), stack_return()),
+         [image.w_nil, big], 8, 0),
+        # slots that cannot be read
+        (assemble(push_inst(3), stack_return()), [w_obj], 8, 0),
+        (assemble(push_arg(4), stack_return()), [w_obj], 8, 0),
+        (assemble(push_temp(2), stack_return()), [w_obj], 8, 1),
+        (assemble(push_inst(0), stack_return()), [W_SmallInt(3)], 8, 0),
+        # stack underflow, running off the end
+        (assemble(stack_return()), [w_obj], 8, 0),
+        (assemble(push_const(1)), [w_obj], 8, 0),
+    ]
+    for bytecodes, args_w, stack, temps in cases:
+        assert evaluate(image, bytecodes, args_w, (), stack, temps) is None
+
+
+def test_a_failed_fast_path_still_sends_and_reports(image, capfd):
+    # Object>>leaf: x  ^ x + 1, sent with a non-integer: the real send of
+    # `+` fails with doesNotUnderstand, reported with the leaf's context
+    image.install("Object", "leaf:", assemble(push_arg(1), push_const(1),
+                                              send_binary(2), stack_return()))
+    caller = assemble(push_self(), push_self(), mark(2), send(0),
+                      stack_return())
+    w = image.run(caller, ["leaf:"], rcv=image.new("Object"))
+    assert w is image.w_nil
+    err = capfd.readouterr().err
+    assert 'does not understand "+"' in err, err
+    assert "leaf:[Object,Object,]\ntest[Object,]\n" in err, err
+
+
+def test_sends_to_pure_leaves_answer_as_before(image):
+    image.install("SmallInt", "plus3", assemble(push_self(), push_const(3),
+                                                send_binary(2),
+                                                stack_return()))
+    # sum <- 0. i <- 0. [i < 50] whileTrue: [sum <- sum + i plus3. i <- i+1]
+    code = assemble(
+        push_const(0), assign_temp(0), pop(), push_const(0), assign_temp(1),
+        pop(),
+        push_temp(1), push_lit(1), send_binary(0), branch_if_false(25),
+        push_temp(0), push_temp(1), mark(1), send(0), send_binary(2),
+        assign_temp(0), pop(),
+        push_temp(1), push_const(1), send_binary(2), assign_temp(1), pop(),
+        branch(6),
+        push_temp(0), stack_return())
+    assert code[25:] == assemble(push_temp(0), stack_return())
+    w = image.run(code, ["plus3", W_SmallInt(50)], temps=2)
+    assert w.value == sum(i + 3 for i in range(50))
