@@ -14,16 +14,20 @@ SUPER = 1
 BINARY = 2
 
 # Classes a site specialises on before it turns megamorphic.  A trace
-# dispatches over them with a chain of class guards, which stays cheaper
-# than the megamorphic path (a residual call that enters the callee through
-# the portal) up to about 32 classes: docs/pics.md has the sweep.
+# dispatches over them with a chain of class guards (~1.4 ns per class),
+# which stays cheaper than the megamorphic path (a residual call, ~44 ns
+# through the portal) up to about 32 classes; when every callee is a pure
+# leaf the megamorphic path costs ~24 ns (pureleaf.py), as much as 16
+# guards, so such a site turns megamorphic at half the size: docs/pics.md
+# has the sweeps.
 DEFAULT_PIC_SIZE = 32
 MAX_PIC_SIZE = 256
 
 
 class SendSite(object):
     _attrs_ = ['selector', 'w_selector', 'kind', 'location', 'classes_w',
-               'codes', 'counts', 'megamorphic', 'megamorphic_sends', 'epoch']
+               'codes', 'counts', 'megamorphic', 'megamorphic_sends', 'epoch',
+               'all_pure']
     # classes_w is replaced, never changed in place: traces read its items
     # as constants, so a send to a known class costs no PIC bookkeeping
     _immutable_fields_ = ['selector', 'w_selector', 'kind', 'location',
@@ -40,12 +44,23 @@ class SendSite(object):
         self.megamorphic = False
         self.megamorphic_sends = 0
         self.epoch = 0
+        self.all_pure = True    # every recorded callee is a pure leaf
+
+    def size_limit(self, space):
+        """Classes this site specialises on: --pic-size, or half of it
+        while every callee is a pure leaf (cheap when megamorphic)."""
+        limit = space.config.pic_size
+        if self.all_pure:
+            limit = max(1, limit // 2)
+        return limit
 
     def record(self, space, w_class, code):
         if self.megamorphic:
             self.megamorphic_sends += 1
             return
-        if len(self.classes_w) >= space.config.pic_size:
+        if code is None or not code.pure_leaf:
+            self.all_pure = False
+        if len(self.classes_w) >= self.size_limit(space):
             self.megamorphic = True
             self.megamorphic_sends += 1
             return
@@ -61,6 +76,7 @@ class SendSite(object):
         self.counts = []
         self.megamorphic = False
         self.megamorphic_sends = 0
+        self.all_pure = True
 
     # --------------------------------------------------------------- census
 
