@@ -63,9 +63,16 @@ def _run(space, code, w_args, stack_w):
     pc = 0
     while pc < len(bytes):
         start = pc
-        high, low, pc = bc.decode(bytes, pc)
-        if pc < 0:
-            return None     # truncated
+        b = ord(bytes[pc])
+        pc += 1
+        high = b >> 4
+        low = b & 15
+        if high == 0:
+            if pc >= len(bytes):
+                return None
+            high = low
+            low = ord(bytes[pc])
+            pc += 1
         w_value = None
         if high == bc.PUSH_INSTANCE:
             # only plain objects: a Context's fetch reads its virtualizable
