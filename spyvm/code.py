@@ -112,27 +112,173 @@ def is_leaf(bytes):
     return True
 
 
-def is_pure_leaf(bytes):
-    """Whether pureleaf.evaluate can run the method: only pushes,
-    isNil/notNil, SendBinary, forward branches and returns."""
+# The operations of a leaf program (pureleaf.py), one int each: the kind in
+# the low byte, the operand above it
+LEAF_PUSH_INSTANCE = 0
+LEAF_PUSH_ARGUMENT = 1      # 0 is the receiver
+LEAF_PUSH_LITERAL = 2
+LEAF_PUSH_CONSTANT = 3
+LEAF_PUSH_NIL = 4           # a temporary: never assigned in a pure leaf
+LEAF_IS_NIL = 5
+LEAF_NOT_NIL = 6
+LEAF_BINARY = 7             # SendBinary's SmallInt fast path
+LEAF_SELF_RETURN = 8
+LEAF_STACK_RETURN = 9
+LEAF_DUPLICATE = 10
+LEAF_POP = 11
+LEAF_JUMP = 12              # the operand is the target operation's index
+LEAF_JUMP_IF_TRUE = 13
+LEAF_JUMP_IF_FALSE = 14
+
+LEAF_MAX_ARGUMENT = 2       # receiver and two arguments: passed unboxed
+LEAF_MAX_STACK = 16         # pureleaf's scratch stack
+
+
+class LeafProgram(object):
+    """A pure leaf decoded and checked once (compile_pure_leaf), so that
+    running it checks no bounds but the receiver's slots and the number of
+    arguments."""
+    _attrs_ = ['ops', 'literals_w', 'depth']
+    _immutable_fields_ = ['ops[*]', 'literals_w[*]', 'depth']
+
+    def __init__(self, ops, literals_w, depth):
+        self.ops = ops
+        self.literals_w = literals_w
+        self.depth = depth      # the deepest the stack gets
+
+
+def leaf_op(kind, operand):
+    return kind | (operand << 8)
+
+
+def compile_pure_leaf(bytes, literals_w, temp_size):
+    """The LeafProgram of a method that only pushes, sends isNil/notNil or
+    SendBinary, branches forwards and returns, or None.  Every path must end
+    in a return with the stack in bounds: anything the ordinary way would
+    report as an error is left to it."""
     if len(bytes) > LEAF_MAX_BYTES:
-        return False
-    for start, high, low, operand in instructions(bytes):
+        return None
+    instrs = instructions(bytes)
+    index_of = {}
+    for i in range(len(instrs)):
+        index_of[instrs[i][0]] = i
+    ops = []
+    for start, high, low, operand in instrs:
         if high == TRUNCATED or operand == MISSING:
-            return False
-        if (bytecodes.PUSH_INSTANCE <= high <= bytecodes.PUSH_CONSTANT or
-                high == bytecodes.SEND_UNARY or
-                high == bytecodes.SEND_BINARY):
-            continue        # pushes and the sends without a send
-        if high != bytecodes.DO_SPECIAL:
-            return False
-        if (low == bytecodes.SELF_RETURN or low == bytecodes.STACK_RETURN or
-                low == bytecodes.DUPLICATE or low == bytecodes.POP_TOP):
+            return None
+        if high == bytecodes.PUSH_INSTANCE:
+            op = leaf_op(LEAF_PUSH_INSTANCE, low)
+        elif high == bytecodes.PUSH_ARGUMENT:
+            if low > LEAF_MAX_ARGUMENT:
+                return None
+            op = leaf_op(LEAF_PUSH_ARGUMENT, low)
+        elif high == bytecodes.PUSH_TEMPORARY:
+            if low >= temp_size:
+                return None
+            op = leaf_op(LEAF_PUSH_NIL, 0)
+        elif high == bytecodes.PUSH_LITERAL:
+            if low >= len(literals_w):
+                return None
+            op = leaf_op(LEAF_PUSH_LITERAL, low)
+        elif high == bytecodes.PUSH_CONSTANT:
+            if low > 9 and low != bytecodes.CONST_NIL and \
+                    low != bytecodes.CONST_TRUE and \
+                    low != bytecodes.CONST_FALSE:
+                return None
+            op = leaf_op(LEAF_PUSH_CONSTANT, low)
+        elif high == bytecodes.SEND_UNARY:
+            if low > 1:
+                return None
+            op = leaf_op(LEAF_IS_NIL + low, 0)
+        elif high == bytecodes.SEND_BINARY:
+            if low >= len(bytecodes.BINARY_SELECTORS):
+                return None     # always a real send
+            op = leaf_op(LEAF_BINARY, low)
+        elif high != bytecodes.DO_SPECIAL:
+            return None
+        elif low == bytecodes.SELF_RETURN:
+            op = leaf_op(LEAF_SELF_RETURN, 0)
+        elif low == bytecodes.STACK_RETURN:
+            op = leaf_op(LEAF_STACK_RETURN, 0)
+        elif low == bytecodes.DUPLICATE:
+            op = leaf_op(LEAF_DUPLICATE, 0)
+        elif low == bytecodes.POP_TOP:
+            op = leaf_op(LEAF_POP, 0)
+        elif is_branch(low):
+            # forwards, to an instruction: no loops, no jumping off the end
+            if operand <= start or operand not in index_of:
+                return None
+            kind = LEAF_JUMP
+            if low == bytecodes.BRANCH_IF_TRUE:
+                kind = LEAF_JUMP_IF_TRUE
+            elif low == bytecodes.BRANCH_IF_FALSE:
+                kind = LEAF_JUMP_IF_FALSE
+            op = leaf_op(kind, index_of[operand])
+        else:
+            return None
+        ops.append(op)
+    depth = leaf_stack_depth(ops)
+    if depth < 0:
+        return None
+    return LeafProgram(ops, literals_w, depth)
+
+
+def leaf_stack_depth(ops):
+    """The deepest the stack gets, or -1 if some path underflows, overflows
+    the scratch stack, runs off the end or reaches an instruction with two
+    different depths.  Branches go forwards only, so one pass in order sees
+    every predecessor of an operation before the operation."""
+    if not ops:
+        return -1
+    depths = [-1] * len(ops)
+    depths[0] = 0
+    deepest = 0
+    for i in range(len(ops)):
+        depth = depths[i]
+        if depth < 0:
+            continue        # unreachable
+        kind = ops[i] & 0xff
+        if kind <= LEAF_PUSH_NIL or kind == LEAF_DUPLICATE:
+            pops, pushes = 0, 1
+            if kind == LEAF_DUPLICATE:
+                pops, pushes = 1, 2
+        elif kind == LEAF_IS_NIL or kind == LEAF_NOT_NIL:
+            pops, pushes = 1, 1
+        elif kind == LEAF_BINARY:
+            pops, pushes = 2, 1
+        elif kind == LEAF_SELF_RETURN:
             continue
-        if is_branch(low) and operand > start:
+        elif kind == LEAF_STACK_RETURN or kind == LEAF_POP or \
+                kind == LEAF_JUMP_IF_TRUE or kind == LEAF_JUMP_IF_FALSE:
+            pops, pushes = 1, 0
+        else:
+            pops, pushes = 0, 0     # LEAF_JUMP
+        if depth < pops:
+            return -1
+        after = depth - pops + pushes
+        if after > LEAF_MAX_STACK:
+            return -1
+        deepest = max(deepest, after)
+        if kind == LEAF_STACK_RETURN:
             continue
-        return False
-    return True
+        successors = []
+        if kind != LEAF_JUMP:
+            successors.append(i + 1)
+        if kind >= LEAF_JUMP:
+            successors.append(ops[i] >> 8)
+        for j in successors:
+            if j == len(ops):
+                return -1       # runs off the end
+            if depths[j] >= 0 and depths[j] != after:
+                return -1
+            depths[j] = after
+    return deepest
+
+
+def is_pure_leaf(bytes, literal_count=256, temp_size=256):
+    """Whether pureleaf can run the method (compile_pure_leaf)."""
+    return compile_pure_leaf(bytes, [None] * literal_count,
+                             temp_size) is not None
 
 
 def has_backward_branch(bytes):
@@ -189,11 +335,12 @@ class CompiledCode(Shadow):
     _attrs_ = ['w_method', 'selector', 'bytes', 'literals_w', 'stack_size',
                'declared_stack_size', 'temp_size', 'w_class', 'sites',
                'quick_kind', 'quick_index', 'block_arity', 'leaf',
-               'runs_blocks', 'pure_leaf']
+               'runs_blocks', 'pure_leaf', 'leaf_program']
     _immutable_fields_ = ['w_method', 'selector', 'bytes', 'literals_w[*]',
                           'stack_size', 'declared_stack_size', 'temp_size',
                           'w_class', 'sites[*]', 'quick_kind', 'quick_index',
-                          'block_arity', 'leaf', 'runs_blocks', 'pure_leaf']
+                          'block_arity', 'leaf', 'runs_blocks', 'pure_leaf',
+                          'leaf_program']
 
     def __init__(self, w_method, selector, bytes, literals_w, stack_size,
                  temp_size, w_class, sites, declared_stack_size=0):
@@ -212,7 +359,8 @@ class CompiledCode(Shadow):
         self.block_arity = block_call_arity(bytes)
         self.leaf = is_leaf(bytes)
         # evaluated without a context (pureleaf.py)
-        self.pure_leaf = is_pure_leaf(bytes)
+        self.leaf_program = compile_pure_leaf(bytes, literals_w, temp_size)
+        self.pure_leaf = self.leaf_program is not None
         # such loops get the blocks they run in their green key (loopkey.py)
         self.runs_blocks = (has_backward_branch(bytes) and
                             sends_value(sites))

@@ -18,7 +18,8 @@ from spyvm.context import (W_Context, W_Block, heap_ref, context_error,
                            method_context, block_context)
 from spyvm.code import code_of_method, code_location, QUICK_NONE, \
     QUICK_SELF, QUICK_INSTANCE, QUICK_ARGUMENT, QUICK_LITERAL, QUICK_CONSTANT
-from spyvm.lookup import classinfo_of, superclass_of, lookup_at_site
+from spyvm.lookup import classinfo_of, superclass_of, lookup_at_site, \
+    megamorphic_in_trace
 from spyvm.pic import SUPER
 from spyvm.errors import (PrimitiveFailed, VMError, Halt, NonLocalReturn,
                           Exit)
@@ -288,11 +289,37 @@ class Interpreter(object):
             w_class = jit.promote(superclass_of(space, ctx.code.w_class))
         else:
             w_class = w_rcv.getclass(space)
+            if megamorphic_in_trace(space, site) and \
+                    len(w_args.slots_w) <= 3 and not profiler.state.on:
+                self.send_megamorphic(ctx, pc, site, w_class, w_args)
+                return
         code = lookup_at_site(space, site, w_class)
         if code is None:
             code, w_args = self.not_understood(ctx, w_class, site.w_selector,
                                                w_args)
         self.invoke(ctx, pc, code, w_args, not site.megamorphic)
+
+    def send_megamorphic(self, ctx, pc, site, w_class, w_args):
+        """A send from a megamorphic site in a trace: one residual call
+        looks the method up and answers a pure leaf's value (pureleaf.py);
+        any other method runs through invoke_residual."""
+        space = self.space
+        if space.config.stats_enabled:
+            site.megamorphic_sends += 1
+        slots_w = w_args.slots_w
+        nargs = len(slots_w)
+        w_a1 = slots_w[1] if nargs > 1 else None
+        w_a2 = slots_w[2] if nargs > 2 else None
+        w_value = pureleaf.megamorphic_send(space, site.selector, w_class,
+                                            nargs, slots_w[0], w_a1, w_a2)
+        if w_value is not None:
+            ctx.push(w_value)
+            return
+        code = space.method_cache.found
+        if code is None:
+            code, w_args = self.not_understood(ctx, w_class, site.w_selector,
+                                               w_args)
+        self.call(ctx, pc, code, w_args, False)
 
     def invoke(self, ctx, pc, code, w_args, inline=True):
         """Run `code` with `w_args` and push its value on ctx's stack."""
@@ -310,6 +337,10 @@ class Interpreter(object):
             if w_value is not None:
                 ctx.push(w_value)
                 return
+        self.call(ctx, pc, code, w_args, inline)
+
+    def call(self, ctx, pc, code, w_args, inline):
+        """Run `code` in a context of its own (or the block it calls)."""
         ctx.pc = pc     # suspend: visible to Context current / backtraces
         w_block = self.block_to_call(code, w_args)
         try:

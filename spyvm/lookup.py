@@ -119,12 +119,13 @@ class MethodCache(object):
     cache when a class's methods or parent change.
     """
     SIZE = 1024     # a power of two
-    _attrs_ = ['classes_w', 'selectors', 'codes']
+    _attrs_ = ['classes_w', 'selectors', 'codes', 'found']
 
     def __init__(self):
         self.classes_w = [None] * self.SIZE
         self.selectors = [None] * self.SIZE
         self.codes = [None] * self.SIZE
+        self.found = None   # what megamorphic_send looked up
 
     @jit.dont_look_inside
     def lookup(self, space, w_class, selector):
@@ -148,6 +149,7 @@ class MethodCache(object):
             self.classes_w[i] = None
             self.selectors[i] = None
             self.codes[i] = None
+        self.found = None
 
 
 def method_named(space, w_method, selector):
@@ -192,6 +194,13 @@ def superclass_of(space, w_class):
 
 
 # ------------------------------------------------------- send-site dispatch
+
+def megamorphic_in_trace(space, site):
+    """Whether a trace sends from `site` without promoting the receiver's
+    class (pureleaf.send, or the residual lookup below)."""
+    return (jit.we_are_jitted() and space.config.pic_enabled and
+            site.megamorphic)
+
 
 def lookup_at_site(space, site, w_class):
     """The code `site` runs for a receiver of class w_class (None: DNU)."""

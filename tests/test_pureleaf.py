@@ -38,11 +38,35 @@ def test_which_methods_are_pure_leaves():
         assemble(push_const(1), block_return()),
         [bc_byte for bc_byte in assemble(push_const(1), branch(9))][:-1],
         assemble(*[push_const(1)] * 40 + [stack_return()]),
+        # what the ordinary way reports as an error is left to it: stack
+        # underflow, running off the end, a branch off the end or into an
+        # instruction's operand, a stack deeper than the scratch stack,
+        # two depths where paths meet
+        assemble(stack_return()),
+        assemble(push_const(1)),
+        assemble(push_true(), branch_if_false(4), self_return()),
+        assemble(push_true(), branch_if_false(2), self_return()),
+        assemble(*[push_const(1)] * 17 + [stack_return()]),
+        assemble(push_true(), branch_if_false(5), push_const(1),
+                 push_const(2), stack_return()),
+        # undefined operands
+        assemble(push_const(13), stack_return()),
+        assemble(push_self(), push_self(), send_binary(3), stack_return()),
+        assemble(push_self(), send_unary(2), stack_return()),
+        # the receiver and two arguments are all a leaf may read
+        assemble(push_arg(3), stack_return()),
     ]
     for bytes in pure:
         assert is_pure_leaf("".join(map(chr, bytes))), bytes
     for bytes in impure:
         assert not is_pure_leaf("".join(map(chr, bytes))), bytes
+    # literals and temporaries must exist
+    push_lit_1 = "".join(map(chr, assemble(push_lit(1), stack_return())))
+    assert is_pure_leaf(push_lit_1, literal_count=2)
+    assert not is_pure_leaf(push_lit_1, literal_count=1)
+    push_temp_1 = "".join(map(chr, assemble(push_temp(1), stack_return())))
+    assert is_pure_leaf(push_temp_1, temp_size=2)
+    assert not is_pure_leaf(push_temp_1, temp_size=1)
 
 
 def code(image, bytecodes, literals=(), stack=8, temps=0):
@@ -104,14 +128,10 @@ def test_evaluate_leaves_the_rest_to_the_ordinary_send(image):
          [image.w_nil, w_obj], 8, 0),
         (assemble(push_arg(1), push_arg(1), send_binary(2), stack_return()),
          [image.w_nil, big], 8, 0),
-        # slots that cannot be read
+        # slots that cannot be read, arguments that were not passed
         (assemble(push_inst(3), stack_return()), [w_obj], 8, 0),
-        (assemble(push_arg(4), stack_return()), [w_obj], 8, 0),
-        (assemble(push_temp(2), stack_return()), [w_obj], 8, 1),
         (assemble(push_inst(0), stack_return()), [W_SmallInt(3)], 8, 0),
-        # stack underflow, running off the end
-        (assemble(stack_return()), [w_obj], 8, 0),
-        (assemble(push_const(1)), [w_obj], 8, 0),
+        (assemble(push_arg(2), stack_return()), [w_obj, w_obj], 8, 0),
     ]
     for bytecodes, args_w, stack, temps in cases:
         assert evaluate(image, bytecodes, args_w, (), stack, temps) is None
