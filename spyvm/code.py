@@ -162,8 +162,9 @@ def compile_pure_leaf(bytes, literals_w, temp_size):
     index_of = {}
     for i in range(len(instrs)):
         index_of[instrs[i][0]] = i
-    ops = []
-    for start, high, low, operand in instrs:
+    ops = [0] * len(instrs)     # fixed-size: the program's ops are immutable
+    for i in range(len(instrs)):
+        start, high, low, operand = instrs[i]
         if high == TRUNCATED or operand == MISSING:
             return None
         if high == bytecodes.PUSH_INSTANCE:
@@ -216,7 +217,7 @@ def compile_pure_leaf(bytes, literals_w, temp_size):
             op = leaf_op(kind, index_of[operand])
         else:
             return None
-        ops.append(op)
+        ops[i] = op
     depth = leaf_stack_depth(ops)
     if depth < 0:
         return None
