@@ -117,18 +117,20 @@ def is_leaf(bytes):
 LEAF_PUSH_INSTANCE = 0
 LEAF_PUSH_ARGUMENT = 1      # 0 is the receiver
 LEAF_PUSH_LITERAL = 2
-LEAF_PUSH_CONSTANT = 3
-LEAF_PUSH_NIL = 4           # a temporary: never assigned in a pure leaf
-LEAF_IS_NIL = 5
-LEAF_NOT_NIL = 6
-LEAF_BINARY = 7             # SendBinary's SmallInt fast path
-LEAF_SELF_RETURN = 8
-LEAF_STACK_RETURN = 9
-LEAF_DUPLICATE = 10
-LEAF_POP = 11
-LEAF_JUMP = 12              # the operand is the target operation's index
-LEAF_JUMP_IF_TRUE = 13
-LEAF_JUMP_IF_FALSE = 14
+LEAF_PUSH_INT = 3           # PushConstant 0-9
+LEAF_PUSH_TRUE = 4
+LEAF_PUSH_FALSE = 5
+LEAF_PUSH_NIL = 6           # also a temporary: never assigned in a leaf
+LEAF_IS_NIL = 7
+LEAF_NOT_NIL = 8
+LEAF_BINARY = 9             # SendBinary's SmallInt fast path
+LEAF_SELF_RETURN = 10
+LEAF_STACK_RETURN = 11
+LEAF_DUPLICATE = 12
+LEAF_POP = 13
+LEAF_JUMP = 14              # the operand is the target operation's index
+LEAF_JUMP_IF_TRUE = 15
+LEAF_JUMP_IF_FALSE = 16
 
 LEAF_MAX_ARGUMENT = 2       # receiver and two arguments: passed unboxed
 LEAF_MAX_STACK = 16         # pureleaf's scratch stack
@@ -182,11 +184,16 @@ def compile_pure_leaf(bytes, literals_w, temp_size):
                 return None
             op = leaf_op(LEAF_PUSH_LITERAL, low)
         elif high == bytecodes.PUSH_CONSTANT:
-            if low > 9 and low != bytecodes.CONST_NIL and \
-                    low != bytecodes.CONST_TRUE and \
-                    low != bytecodes.CONST_FALSE:
+            if low <= 9:
+                op = leaf_op(LEAF_PUSH_INT, low)
+            elif low == bytecodes.CONST_NIL:
+                op = leaf_op(LEAF_PUSH_NIL, 0)
+            elif low == bytecodes.CONST_TRUE:
+                op = leaf_op(LEAF_PUSH_TRUE, 0)
+            elif low == bytecodes.CONST_FALSE:
+                op = leaf_op(LEAF_PUSH_FALSE, 0)
+            else:
                 return None
-            op = leaf_op(LEAF_PUSH_CONSTANT, low)
         elif high == bytecodes.SEND_UNARY:
             if low > 1:
                 return None

@@ -16,8 +16,9 @@ from spyvm import bytecodes as bc
 from spyvm.model import W_SmallInt, W_PointersObject
 from spyvm.context import (W_Context, W_Block, heap_ref, context_error,
                            method_context, block_context)
-from spyvm.code import code_of_method, code_location, QUICK_NONE, \
-    QUICK_SELF, QUICK_INSTANCE, QUICK_ARGUMENT, QUICK_LITERAL, QUICK_CONSTANT
+from spyvm.code import code_of_method, code_location, NOT_FOUND, \
+    QUICK_NONE, QUICK_SELF, QUICK_INSTANCE, QUICK_ARGUMENT, QUICK_LITERAL, \
+    QUICK_CONSTANT
 from spyvm.lookup import classinfo_of, superclass_of, lookup_at_site, \
     megamorphic_in_trace
 from spyvm.pic import SUPER
@@ -313,9 +314,12 @@ class Interpreter(object):
         w_value = pureleaf.megamorphic_send(space, site.selector, w_class,
                                             nargs, slots_w[0], w_a1, w_a2)
         if w_value is not None:
-            ctx.push(w_value)
+            # the SmallInt's box is made here, where it is often virtual
+            ctx.push(pureleaf.box(space, w_value))
             return
         code = space.method_cache.found
+        if code is NOT_FOUND:
+            code = space.method_cache.lookup(space, w_class, site.selector)
         if code is None:
             code, w_args = self.not_understood(ctx, w_class, site.w_selector,
                                                w_args)

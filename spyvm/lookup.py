@@ -125,7 +125,7 @@ class MethodCache(object):
         self.classes_w = [None] * self.SIZE
         self.selectors = [None] * self.SIZE
         self.codes = [None] * self.SIZE
-        self.found = None   # what megamorphic_send looked up
+        self.found = None   # what megamorphic_send found (pureleaf.py)
 
     @jit.dont_look_inside
     def lookup(self, space, w_class, selector):
@@ -143,6 +143,21 @@ class MethodCache(object):
         self.selectors[index] = selector
         self.codes[index] = code
         return code
+
+    def probe(self, w_class, selector):
+        """The cached code for `selector` in w_class (None: not
+        understood), or NOT_FOUND when it is not cached.  Allocates
+        nothing, so pureleaf.megamorphic_send cannot collect."""
+        if not isinstance(w_class, W_PointersObject):
+            return NOT_FOUND
+        info = w_class.shadow
+        if not isinstance(info, ClassInfo):
+            return NOT_FOUND
+        index = (info.serial ^ compute_hash(selector)) & (self.SIZE - 1)
+        if self.classes_w[index] is w_class and \
+                self.selectors[index] == selector:
+            return self.codes[index]
+        return NOT_FOUND
 
     def flush(self):
         for i in range(self.SIZE):

@@ -27,21 +27,28 @@ residual call, `megamorphic_send`, which also does the lookup.
 """
 
 from rpython.rlib import jit
-from rpython.rlib.objectmodel import always_inline
 from rpython.rlib.rarithmetic import ovfcheck
 
 from spyvm import code as c
-from spyvm.errors import PrimitiveFailed
-from spyvm.model import W_SmallInt, W_PointersObject
+from spyvm.model import W_SmallInt, W_PointersObject, NIL_TAG, RAW_NIL
+
+# What `run` answers when the value is a SmallInt: the integer itself is in
+# the Scratch's `int_result`.  Making the box is left to the caller, so
+# `run` allocates nothing: the trace's call to megamorphic_send is one that
+# cannot collect (cheaper), and the box it makes is usually virtual.
+INT_RESULT = W_SmallInt(0)
 
 
 class Scratch(object):
     """The operand stack of `run`; one per space, as a leaf never calls
-    out (it cannot be re-entered)."""
-    _attrs_ = ['stack_w']
+    out (it cannot be re-entered).  An entry whose `stack_w` item is None
+    is a SmallInt held as a raw word in `stack_i`."""
+    _attrs_ = ['stack_w', 'stack_i', 'int_result']
 
     def __init__(self):
         self.stack_w = [None] * c.LEAF_MAX_STACK
+        self.stack_i = [0] * c.LEAF_MAX_STACK
+        self.int_result = 0
 
 
 @jit.dont_look_inside
@@ -60,40 +67,53 @@ def evaluate(space, code, w_args):
         w_a1 = w_args.fetch(space, 1)
     if nargs > 2:
         w_a2 = w_args.fetch(space, 2)
-    return run(space, program, nargs, w_a0, w_a1, w_a2)
+    return box(space, run(space, program, nargs, w_a0, w_a1, w_a2))
+
+
+def box(space, w_value):
+    """`run`'s answer as an object."""
+    if w_value is INT_RESULT:
+        return space.wrap_int(space.leaf_scratch.int_result)
+    return w_value
 
 
 @jit.dont_look_inside
-def megamorphic_send(space, selector, w_class, nargs, w_a0, w_a1,
-                     w_a2):
-    """A send from a megamorphic site in a trace, as one residual call:
-    the global cache's lookup and, for a pure leaf, its answer.  None when
-    the send must run the ordinary way; then space.method_cache.found is
-    the code it runs (None: not understood).  The receiver and up to two
-    arguments come unboxed, so the trace allocates no arguments Array."""
+def megamorphic_send(space, selector, w_class, nargs, w_a0, w_a1, w_a2):
+    """A send from a megamorphic site in a trace, as one residual call
+    that allocates nothing: a probe of the global method cache and, for a
+    pure leaf, its answer (INT_RESULT: see `box`).  None when the send must
+    run the ordinary way; then space.method_cache.found is the code it
+    runs (None: not understood; NOT_FOUND: the probe missed).  The
+    receiver and up to two arguments come unboxed, so the trace allocates
+    no arguments Array."""
     cache = space.method_cache
-    code = cache.lookup(space, w_class, selector)
+    code = cache.probe(w_class, selector)
+    if code is not None:
+        program = code.leaf_program
+        if program is not None:
+            w_value = run(space, program, nargs, w_a0, w_a1, w_a2)
+            if w_value is not None:
+                return w_value
     cache.found = code
-    if code is None:
-        return None
-    program = code.leaf_program
-    if program is None:
-        return None
-    return run(space, program, nargs, w_a0, w_a1, w_a2)
+    return None
 
 
 def run(space, program, nargs, w_a0, w_a1, w_a2):
-    stack_w = space.leaf_scratch.stack_w
-    w_result = _run(space, program, nargs, w_a0, w_a1, w_a2, stack_w)
+    scratch = space.leaf_scratch
+    w_result = _run(space, program, nargs, w_a0, w_a1, w_a2, scratch)
+    stack_w = scratch.stack_w
     for i in range(program.depth):
         stack_w[i] = None       # keep no object alive
     return w_result
 
 
-def _run(space, program, nargs, w_a0, w_a1, w_a2, stack_w):
+def _run(space, program, nargs, w_a0, w_a1, w_a2, scratch):
     # compile_pure_leaf checked the stack depth and every operand but the
-    # receiver's slots and the number of arguments
+    # receiver's slots and the number of arguments.  Nothing here
+    # allocates or raises (see INT_RESULT)
     ops = program.ops
+    stack_w = scratch.stack_w
+    stack_i = scratch.stack_i
     ip = 0
     sp = 0
     while True:
@@ -101,6 +121,8 @@ def _run(space, program, nargs, w_a0, w_a1, w_a2, stack_w):
         ip += 1
         kind = op & 0xff
         operand = op >> 8
+        w_value = None      # None: the raw SmallInt `value`
+        value = 0
         if kind == c.LEAF_PUSH_ARGUMENT:
             if operand >= nargs:
                 return None
@@ -111,40 +133,70 @@ def _run(space, program, nargs, w_a0, w_a1, w_a2, stack_w):
             else:
                 w_value = w_a2
         elif kind == c.LEAF_PUSH_INSTANCE:
-            # only plain objects: a Context's fetch reads its virtualizable
+            # only plain objects: a Context's slots are its virtualizable
             # fields, which would make this call one that may force
             if not isinstance(w_a0, W_PointersObject):
                 return None
-            try:
-                w_value = w_a0.fetch(space, operand)
-            except PrimitiveFailed:
+            if operand >= len(w_a0.slots_w):
                 return None
+            w_value = w_a0.slots_w[operand]
             if w_value is None:
-                return None
+                raw = w_a0.ints[operand]
+                if raw == RAW_NIL:
+                    w_value = space.w_nil
+                else:
+                    value = raw ^ NIL_TAG
         elif kind == c.LEAF_PUSH_LITERAL:
             w_value = program.literals_w[operand]
-        elif kind == c.LEAF_PUSH_CONSTANT:
-            w_value = space.constant_value(operand)
+        elif kind == c.LEAF_PUSH_INT:
+            value = operand
+        elif kind == c.LEAF_PUSH_TRUE:
+            w_value = space.w_true
+        elif kind == c.LEAF_PUSH_FALSE:
+            w_value = space.w_false
         elif kind == c.LEAF_PUSH_NIL:
             w_value = space.w_nil
         elif kind == c.LEAF_BINARY:
-            w_value = _binary(space, operand, stack_w[sp - 2],
-                              stack_w[sp - 1])
-            if w_value is None:
-                return None
             sp -= 2
-        elif kind == c.LEAF_IS_NIL:
+            w_i = stack_w[sp]
+            w_j = stack_w[sp + 1]
+            if w_i is None:
+                i = stack_i[sp]
+            elif isinstance(w_i, W_SmallInt):
+                i = w_i.value
+            else:
+                return None
+            if w_j is None:
+                j = stack_i[sp + 1]
+            elif isinstance(w_j, W_SmallInt):
+                j = w_j.value
+            else:
+                return None
+            # SendBinary's SmallInt fast path (Interpreter.send_binary)
+            if operand == 0:
+                w_value = space.wrap_bool(i < j)
+            elif operand == 1:
+                w_value = space.wrap_bool(i <= j)
+            else:
+                try:
+                    value = ovfcheck(i + j)
+                except OverflowError:
+                    return None
+        elif kind == c.LEAF_IS_NIL or kind == c.LEAF_NOT_NIL:
             sp -= 1
-            w_value = space.wrap_bool(stack_w[sp] is space.w_nil)
-        elif kind == c.LEAF_NOT_NIL:
-            sp -= 1
-            w_value = space.wrap_bool(stack_w[sp] is not space.w_nil)
+            is_nil = stack_w[sp] is space.w_nil
+            w_value = space.wrap_bool(is_nil == (kind == c.LEAF_IS_NIL))
         elif kind == c.LEAF_STACK_RETURN:
-            return stack_w[sp - 1]
+            w_value = stack_w[sp - 1]
+            if w_value is None:
+                scratch.int_result = stack_i[sp - 1]
+                return INT_RESULT
+            return w_value
         elif kind == c.LEAF_SELF_RETURN:
             return w_a0
         elif kind == c.LEAF_DUPLICATE:
             w_value = stack_w[sp - 1]
+            value = stack_i[sp - 1]
         elif kind == c.LEAF_POP:
             sp -= 1
             continue
@@ -162,24 +214,5 @@ def _run(space, program, nargs, w_a0, w_a1, w_a2, stack_w):
                 ip = operand
             continue
         stack_w[sp] = w_value
+        stack_i[sp] = value
         sp += 1
-
-
-@always_inline
-def _binary(space, low, w_i, w_j):
-    """SendBinary's SmallInt fast path (Interpreter.send_binary), or None
-    where it would make a real send."""
-    if not (isinstance(w_i, W_SmallInt) and isinstance(w_j, W_SmallInt)):
-        return None
-    i = w_i.value
-    j = w_j.value
-    if low == 0:
-        return space.wrap_bool(i < j)
-    elif low == 1:
-        return space.wrap_bool(i <= j)
-    elif low == 2:
-        try:
-            return space.wrap_int(ovfcheck(i + j))
-        except OverflowError:
-            return None
-    return None

@@ -48,13 +48,16 @@ class SiteRegistry(object):
 
 class Census(object):
     _attrs_ = ['space', 'sites', 'site_counts', 'send_counts', 'top',
-               'jit_values']
+               'megamorphic', 'jit_values']
 
     def __init__(self, space):
         self.space = space
         self.site_counts = [0] * len(STATES)
         self.send_counts = [0] * len(STATES)
         self.top = []
+        # every site that turned megamorphic: each one invalidated the
+        # traces through it and now costs a residual call per send
+        self.megamorphic = []
         for site in space.sites.live_sites():
             state = STATES.index(site.state_name())
             sends = site.total_sends()
@@ -62,6 +65,8 @@ class Census(object):
             self.send_counts[state] += sends
             if sends > 0:
                 insert_top(self.top, site, sends)
+            if site.megamorphic:
+                insert_top(self.megamorphic, site, sends)
         self.jit_values = [0] * len(JIT_COUNTERS)
         if we_are_translated():     # untranslated there is no JIT to ask
             for i in range(len(JIT_COUNTERS)):
@@ -94,6 +99,12 @@ class Census(object):
                             ljust(site.state_name(), 11),
                             site.location, site.selector,
                             len(site.classes_w)))
+        if self.megamorphic:
+            lines.append("megamorphic sites:")
+            for site in self.megamorphic:
+                lines.append("  %s  %s %s"
+                             % (rjust(str(site.total_sends()), 12),
+                                site.location, site.selector))
         lines.append("jit:")
         for i in range(len(JIT_COUNTERS)):
             lines.append("  %s %d" % (ljust(JIT_COUNTERS[i][0], 18),
@@ -121,6 +132,12 @@ class Census(object):
                          % ("" if i == 0 else ", ", json_string(site.location),
                             json_string(site.selector), site.state_name(),
                             site.total_sends(), len(site.classes_w)))
+        parts.append('], "megamorphic_sites": [')
+        for i in range(len(self.megamorphic)):
+            site = self.megamorphic[i]
+            parts.append('%s{"location": %s, "selector": %s, "sends": %d}'
+                         % ("" if i == 0 else ", ", json_string(site.location),
+                            json_string(site.selector), site.total_sends()))
         parts.append('], "jit": {')
         for i in range(len(JIT_COUNTERS)):
             parts.append('"%s": %d, ' % (JIT_COUNTERS[i][0],

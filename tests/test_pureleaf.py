@@ -5,8 +5,8 @@ other case to the ordinary send (errors and backtraces included)."""
 import pytest
 
 from spyvm import pureleaf
-from spyvm.code import is_pure_leaf, code_of_method
-from spyvm.model import W_SmallInt
+from spyvm.code import is_pure_leaf, code_of_method, NOT_FOUND
+from spyvm.model import W_SmallInt, W_PointersObject
 from tests.mini import *
 
 
@@ -168,3 +168,54 @@ def test_sends_to_pure_leaves_answer_as_before(image):
     assert code[25:] == assemble(push_temp(0), stack_return())
     w = image.run(code, ["plus3", W_SmallInt(50)], temps=2)
     assert w.value == sum(i + 3 for i in range(50))
+
+
+def test_slots_held_as_raw_words(image):
+    # objects made at run time keep SmallInts and nil as raw words
+    # (model.W_PointersObject): the leaf reads them without a box
+    w_obj = W_PointersObject.new_nils(image.cls("Object"), 2)
+    w_obj.store(image.space, 0, W_SmallInt(40))
+    add_slot = assemble(push_inst(0), push_const(2), send_binary(2),
+                        stack_return())
+    w = evaluate(image, add_slot, [w_obj])
+    assert isinstance(w, W_SmallInt) and w.value == 42
+    nil_slot = assemble(push_inst(1), send_unary(0), stack_return())
+    assert evaluate(image, nil_slot, [w_obj]) is image.space.w_true
+    assert evaluate(image, assemble(push_inst(1), stack_return()),
+                    [w_obj]) is image.w_nil
+
+
+def test_megamorphic_send_probes_the_global_cache(image):
+    """pureleaf.megamorphic_send, the one residual call of a megamorphic
+    site in a trace: a value when the cache knows a pure leaf, else None
+    and the code the ordinary send must run in method_cache.found."""
+    space = image.space
+    cache = space.method_cache
+    image.install("Object", "plus2:", assemble(push_arg(1), push_const(2),
+                                               send_binary(2),
+                                               stack_return()))
+    image.install("Object", "other", assemble(push_const(1), assign_temp(0),
+                                              stack_return()), temps=1)
+    w_class = image.cls("Object")
+    w_rcv = image.new("Object")
+
+    def send(selector, *args_w):
+        args_w = [w_rcv] + list(args_w) + [None] * (2 - len(args_w))
+        return pureleaf.megamorphic_send(space, selector, w_class,
+                                         3 - args_w.count(None), *args_w)
+
+    # not cached yet: the send looks up the ordinary way
+    assert send("plus2:", W_SmallInt(5)) is None
+    assert cache.found is NOT_FOUND
+    code = cache.lookup(space, w_class, "plus2:")
+    w = send("plus2:", W_SmallInt(5))
+    # the SmallInt comes unboxed: the caller makes the box
+    assert w is pureleaf.INT_RESULT
+    assert pureleaf.box(space, w).value == 7
+    # a failed fast path, a method that is no pure leaf, a selector that is
+    # not understood: the ordinary send, with the code it runs
+    assert send("plus2:", w_rcv) is None and cache.found is code
+    other = cache.lookup(space, w_class, "other")
+    assert send("other") is None and cache.found is other
+    assert cache.lookup(space, w_class, "nonesuch") is None
+    assert send("nonesuch") is None and cache.found is None

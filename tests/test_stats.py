@@ -23,6 +23,23 @@ def test_stats_text_and_json(run_untranslated, own_image, tmp_path):
     assert "loops" in data["jit"]
 
 
+def test_megamorphic_sites_are_listed(run_untranslated, own_image, tmp_path):
+    path = str(tmp_path / "stats.json")
+    # printString's own sends see four receiver classes: past --pic-size 2
+    r = run_untranslated(own_image, "--stats", "--stats-json", path,
+                         "--pic-size", "2", "-e",
+                         "1 printString size + $a printString size + "
+                         "'x' printString size + nil printString size")
+    assert r.status == 0, r
+    data = json.load(open(path))
+    listed = data["megamorphic_sites"]
+    assert len(listed) == min(15, data["sites"]["megamorphic"]["sites"]) > 0
+    assert all(">>" in site["location"] for site in listed)
+    assert listed[0]["sends"] >= listed[-1]["sends"]
+    assert "megamorphic sites:" in r.err
+    assert "%s %s" % (listed[0]["location"], listed[0]["selector"]) in r.err
+
+
 def test_no_pic_records_nothing(run_untranslated, own_image, tmp_path):
     path = str(tmp_path / "stats.json")
     r = run_untranslated(own_image, "--no-pic", "--stats-json", path,

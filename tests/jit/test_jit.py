@@ -436,15 +436,23 @@ class TestOwnImageTraces(LLJitMixin):
         # jitSum: sends `weight` to shapes at: i \\ size + 1, which is k
         assert self.meta(main, [n]) == sum([i % classes
                                             for i in range(1, n + 1)])
+        # the megamorphic call allocates nothing (a SmallInt answer comes
+        # unboxed): the backend makes it as a call that cannot collect
+        sends = [op for op in self.all_operations()
+                 if op.getopname().startswith("call") and
+                 "megamorphic_send" in function_name(op.getarg(0))]
+        assert sends
+        for op in sends:
+            assert not op.getdescr().get_extra_info().check_can_collect()
         return (self.traces_calling("megamorphic_send", "invoke_residual"),
                 self.called_functions(), self.guarded_class_names(),
                 self.all_ops())
 
     def test_megamorphic_site_stays_bounded(self):
         # past --pic-size the site stops promoting the receiver class: one
-        # residual call_r, pureleaf.megamorphic_send, looks the method up
-        # and answers a pure leaf callee's value (`^ k + 0`); it cannot
-        # force the caller's context.  Any other callee runs through
+        # residual call_r, pureleaf.megamorphic_send, probes the method
+        # cache and answers a pure leaf callee's value (`^ k + 0`); it
+        # cannot force the caller's context, nor collect.  Any other callee runs through
         # Interpreter.invoke_residual (call_may_force_r, the interpreter or
         # its compiled code); never call_assembler.  The traces through the
         # site do not multiply with the classes
