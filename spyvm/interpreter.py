@@ -311,8 +311,8 @@ class Interpreter(object):
         nargs = len(slots_w)
         w_a1 = slots_w[1] if nargs > 1 else None
         w_a2 = slots_w[2] if nargs > 2 else None
-        w_value = pureleaf.megamorphic_send(space, site.selector, w_class,
-                                            nargs, slots_w[0], w_a1, w_a2)
+        w_value = pureleaf.megamorphic_send(space, site, w_class, nargs,
+                                            slots_w[0], w_a1, w_a2)
         if w_value is not None:
             # the SmallInt's box is made here, where it is often virtual
             ctx.push(pureleaf.box(space, w_value))

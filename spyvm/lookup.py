@@ -144,16 +144,17 @@ class MethodCache(object):
         self.codes[index] = code
         return code
 
-    def probe(self, w_class, selector):
-        """The cached code for `selector` in w_class (None: not
-        understood), or NOT_FOUND when it is not cached.  Allocates
-        nothing, so pureleaf.megamorphic_send cannot collect."""
+    def probe(self, w_class, selector, selector_hash):
+        """The cached code for `selector` (whose compute_hash is
+        selector_hash) in w_class (None: not understood), or NOT_FOUND
+        when it is not cached.  Allocates nothing, so
+        pureleaf.megamorphic_send cannot collect."""
         if not isinstance(w_class, W_PointersObject):
             return NOT_FOUND
         info = w_class.shadow
         if not isinstance(info, ClassInfo):
             return NOT_FOUND
-        index = (info.serial ^ compute_hash(selector)) & (self.SIZE - 1)
+        index = (info.serial ^ selector_hash) & (self.SIZE - 1)
         if self.classes_w[index] is w_class and \
                 self.selectors[index] == selector:
             return self.codes[index]

@@ -9,6 +9,8 @@ dispatch that reads and fills it lives with the rest of lookup
 megamorphic invalidates the traces that specialised on it.
 """
 
+from rpython.rlib.objectmodel import compute_hash
+
 SEND = 0
 SUPER = 1
 BINARY = 2
@@ -25,16 +27,21 @@ MAX_PIC_SIZE = 256
 
 
 class SendSite(object):
-    _attrs_ = ['selector', 'w_selector', 'kind', 'location', 'classes_w',
+    _attrs_ = ['selector', 'selector_hash', 'w_selector', 'kind', 'location',
+               'classes_w',
                'codes', 'counts', 'megamorphic', 'megamorphic_sends', 'epoch',
                'all_pure']
     # classes_w is replaced, never changed in place: traces read its items
     # as constants, so a send to a known class costs no PIC bookkeeping
-    _immutable_fields_ = ['selector', 'w_selector', 'kind', 'location',
+    _immutable_fields_ = ['selector', 'selector_hash', 'w_selector', 'kind',
+                          'location',
                           'classes_w?[*]', 'megamorphic?']
 
     def __init__(self, selector, w_selector, kind, location):
         self.selector = selector
+        # computed once: the megamorphic send's cache probe (lookup.py)
+        # must not call the string's hash, which may allocate in a trace
+        self.selector_hash = compute_hash(selector)
         self.w_selector = w_selector
         self.kind = kind
         self.location = location    # "Class>>selector @pc", for --stats

@@ -78,7 +78,7 @@ def box(space, w_value):
 
 
 @jit.dont_look_inside
-def megamorphic_send(space, selector, w_class, nargs, w_a0, w_a1, w_a2):
+def megamorphic_send(space, site, w_class, nargs, w_a0, w_a1, w_a2):
     """A send from a megamorphic site in a trace, as one residual call
     that allocates nothing: a probe of the global method cache and, for a
     pure leaf, its answer (INT_RESULT: see `box`).  None when the send must
@@ -87,7 +87,7 @@ def megamorphic_send(space, selector, w_class, nargs, w_a0, w_a1, w_a2):
     receiver and up to two arguments come unboxed, so the trace allocates
     no arguments Array."""
     cache = space.method_cache
-    code = cache.probe(w_class, selector)
+    code = cache.probe(w_class, site.selector, site.selector_hash)
     if code is not None:
         program = code.leaf_program
         if program is not None:
@@ -102,8 +102,10 @@ def run(space, program, nargs, w_a0, w_a1, w_a2):
     scratch = space.leaf_scratch
     w_result = _run(space, program, nargs, w_a0, w_a1, w_a2, scratch)
     stack_w = scratch.stack_w
-    for i in range(program.depth):
+    i = 0
+    while i < program.depth:    # (a range would be allocated in a trace)
         stack_w[i] = None       # keep no object alive
+        i += 1
     return w_result
 
 

@@ -7,6 +7,7 @@ import pytest
 from spyvm import pureleaf
 from spyvm.code import is_pure_leaf, code_of_method, NOT_FOUND
 from spyvm.model import W_SmallInt, W_PointersObject
+from spyvm.pic import SendSite, SEND
 from tests.mini import *
 
 
@@ -200,8 +201,9 @@ def test_megamorphic_send_probes_the_global_cache(image):
     w_rcv = image.new("Object")
 
     def send(selector, *args_w):
+        site = SendSite(selector, space.wrap_string(selector), SEND, "test")
         args_w = [w_rcv] + list(args_w) + [None] * (2 - len(args_w))
-        return pureleaf.megamorphic_send(space, selector, w_class,
+        return pureleaf.megamorphic_send(space, site, w_class,
                                          3 - args_w.count(None), *args_w)
 
     # not cached yet: the send looks up the ordinary way
