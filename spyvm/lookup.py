@@ -262,16 +262,31 @@ def _lookup_in_trace(space, site, w_class):
     code = classinfo_of(space, w_class).lookup(site.selector)
     index = _index_of(site, w_class)
     if index < 0:
-        site.record(space, w_class, code)
+        # seen first while tracing: recorded now, and by the compiled
+        # code too (a residual call that records only what is new)
+        _record_new(space, site, w_class, code)
     elif config.stats_enabled:
         site.counts[index] += 1
     return code
 
 
-@jit.unroll_safe
+@jit.elidable
 def _index_of(site, w_class):
+    """Where the site records w_class, or -1.  Elidable, so a trace reads
+    it as a constant: the trace does not depend on the site's other
+    entries, and a class recorded later invalidates nothing.  (A reset
+    changes the answer, but only after a method change, which invalidates
+    every trace that looked a method up.)"""
     classes_w = site.classes_w
     for i in range(len(classes_w)):
         if classes_w[i] is w_class:
             return i
     return -1
+
+
+@jit.dont_look_inside
+def _record_new(space, site, w_class, code):
+    for w_known in site.classes_w:
+        if w_known is w_class:
+            return
+    site.record(space, w_class, code)

@@ -5,8 +5,9 @@ and then turns megamorphic; a method change anywhere resets it.  The
 dispatch that reads and fills it lives with the rest of lookup
 (lookup.lookup_at_site).
 
-`classes_w` and `megamorphic` are quasi-immutable, so a site turning
-megamorphic invalidates the traces that specialised on it.
+`megamorphic` is quasi-immutable, so a site turning megamorphic
+invalidates the traces that specialised on it.  Recording another class
+invalidates nothing (lookup._index_of).
 """
 
 from rpython.rlib.objectmodel import compute_hash
@@ -28,14 +29,13 @@ MAX_PIC_SIZE = 256
 
 class SendSite(object):
     _attrs_ = ['selector', 'selector_hash', 'w_selector', 'kind', 'location',
-               'classes_w',
-               'codes', 'counts', 'megamorphic', 'megamorphic_sends', 'epoch',
-               'all_pure']
-    # classes_w is replaced, never changed in place: traces read its items
-    # as constants, so a send to a known class costs no PIC bookkeeping
+               'classes_w', 'codes', 'counts', 'megamorphic',
+               'megamorphic_sends', 'epoch', 'all_pure']
+    # traces read classes_w only through an elidable lookup
+    # (lookup._index_of), so recording a class invalidates no trace; a
+    # site turning megamorphic invalidates those that specialised on it
     _immutable_fields_ = ['selector', 'selector_hash', 'w_selector', 'kind',
-                          'location',
-                          'classes_w?[*]', 'megamorphic?']
+                          'location', 'megamorphic?']
 
     def __init__(self, selector, w_selector, kind, location):
         self.selector = selector
