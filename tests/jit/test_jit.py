@@ -421,6 +421,26 @@ class TestOwnImageTraces(LLJitMixin):
         print "guarded classes:", guarded
         assert "JitA" in guarded and "JitB" in guarded
 
+    def test_a_class_new_to_a_site_invalidates_no_trace(self):
+        # the loop is compiled while the site has seen JitA only; JitB
+        # comes later (every 64th send) and is recorded by a bridge.  The
+        # trace read the site's classes through an elidable lookup, so
+        # recording JitB invalidates nothing (it used to invalidate every
+        # trace through the site: classes_w was quasi-immutable)
+        from rpython.jit.metainterp.test.support import get_stats
+        image = OwnImage()
+        w_shapes = image.instances(["JitA"] * 63 + ["JitB"])
+        def main(n):
+            w = image.send(W_SmallInt(n), "jitSum:", [w_shapes])
+            assert isinstance(w, W_SmallInt)
+            return w.value
+        n = 400
+        assert self.meta(main, [n]) == sum([2 if i % 64 == 63 else 1
+                                            for i in range(1, n + 1)])
+        guarded = self.guarded_class_names()
+        assert "JitA" in guarded and "JitB" in guarded
+        assert get_stats().invalidated_token_numbers == set()
+
     def megamorphic_run(self, classes):
         """128 sends from jitSum:'s site to `classes` receiver classes
         with --pic-size 4: the number of traces through the site and the
