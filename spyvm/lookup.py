@@ -213,7 +213,7 @@ def superclass_of(space, w_class):
 
 def megamorphic_in_trace(space, site):
     """Whether a trace sends from `site` without promoting the receiver's
-    class (pureleaf.send, or the residual lookup below)."""
+    class (pureleaf.megamorphic_send, or the residual lookup below)."""
     return (jit.we_are_jitted() and space.config.pic_enabled and
             site.megamorphic)
 

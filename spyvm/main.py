@@ -30,8 +30,7 @@ Options:
   --jit PARAMS       RPython JIT parameters, e.g. threshold=500,trace_limit=8000
                      ('--jit help' lists them; 'off' disables the JIT)
   --pic-size N       receiver classes a send site records before it turns
-                     megamorphic (default %d, at most %d; half as many
-                     while all its callees are pure leaves)
+                     megamorphic (default %d, at most %d)
   --no-pic           ablation: no inline caches; traces always specialise
                      on the receiver class
   --no-loop-keys     ablation: a loop's trace is keyed by its method and pc

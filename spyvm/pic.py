@@ -17,12 +17,13 @@ SUPER = 1
 BINARY = 2
 
 # Classes a site specialises on before it turns megamorphic.  A trace
-# dispatches over them with a chain of class guards (~1.4 ns per class),
-# which stays cheaper than the megamorphic path (a residual call, ~44 ns
-# through the portal) up to about 32 classes; when every callee is a pure
-# leaf the megamorphic path costs ~24 ns (pureleaf.py), as much as 16
-# guards, so such a site turns megamorphic at half the size: docs/pics.md
-# has the sweeps.
+# dispatches over them with a chain of class guards (~1.5 ns per class);
+# a megamorphic send costs ~20 ns for a pure leaf callee (pureleaf.py) and
+# ~44 ns for any other.  With one send per receiver the cross-over is
+# about 14 classes, but a trace that has guarded on a receiver's class
+# sends it every further message for free: bench/polymorphic.st (two sends
+# per receiver, 20 classes) ran 2x slower with a cut-off of 16.  32 is
+# about the cross-over for two sends: docs/pics.md has the sweeps.
 DEFAULT_PIC_SIZE = 32
 MAX_PIC_SIZE = 256
 
@@ -30,7 +31,7 @@ MAX_PIC_SIZE = 256
 class SendSite(object):
     _attrs_ = ['selector', 'selector_hash', 'w_selector', 'kind', 'location',
                'classes_w', 'codes', 'counts', 'megamorphic',
-               'megamorphic_sends', 'epoch', 'all_pure']
+               'megamorphic_sends', 'epoch']
     # traces read classes_w only through an elidable lookup
     # (lookup._index_of), so recording a class invalidates no trace; a
     # site turning megamorphic invalidates those that specialised on it
@@ -51,23 +52,12 @@ class SendSite(object):
         self.megamorphic = False
         self.megamorphic_sends = 0
         self.epoch = 0
-        self.all_pure = True    # every recorded callee is a pure leaf
-
-    def size_limit(self, space):
-        """Classes this site specialises on: --pic-size, or half of it
-        while every callee is a pure leaf (cheap when megamorphic)."""
-        limit = space.config.pic_size
-        if self.all_pure:
-            limit = max(1, limit // 2)
-        return limit
 
     def record(self, space, w_class, code):
         if self.megamorphic:
             self.megamorphic_sends += 1
             return
-        if code is None or not code.pure_leaf:
-            self.all_pure = False
-        if len(self.classes_w) >= self.size_limit(space):
+        if len(self.classes_w) >= space.config.pic_size:
             self.megamorphic = True
             self.megamorphic_sends += 1
             return
@@ -83,7 +73,6 @@ class SendSite(object):
         self.counts = []
         self.megamorphic = False
         self.megamorphic_sends = 0
-        self.all_pure = True
 
     # --------------------------------------------------------------- census
 
