@@ -89,7 +89,7 @@ def megamorphic_send(space, site, w_class, nargs, w_a0, w_a1, w_a2):
     cache = space.method_cache
     code = cache.probe(w_class, site.selector, site.selector_hash)
     if code is not None:
-        program = code.leaf_program
+        program = code.leaf_program     # None for NOT_FOUND too
         if program is not None:
             w_value = run(space, program, nargs, w_a0, w_a1, w_a2)
             if w_value is not None:
@@ -103,7 +103,8 @@ def run(space, program, nargs, w_a0, w_a1, w_a2):
     w_result = _run(space, program, nargs, w_a0, w_a1, w_a2, scratch)
     stack_w = scratch.stack_w
     i = 0
-    while i < program.depth:    # (a range would be allocated in a trace)
+    # a while loop: the JIT's collect analysis sees a range as an allocation
+    while i < program.depth:
         stack_w[i] = None       # keep no object alive
         i += 1
     return w_result
