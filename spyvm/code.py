@@ -132,6 +132,15 @@ LEAF_JUMP = 14              # the operand is the target operation's index
 LEAF_JUMP_IF_TRUE = 15
 LEAF_JUMP_IF_FALSE = 16
 
+# PushConstant and DoSpecial operands with a leaf operation of their own
+LEAF_CONSTANTS = {bytecodes.CONST_NIL: LEAF_PUSH_NIL,
+                  bytecodes.CONST_TRUE: LEAF_PUSH_TRUE,
+                  bytecodes.CONST_FALSE: LEAF_PUSH_FALSE}
+LEAF_SPECIALS = {bytecodes.SELF_RETURN: LEAF_SELF_RETURN,
+                 bytecodes.STACK_RETURN: LEAF_STACK_RETURN,
+                 bytecodes.DUPLICATE: LEAF_DUPLICATE,
+                 bytecodes.POP_TOP: LEAF_POP}
+
 LEAF_MAX_ARGUMENT = 2       # receiver and two arguments: passed unboxed
 LEAF_MAX_STACK = 16         # pureleaf's scratch stack
 
@@ -186,12 +195,8 @@ def compile_pure_leaf(bytes, literals_w, temp_size):
         elif high == bytecodes.PUSH_CONSTANT:
             if low <= 9:
                 op = leaf_op(LEAF_PUSH_INT, low)
-            elif low == bytecodes.CONST_NIL:
-                op = leaf_op(LEAF_PUSH_NIL, 0)
-            elif low == bytecodes.CONST_TRUE:
-                op = leaf_op(LEAF_PUSH_TRUE, 0)
-            elif low == bytecodes.CONST_FALSE:
-                op = leaf_op(LEAF_PUSH_FALSE, 0)
+            elif low in LEAF_CONSTANTS:
+                op = leaf_op(LEAF_CONSTANTS[low], 0)
             else:
                 return None
         elif high == bytecodes.SEND_UNARY:
@@ -204,14 +209,8 @@ def compile_pure_leaf(bytes, literals_w, temp_size):
             op = leaf_op(LEAF_BINARY, low)
         elif high != bytecodes.DO_SPECIAL:
             return None
-        elif low == bytecodes.SELF_RETURN:
-            op = leaf_op(LEAF_SELF_RETURN, 0)
-        elif low == bytecodes.STACK_RETURN:
-            op = leaf_op(LEAF_STACK_RETURN, 0)
-        elif low == bytecodes.DUPLICATE:
-            op = leaf_op(LEAF_DUPLICATE, 0)
-        elif low == bytecodes.POP_TOP:
-            op = leaf_op(LEAF_POP, 0)
+        elif low in LEAF_SPECIALS:
+            op = leaf_op(LEAF_SPECIALS[low], 0)
         elif is_branch(low):
             # forwards, to an instruction: no loops, no jumping off the end
             if operand <= start or operand not in index_of:
