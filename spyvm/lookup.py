@@ -130,15 +130,13 @@ class MethodCache(object):
     @jit.dont_look_inside
     def lookup(self, space, w_class, selector):
         """The CompiledCode for `selector` in w_class, or None."""
+        selector_hash = compute_hash(selector)
+        code = self.probe(w_class, selector, selector_hash)
+        if code is not NOT_FOUND:
+            return code
         info = classinfo_of(space, w_class)
-        # xor with one selector's hash is a bijection: classes whose serials
-        # differ modulo SIZE (all of them, while at most SIZE classes have a
-        # ClassInfo) get distinct entries for that selector
-        index = (info.serial ^ compute_hash(selector)) & (self.SIZE - 1)
-        if self.classes_w[index] is w_class and \
-                self.selectors[index] == selector:
-            return self.codes[index]
         code = info.lookup(selector)
+        index = self.index(info, selector_hash)
         self.classes_w[index] = w_class
         self.selectors[index] = selector
         self.codes[index] = code
@@ -154,11 +152,17 @@ class MethodCache(object):
         info = w_class.shadow
         if not isinstance(info, ClassInfo):
             return NOT_FOUND
-        index = (info.serial ^ selector_hash) & (self.SIZE - 1)
+        index = self.index(info, selector_hash)
         if self.classes_w[index] is w_class and \
                 self.selectors[index] == selector:
             return self.codes[index]
         return NOT_FOUND
+
+    def index(self, info, selector_hash):
+        # xor with one selector's hash is a bijection: classes whose serials
+        # differ modulo SIZE (all of them, while at most SIZE classes have a
+        # ClassInfo) get distinct entries for that selector
+        return (info.serial ^ selector_hash) & (self.SIZE - 1)
 
     def flush(self):
         for i in range(self.SIZE):
