@@ -71,7 +71,7 @@ class ObjSpace(object):
         # the loop keys' intern table (loopkey.py): one per space, so it
         # goes with the image whose code it holds
         self.root_key = LoopKey.root()
-        self.leaf_scratch = Scratch()   # pureleaf.evaluate's stack
+        self.leaf_scratch = Scratch()   # the pure leaves' stack (pureleaf.py)
 
     # ---------------------------------------------------------- image roots
 
