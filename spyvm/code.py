@@ -342,12 +342,11 @@ class CompiledCode(Shadow):
     _attrs_ = ['w_method', 'selector', 'bytes', 'literals_w', 'stack_size',
                'declared_stack_size', 'temp_size', 'w_class', 'sites',
                'quick_kind', 'quick_index', 'block_arity', 'leaf',
-               'runs_blocks', 'pure_leaf', 'leaf_program']
+               'runs_blocks', 'leaf_program']
     _immutable_fields_ = ['w_method', 'selector', 'bytes', 'literals_w[*]',
                           'stack_size', 'declared_stack_size', 'temp_size',
                           'w_class', 'sites[*]', 'quick_kind', 'quick_index',
-                          'block_arity', 'leaf', 'runs_blocks', 'pure_leaf',
-                          'leaf_program']
+                          'block_arity', 'leaf', 'runs_blocks', 'leaf_program']
 
     def __init__(self, w_method, selector, bytes, literals_w, stack_size,
                  temp_size, w_class, sites, declared_stack_size=0):
@@ -365,9 +364,9 @@ class CompiledCode(Shadow):
         self.quick_kind, self.quick_index = quick_return(bytes)
         self.block_arity = block_call_arity(bytes)
         self.leaf = is_leaf(bytes)
-        # evaluated without a context (pureleaf.py)
+        # a pure leaf's program, evaluated without a context (pureleaf.py);
+        # None for every other method
         self.leaf_program = compile_pure_leaf(bytes, literals_w, temp_size)
-        self.pure_leaf = self.leaf_program is not None
         # such loops get the blocks they run in their green key (loopkey.py)
         self.runs_blocks = (has_backward_branch(bytes) and
                             sends_value(sites))

@@ -335,7 +335,7 @@ class Interpreter(object):
         # a pure leaf needs no context (pureleaf.py): in the interpreter
         # always, in traces where the callee is not inlined; vmprof would
         # not see it, so not while profiling
-        if code.pure_leaf and not profiler.state.on and \
+        if code.leaf_program is not None and not profiler.state.on and \
                 (not inline or not jit.we_are_jitted()):
             w_value = pureleaf.evaluate(self.space, code, w_args)
             if w_value is not None:

@@ -78,7 +78,7 @@ def code(image, bytecodes, literals=(), stack=8, temps=0):
 
 def evaluate(image, bytecodes, args_w, literals=(), stack=8, temps=0):
     c = code(image, bytecodes, literals, stack, temps)
-    assert c.pure_leaf
+    assert c.leaf_program is not None
     w = pureleaf.evaluate(image.space, c, image.space.wrap_list(args_w))
     # the scratch stack keeps nothing alive
     assert image.space.leaf_scratch.stack_w == \
