@@ -65,3 +65,44 @@ def test_sieve_loop_on_the_real_image(real_image, tmp_path):
     loops = compiled_loops(real_image, "EVAL Transcript show: 30 benchmark\n",
                            tmp_path)
     assert_no_calls_or_allocations(loops, "SmallInt>>benchmark")
+
+
+def trace_lengths(image, st_text, method, tmp_path):
+    """Run ./spy with PYPYLOG and answer, in the order they were compiled,
+    the length in operations of every loop and bridge whose first merge
+    point is in `method`."""
+    st = str(tmp_path / "prog.st")
+    with open(st, "w") as f:
+        f.write(st_text)
+    log = str(tmp_path / "jit.log")
+    env = dict(os.environ, PYPYLOG="jit-log-opt:%s" % log)
+    with open(os.devnull, "w") as devnull:
+        subprocess.check_call([SPY, image, st], cwd=ROOT, env=env,
+                              stdout=devnull)
+    with open(log) as f:
+        text = f.read()
+    lengths = []
+    for body in re.findall(r"\{jit-log-opt-(?:loop|bridge)\n(.*?)"
+                           r"jit-log-opt-(?:loop|bridge)\}", text, re.S):
+        ops = re.search(r"with (\d+) ops", body.splitlines()[0])
+        first = re.search(r"debug_merge_point\(\d+, \d+, '([^']*)'", body)
+        if ops and first and method in first.group(1):
+            lengths.append(int(ops.group(1)))
+    return lengths
+
+
+FIB = ("EVAL Transcript show: ((1 to: 5) inject: 0 into: "
+       "[:sum :k | sum + 25 benchFib]) printString\n")
+GARBAGE = "EVAL 1 to: 3000000 do: [:i | Array new: 10]\n"
+
+
+@needs_spy
+def test_garbage_made_before_a_program_leaves_its_traces_alone(own_image,
+                                                              tmp_path):
+    # with RPython's default counter decay (--jit decay=40) the garbage's
+    # minor collections decay benchFib's counters and it compiles other
+    # bridges (docs/architecture.md, "JIT counters")
+    alone = trace_lengths(own_image, FIB, ">>benchFib", tmp_path)
+    after = trace_lengths(own_image, GARBAGE + FIB, ">>benchFib", tmp_path)
+    assert len(alone) >= 3, alone
+    assert after == alone
