@@ -64,13 +64,11 @@ MAX_PARAM_DIGITS = 10
 
 
 DEFAULT_TRACE_LIMIT = 12000
-# decay=0: RPython decays every JIT counter after each 32 minor collections
-# and whenever any counter reaches its threshold, so what compiled, and how
-# fast it ran, depended on how much the program allocated before; without
-# decay the same program compiles the same traces (docs/architecture.md,
-# "JIT counters")
+# RPython's counter decay (40) stays: decay=0 makes traces independent of
+# how much was allocated before, but measured slower and no steadier on
+# tinyBenchmarks' histories (docs/architecture.md, "JIT counters")
 JIT_DEFAULTS = ("threshold=1000,function_threshold=1500,trace_limit=%d,"
-                "max_unroll_recursion=15,decay=0" % DEFAULT_TRACE_LIMIT)
+                "max_unroll_recursion=15" % DEFAULT_TRACE_LIMIT)
 
 
 def _jit_parameter_help():
