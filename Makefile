@@ -77,7 +77,7 @@ bench: spy spy-nojit image $(VENV3)/.done
 # tinyBenchmarks' 5th run in one process after four histories (issue 7)
 tiny-histories: spy spy-nojit image $(VENV3)/.done
 	$(PY3) bench/harness.py --image $(IMAGE) $(SPY_VMS) -b tinyBenchmarks \
-	  --processes 1 --tiny-histories --startup-runs 0 --out bench/tiny-histories
+	  --processes 1 --tiny-histories --setups 3 --startup-runs 0 --out bench/tiny-histories
 
 # The reference VMs of a smalltalk-tng checkout (REFVMS=path), patched and built
 # in bench/refvms/build; `make compare` runs them beside spy on the checkout's image.

@@ -292,9 +292,30 @@ class SizeGuess:
 TINY_HISTORIES = ['alone', 'after runner.st', 'after the suite', 'as in make bench']
 
 
-def tiny_history_files(tmpdir, history, runs, suite_sizes):
+def pad_file(tmpdir, setup):
+    """A line that does nothing a program could notice: filed in before
+    tinyBenchmarks, it gives setup `setup` (1, 2, ...) of a history.  One
+    such line can change what the JIT compiles (docs/architecture.md, "JIT
+    counters"), so --setups samples the history lottery instead of drawing
+    once."""
+    path = os.path.join(tmpdir, 'pad-%d.st' % setup)
+    with open(path, 'w') as f:
+        f.write('EVAL (1 to: %d) do: [:i | Array new: 3]\n' % setup)
+    return path
+
+
+def tiny_history_files(tmpdir, history, runs, suite_sizes, setup=0):
     """Files for `runs` runs of 0 tinyBenchmarks in one process after one
-    of the TINY_HISTORIES (suite_sizes: [(benchmark, size)] of the suite)."""
+    of the TINY_HISTORIES (suite_sizes: [(benchmark, size)] of the suite);
+    setup > 0 files in pad_file(setup) just before tinyBenchmarks runs."""
+    files = _tiny_history_files(tmpdir, history, runs, suite_sizes)
+    if setup:
+        # the last two files are the one that runs tinyBenchmarks and quit.st
+        files.insert(len(files) - 2, pad_file(tmpdir, setup))
+    return files
+
+
+def _tiny_history_files(tmpdir, history, runs, suite_sizes):
     if history == 'as in make bench':
         return write_driver(tmpdir, TINY, runs, 1)
     plain = os.path.join(tmpdir, 'tiny-plain.st')
@@ -399,24 +420,38 @@ def run_calibration(runner, vm, benches, sizes, args, tmpdir):
 
 def run_tiny_histories(runner, vms, sizes, args, tmpdir):
     """The 5th (last) tinyBenchmarks run of one process under each history
-    (spy's VMs only: the suite would take the reference VMs too long)."""
-    out = {}
+    (spy's VMs only: the suite would take the reference VMs too long), in
+    each of args.setups setups.  Answers ({vm: {history: figures of setup
+    0}}, {vm: {history: [figures of setup 0, 1, ...]}})."""
+    out, per_setup = {}, {}
     for vm in vms:
         if vm.reference or vm.history or not vm.runs(TINY):
             continue
         suite = [(b, (sizes.get(b) or {}).get(vm.name)
                   or max(1, int(round(default_size(b) * args.scale))))
                  for b in BENCHMARKS if b != TINY]
-        out[vm.name] = {}
+        out[vm.name], per_setup[vm.name] = {}, {}
         for h in TINY_HISTORIES:
-            files = tiny_history_files(tmpdir, h, args.tiny_runs, suite)
-            note('tinyBenchmarks %s on %s ... ' % (h, vm.name))
-            res = runner.run(vm, files, 'tiny-history-%s-%s.log' % (vm.name, h.replace(' ', '_')))
-            tiny = parse_output(res.text, TINY)[3]
-            last = tiny[args.tiny_runs - 1] if len(tiny) >= args.tiny_runs else None
-            out[vm.name][h] = last
-            note('%s\n' % ('%d bytecodes/s, %d sends/s' % tuple(last) if last else 'FAILED'))
-    return out
+            per_setup[vm.name][h] = []
+            for setup in range(args.setups):
+                files = tiny_history_files(tmpdir, h, args.tiny_runs, suite, setup)
+                label = h if not setup else '%s, setup %d' % (h, setup)
+                note('tinyBenchmarks %s on %s ... ' % (label, vm.name))
+                log = 'tiny-history-%s-%s%s.log' % (vm.name, h.replace(' ', '_'),
+                                                     '-%d' % setup if setup else '')
+                res = runner.run(vm, files, log)
+                tiny = parse_output(res.text, TINY)[3]
+                last = tiny[args.tiny_runs - 1] if len(tiny) >= args.tiny_runs else None
+                per_setup[vm.name][h].append(last)
+                note('%s\n' % ('%d bytecodes/s, %d sends/s' % tuple(last) if last else 'FAILED'))
+            out[vm.name][h] = per_setup[vm.name][h][0]
+    return out, per_setup
+
+
+def store_tiny_histories(meta, answer):
+    meta['tiny_histories'], per_setup = answer
+    if meta.get('setups', 1) > 1:
+        meta['tiny_history_setups'] = per_setup
 
 
 def machine_info():
@@ -491,6 +526,10 @@ def main(argv=None):
     ap.add_argument('--tiny-histories', action='store_true',
                     help='run tinyBenchmarks under four histories (alone; after runner.st; after '
                     'the suite; as in make bench) and report the last run of each')
+    ap.add_argument('--setups', type=int, default=1,
+                    help='with --tiny-histories: run each history in this many setups, setup i '
+                    'filing in one more do-nothing line (i Arrays made) before tinyBenchmarks, '
+                    'and report the spread (default 1: one draw of the JIT-history lottery)')
     ap.add_argument('--startup-runs', type=int, default=3,
                     help='start-up measurements per VM (default 3; 0 = none)')
     ap.add_argument('--timeout', type=float, default=900,
@@ -508,6 +547,8 @@ def main(argv=None):
     ap.add_argument('--no-charts', action='store_true', help='do not write PNG charts')
     ap.add_argument('--list', action='store_true', help='list the benchmarks and exit')
     args = ap.parse_args(argv)
+    if args.setups < 1:
+        ap.error('--setups must be at least 1')
 
     if args.list:
         for b, (f, c, desc) in BENCHMARKS.items():
@@ -600,7 +641,7 @@ def main(argv=None):
                                                         else ['bench/harness.py'] + list(argv))),
         'image': image, 'vms': {v.name: v.template for v in vms}, 'vm_order': names,
         'baseline': baseline, 'benchmarks': benches, 'sizes': sizes,
-        'iterations': args.iterations, 'tiny_runs': args.tiny_runs,
+        'iterations': args.iterations, 'tiny_runs': args.tiny_runs, 'setups': args.setups,
         'processes': args.processes, 'steady_fraction': args.steady_fraction,
         'timeout_s': args.timeout, 'calibrate_ms': args.calibrate,
         'startup_runs': args.startup_runs, 'host': machine_info(),
@@ -657,7 +698,7 @@ def run_all(runner, vms, benches, sizes, user_sizes, baseline, args, tmpdir, met
                 meta['startup'][v.name] = measure_startup(runner, v, tmpdir, args.startup_runs)
                 note('start-up of %s: %s ms\n' % (v.name, fmt_ms(meta['startup'][v.name]['ms'])))
     if args.tiny_histories and not per_vm:
-        meta['tiny_histories'] = run_tiny_histories(runner, vms, sizes, args, tmpdir)
+        store_tiny_histories(meta, run_tiny_histories(runner, vms, sizes, args, tmpdir))
     state = RunState(vms, benches, args, meta, results)
     guess = SizeGuess(args.calibrate) if per_vm else None
     if per_vm:
@@ -680,7 +721,7 @@ def run_all(runner, vms, benches, sizes, user_sizes, baseline, args, tmpdir, met
             for b in benches:
                 sizes[b][v.name] = sizes[b][base]
     if args.tiny_histories and per_vm:
-        meta['tiny_histories'] = run_tiny_histories(runner, vms, sizes, args, tmpdir)
+        store_tiny_histories(meta, run_tiny_histories(runner, vms, sizes, args, tmpdir))
     for b in benches:
         for v in vms:
             if v.history and state.start(v, b, 1):

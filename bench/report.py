@@ -292,6 +292,29 @@ def tiny_history_table(hist):
     return head, rows
 
 
+def tiny_setups_table(per_setup):
+    """per_setup: {vm: {history: [[bytecodes, sends] or None per setup]}}:
+    each history's range of sends/s over its setups, and the worst over the
+    best of every setup of every history."""
+    names = ['alone', 'after runner.st', 'after the suite', 'as in make bench']
+    head = ['vm'] + ['%s, sends/s' % n for n in names] + ['worst/best sends']
+    rows = []
+    for v, per in per_setup.items():
+        row = [v]
+        every = []
+        for n in names:
+            sends = [x[1] for x in per.get(n, []) if x]
+            failed = len(per.get(n, [])) - len(sends)
+            every.extend(sends)
+            cell = '%.1fM-%.1fM' % (min(sends) / 1e6, max(sends) / 1e6) if sends else ''
+            if failed:
+                cell = (cell + ' ' if cell else '') + '%d FAILED' % failed
+            row.append(cell)
+        row.append('%.2f' % (min(every) / max(every)) if every and max(every) else '-')
+        rows.append(row)
+    return head, rows
+
+
 def render_text(head, rows):
     widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)] if rows else [len(h) for h in head]
     def line(cells):
@@ -349,6 +372,11 @@ def full_report(meta, results, geo, render=render_text):
         parts.append(h('tinyBenchmarks, last run of %s in one process, under four histories '
                        '(bytecodes/s / sends/s):' % meta.get('tiny_runs', 5)))
         parts.append(render(*tiny_history_table(meta['tiny_histories'])))
+    if meta.get('tiny_history_setups'):
+        parts.append(h('tinyBenchmarks histories in %d setups each (setup i files in one more '
+                       'do-nothing line before tinyBenchmarks; the table above is setup 0), '
+                       'sends/s of the last run, lowest-highest:' % meta['setups']))
+        parts.append(render(*tiny_setups_table(meta['tiny_history_setups'])))
     parts.append(h('VMs (start-up = image load + quit, median of %d runs):'
                    % meta.get('startup_runs', 0)))
     parts.append(render(*vm_table(meta, results, vms, benches)))

@@ -9,7 +9,8 @@ iteration of class C "takes" FAKE_MS_<C> ms per unit of size (default 1),
 in the size), multiplied by (FAKE_WARMUP + 1 - i) for the first FAKE_WARMUP
 iterations i (a JIT warming up); FAKE_FAIL=<C> makes C's check fail; BenchTiny prints
 1000000*k bytecodes/sec, where k is the number of benchmarks that ran before
-in the process (a history effect the tests can see).
+in the process plus N for a pad line `EVAL (1 to: N) do: [...]` filed in
+before it (a history effect the tests can see).
 """
 import os
 import re
@@ -17,6 +18,7 @@ import sys
 
 RUN = re.compile(r"EVAL BenchRunner run: (\w+) iterations: (\d+) size: (\d+)")
 TINY = re.compile(r"EVAL Transcript show: 'TINY (\d+) ' \+ 0 tinyBenchmarks")
+PAD = re.compile(r"EVAL \(1 to: (\d+)\) do: ")
 NAMES = {'BenchTiny': 'tinyBenchmarks'}
 
 
@@ -35,6 +37,10 @@ def main(argv):
         with open(path) as f:
             lines = f.read().splitlines()
         for line in lines:
+            m = PAD.match(line)
+            if m:
+                before += int(m.group(1))
+                continue
             m = TINY.match(line)
             if m:
                 print('TINY %s %d bytecodes/sec; %d sends/sec'

@@ -270,6 +270,31 @@ class HarnessEndToEndTest(unittest.TestCase):
                 with open(os.path.join(out, png), 'rb') as f:
                     self.assertEqual(f.read(8), b'\x89PNG\r\n\x1a\n')
 
+    def test_tiny_histories_in_setups(self):
+        text, data, _ = self.run_harness(
+            '--vm', 'fast=' + FAKE_VM, '-b', 'tiny', '-n', '1', '-p', '1',
+            '--tiny-histories', '--setups', '3')
+        per = data['meta']['tiny_history_setups']['fast']
+        # setup i files in a line making i Arrays just before tinyBenchmarks,
+        # which the fake VM counts as i more things run before it
+        self.assertEqual(per['alone'], [[1000000, 100000], [2000000, 200000],
+                                        [3000000, 300000]])
+        self.assertEqual([x[1] for x in per['after the suite']], [1300000, 1400000, 1500000])
+        self.assertEqual([x[1] for x in per['as in make bench']], [100000, 200000, 300000])
+        # the four-history table stays the draw of setup 0
+        self.assertEqual(data['meta']['tiny_histories']['fast']['alone'], [1000000, 100000])
+        self.assertIn('3 setups each', text)
+        self.assertIn('0.1M-0.3M', text)
+        self.assertIn('1.3M-1.5M', text)
+        self.assertIn('0.07', text)
+
+    def test_setups_must_be_positive(self):
+        proc = subprocess.run([sys.executable, os.path.join(BENCH, 'harness.py'), '--setups', '0'],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True, timeout=60)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn('--setups must be at least 1', proc.stderr)
+
     def test_budget_and_linearity(self):
         # slow's budget (0.01 s per benchmark) leaves room for one process
         # only, and ends its calibration after the first round
