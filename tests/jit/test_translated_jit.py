@@ -13,19 +13,24 @@ needs_spy = pytest.mark.skipif(not os.path.exists(SPY),
                                reason="./spy has not been built (make)")
 
 
-def compiled_loops(image, st_text, tmp_path):
-    """Run ./spy with PYPYLOG and answer {loop name: ops after the last
-    label} for every compiled loop."""
+def jit_log(image, st_text, tmp_path, args=()):
+    """Run ./spy [args] on a program and answer its PYPYLOG jit-log-opt."""
     st = str(tmp_path / "prog.st")
     with open(st, "w") as f:
         f.write(st_text)
     log = str(tmp_path / "jit.log")
     env = dict(os.environ, PYPYLOG="jit-log-opt:%s" % log)
     with open(os.devnull, "w") as devnull:
-        subprocess.check_call([SPY, image, st], cwd=ROOT, env=env,
-                              stdout=devnull)
+        subprocess.check_call([SPY] + list(args) + [image, st], cwd=ROOT,
+                              env=env, stdout=devnull)
     with open(log) as f:
-        text = f.read()
+        return f.read()
+
+
+def compiled_loops(image, st_text, tmp_path):
+    """Run ./spy with PYPYLOG and answer {loop name: ops after the last
+    label} for every compiled loop."""
+    text = jit_log(image, st_text, tmp_path)
     loops = {}
     for body in re.findall(r"\{jit-log-opt-loop\n(.*?)jit-log-opt-loop\}",
                            text, re.S):
@@ -71,16 +76,7 @@ def trace_lengths(image, st_text, method, tmp_path, args=()):
     """Run ./spy with PYPYLOG and answer, in the order they were compiled,
     the length in operations of every loop and bridge whose first merge
     point is in `method`."""
-    st = str(tmp_path / "prog.st")
-    with open(st, "w") as f:
-        f.write(st_text)
-    log = str(tmp_path / "jit.log")
-    env = dict(os.environ, PYPYLOG="jit-log-opt:%s" % log)
-    with open(os.devnull, "w") as devnull:
-        subprocess.check_call([SPY] + list(args) + [image, st], cwd=ROOT,
-                              env=env, stdout=devnull)
-    with open(log) as f:
-        text = f.read()
+    text = jit_log(image, st_text, tmp_path, args)
     lengths = []
     for body in re.findall(r"\{jit-log-opt-(?:loop|bridge)\n(.*?)"
                            r"jit-log-opt-(?:loop|bridge)\}", text, re.S):
