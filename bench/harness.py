@@ -35,7 +35,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from procs import run_process, Xvfb  # noqa: E402
-from report import steady, summarize, full_report, fmt_ms  # noqa: E402
+from report import steady, summarize, full_report, fmt_ms, TINY_HISTORIES  # noqa: E402
 from charts import write_charts  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -287,9 +287,6 @@ class SizeGuess:
             self.ref_unit[bench] = unit
         elif bench in self.ref_unit:
             self.log_ratios.setdefault(vm, []).append(math.log(unit / self.ref_unit[bench]))
-
-
-TINY_HISTORIES = ['alone', 'after runner.st', 'after the suite', 'as in make bench']
 
 
 def pad_file(tmpdir, setup):

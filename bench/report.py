@@ -274,9 +274,13 @@ def vm_table(meta, results, vms, benches):
     return head, rows
 
 
+# the histories of --tiny-histories, in the order the harness runs them
+TINY_HISTORIES = ['alone', 'after runner.st', 'after the suite', 'as in make bench']
+
+
 def tiny_history_table(hist):
     """hist: {vm: {history: [bytecodes, sends] or None}} (5th run each)."""
-    names = ['alone', 'after runner.st', 'after the suite', 'as in make bench']
+    names = TINY_HISTORIES
     head = ['vm'] + names + ['worst/best sends']
     rows = []
     for v, per in hist.items():
@@ -296,7 +300,7 @@ def tiny_setups_table(per_setup):
     """per_setup: {vm: {history: [[bytecodes, sends] or None per setup]}}:
     each history's range of sends/s over its setups, and the worst over the
     best of every setup of every history."""
-    names = ['alone', 'after runner.st', 'after the suite', 'as in make bench']
+    names = TINY_HISTORIES
     head = ['vm'] + ['%s, sends/s' % n for n in names] + ['worst/best sends']
     rows = []
     for v, per in per_setup.items():
