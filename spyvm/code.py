@@ -342,11 +342,12 @@ class CompiledCode(Shadow):
     _attrs_ = ['w_method', 'selector', 'bytes', 'literals_w', 'stack_size',
                'declared_stack_size', 'temp_size', 'w_class', 'sites',
                'quick_kind', 'quick_index', 'block_arity', 'leaf',
-               'runs_blocks', 'leaf_program']
+               'runs_blocks', 'leaf_program', 'long_loop']
     _immutable_fields_ = ['w_method', 'selector', 'bytes', 'literals_w[*]',
                           'stack_size', 'declared_stack_size', 'temp_size',
                           'w_class', 'sites[*]', 'quick_kind', 'quick_index',
-                          'block_arity', 'leaf', 'runs_blocks', 'leaf_program']
+                          'block_arity', 'leaf', 'runs_blocks', 'leaf_program',
+                          'long_loop?']
 
     def __init__(self, w_method, selector, bytes, literals_w, stack_size,
                  temp_size, w_class, sites, declared_stack_size=0):
@@ -370,6 +371,9 @@ class CompiledCode(Shadow):
         # such loops get the blocks they run in their green key (loopkey.py)
         self.runs_blocks = (has_backward_branch(bytes) and
                             sends_value(sites))
+        # an activation took more than --short-loop backward branches
+        # (Interpreter.unrolls_here); a keyed loop keeps this in its key
+        self.long_loop = False
 
     def slot_changed(self, space, w_obj, index):
         w_obj.shadow = None

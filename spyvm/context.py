@@ -125,10 +125,10 @@ class W_Context(W_Object):
     boundary (spec 3.6: dead contexts are resumed, not refused).
     """
     _attrs_ = ['code', 'w_args', 'w_temps', 'stack_w', 'sp', 'pc',
-               'w_previous', 'active', 'block']
+               'w_previous', 'active', 'block', 'back_jumps']
     _immutable_fields_ = ['code', 'w_args', 'w_temps', 'stack_w',
                           'w_previous', 'block']
-    _virtualizable_ = ['pc', 'sp', 'stack_w[*]']
+    _virtualizable_ = ['pc', 'sp', 'back_jumps', 'stack_w[*]']
 
     def __init__(self, code, w_args, w_temps, stack_size, pc, w_previous,
                  block):
@@ -142,6 +142,7 @@ class W_Context(W_Object):
         self.w_previous = w_previous
         self.active = False
         self.block = block      # the W_Block for block activations, or None
+        self.back_jumps = 0     # counted up to config.short_loop only
 
     def getclass(self, space):
         return space.w_Context

@@ -210,7 +210,7 @@ class Interpreter(object):
                     pc += 1
                     if target <= start:
                         self.watch()
-                        if jitted:
+                        if jitted and not self.unrolls_here(ctx, code, key):
                             jitdriver.can_enter_jit(pc=target, code=code,
                                                     self=self, key=key,
                                                     ctx=ctx)
@@ -226,7 +226,7 @@ class Interpreter(object):
                     if taken:
                         if target <= start:
                             self.watch()
-                            if jitted:
+                            if jitted and not self.unrolls_here(ctx, code, key):
                                 jitdriver.can_enter_jit(pc=target, code=code,
                                                         self=self, key=key,
                                                         ctx=ctx)
@@ -241,6 +241,31 @@ class Interpreter(object):
             else:
                 raise context_error("unknown opcode %d in %s"
                                     % (high, code_location(code)), ctx)
+
+    def unrolls_here(self, ctx, code, key):
+        """True for a backward branch of a short loop: one that has never
+        taken more than --short-loop backward branches in an activation.
+        Such a branch neither counts towards compiling the loop nor, while
+        tracing, makes a loop header.
+
+        At a loop header in an inlined activation RPython replaces the
+        activation by a call to the loop's compiled code (call_assembler),
+        which needs its context in the heap and, through the sender link,
+        its caller's too.  Without the header the tracer unrolls a short
+        loop instead, so an inlined callee's context stays virtual
+        (docs/architecture.md, "Short loops").
+        """
+        limit = self.space.config.short_loop
+        if limit == 0 or loopkey.is_long(code, key):
+            return False
+        n = ctx.back_jumps
+        if n >= limit:
+            loopkey.mark_long(code, key)
+            return False
+        if jit.we_are_jitted() and not inlining.may_unroll_loop(code):
+            return False        # a constant while tracing: no guard
+        ctx.back_jumps = n + 1
+        return True
 
     def watch(self):
         # at backward branches and activations, where programs spend their

@@ -32,8 +32,8 @@ MAX_DEPTH = 3
 class LoopKey(object):
     """An interned (code, start pc, outer key): equal keys are identical,
     so the JIT's green-key lookup can compare them by identity."""
-    _attrs_ = ['code', 'start_pc', 'parent', 'children']
-    _immutable_fields_ = ['code', 'start_pc', 'parent']
+    _attrs_ = ['code', 'start_pc', 'parent', 'children', 'long_loop']
+    _immutable_fields_ = ['code', 'start_pc', 'parent', 'long_loop?']
 
     @staticmethod
     def root():
@@ -49,6 +49,9 @@ class LoopKey(object):
         # blocks that ran in a keyed loop, also after their method changes;
         # the table belongs to one space and goes with it
         self.children = {}
+        # the loop has run more than --short-loop backward branches in one
+        # activation (Interpreter.unrolls_here)
+        self.long_loop = False
 
     @jit.elidable
     def child(self, code, start_pc):
@@ -63,6 +66,23 @@ class LoopKey(object):
         key = LoopKey(code, start_pc, self)
         keys.append(key)
         return key
+
+
+def is_long(code, key):
+    """Whether the loop (code, key) has ever run past --short-loop
+    backward branches in one activation; a constant in traces."""
+    if key is None:
+        return code.long_loop
+    return key.long_loop
+
+
+def mark_long(code, key):
+    """Once set, traces that unrolled the loop are invalidated (the flags
+    are quasi-immutable) and recompile without unrolling it."""
+    if key is None:
+        code.long_loop = True
+    else:
+        key.long_loop = True
 
 
 def key_of(space, ctx):

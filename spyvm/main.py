@@ -6,7 +6,7 @@ import stat
 from rpython.rlib import jit
 from rpython.rlib.objectmodel import we_are_translated
 
-from spyvm.objspace import ObjSpace
+from spyvm.objspace import ObjSpace, DEFAULT_SHORT_LOOP, MAX_SHORT_LOOP
 from spyvm.interpreter import Interpreter, jitdriver
 from spyvm import inlining
 from spyvm.pic import DEFAULT_PIC_SIZE, MAX_PIC_SIZE
@@ -38,6 +38,10 @@ Options:
   --bounded-inlining research: traces stop inlining at half of trace_limit
                      and call compiled code instead (speed that depends far
                      less on history, but slower tree recursion)
+  --short-loop N     backward branches an activation takes before its loop
+                     counts for the JIT; a trace unrolls that many
+                     iterations of an inlined callee's loop (default %d,
+                     0 to %d)
   --max-memory SIZE  memory ceiling, e.g. 512M or 4G (default: the smaller of
                      2G and half of the RAM); past it a program gets
                      'Error: out of memory' or the run ends with exit 1
@@ -51,7 +55,7 @@ Options:
 
 Exit status: 0 on success, 1 if an evaluation ended in an error, 2 for
 bad usage or an unreadable image.
-""" % (DEFAULT_PIC_SIZE, MAX_PIC_SIZE)
+""" % (DEFAULT_PIC_SIZE, MAX_PIC_SIZE, DEFAULT_SHORT_LOOP, MAX_SHORT_LOOP)
 
 DEFAULT_IMAGE = "images/spy.image"
 MIN_MEMORY = 32 * memory.MB
@@ -91,7 +95,8 @@ JIT_PARAMETER_HELP = _jit_parameter_help()
 class Options(object):
     _attrs_ = ['image', 'files', 'exprs', 'jit_params', 'pic_size',
                'no_pic', 'no_loop_keys', 'bounded_inlining', 'stats',
-               'stats_json', 'profile', 'help', 'max_memory', 'max_time']
+               'stats_json', 'profile', 'help', 'max_memory', 'max_time',
+               'short_loop']
 
     def __init__(self):
         self.image = ""
@@ -108,6 +113,7 @@ class Options(object):
         self.help = False
         self.max_memory = 0         # 0: memory.default_ceiling()
         self.max_time = 0           # 0: no time limit
+        self.short_loop = DEFAULT_SHORT_LOOP
 
 
 class UsageError(SpyError):
@@ -124,7 +130,8 @@ def parse_args(argv):
         if arg == "-h" or arg == "--help":
             opts.help = True
         elif arg in ("-e", "--jit", "--pic-size", "--stats-json",
-                     "--max-memory", "--max-time", "--profile"):
+                     "--max-memory", "--max-time", "--profile",
+                     "--short-loop"):
             if i >= len(argv):
                 raise UsageError("%s needs an argument" % arg)
             value = argv[i]
@@ -148,6 +155,8 @@ def parse_args(argv):
                                      % (watchdog.MAX_SECONDS, value))
             elif arg == "--profile":
                 opts.profile = value
+            elif arg == "--short-loop":
+                opts.short_loop = parse_short_loop(value)
             else:
                 try:
                     opts.pic_size = int(value)
@@ -175,6 +184,17 @@ def parse_args(argv):
     else:
         opts.files = positional
     return opts
+
+
+def parse_short_loop(value):
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0 or n > MAX_SHORT_LOOP:
+        raise UsageError("--short-loop needs a number between 0 and %d, "
+                         "not '%s'" % (MAX_SHORT_LOOP, value))
+    return n
 
 
 def default_image(argv0):
@@ -281,6 +301,7 @@ def main(argv):
     space.config.pic_size = opts.pic_size
     space.config.pic_enabled = not opts.no_pic
     space.config.loop_keys = not opts.no_loop_keys
+    space.config.short_loop = opts.short_loop
     space.config.stats_enabled = opts.stats or opts.stats_json != ""
     max_memory = opts.max_memory
     if max_memory == 0:

@@ -13,21 +13,29 @@ from spyvm.pureleaf import Scratch
 from spyvm import bytecodes as bc
 
 
+DEFAULT_SHORT_LOOP = 32
+MAX_SHORT_LOOP = 64
+
+
 class Config(object):
     """Run-time switches that traces read as constants.
 
     They change only at start-up, so they are quasi-immutable: a trace
     that read one is invalidated if it ever changes.
     """
-    _attrs_ = ['stats_enabled', 'pic_size', 'pic_enabled', 'loop_keys']
+    _attrs_ = ['stats_enabled', 'pic_size', 'pic_enabled', 'loop_keys',
+               'short_loop']
     _immutable_fields_ = ['stats_enabled?', 'pic_size?', 'pic_enabled?',
-                          'loop_keys?']
+                          'loop_keys?', 'short_loop?']
 
     def __init__(self):
         self.stats_enabled = False
         self.pic_size = DEFAULT_PIC_SIZE
         self.pic_enabled = True
         self.loop_keys = True       # loopkey.py; off: --no-loop-keys
+        # backward branches of one activation before its loop may be
+        # entered as a loop (--short-loop; docs/architecture.md)
+        self.short_loop = DEFAULT_SHORT_LOOP
 
 
 class ObjSpace(object):

@@ -36,6 +36,20 @@ def test_bad_pic_size(run_untranslated):
     assert r.status == 2 and "--pic-size needs a number" in r.err
 
 
+def test_bad_short_loop(run_untranslated):
+    for value in ("many", "-1", "65"):
+        r = run_untranslated("--short-loop", value, "x.image")
+        assert r.status == 2
+        assert "--short-loop needs a number between 0 and 64" in r.err
+
+
+def test_short_loop_reaches_the_config():
+    from spyvm.main import parse_args
+    from spyvm.objspace import DEFAULT_SHORT_LOOP
+    assert parse_args(["spy", "x.image"]).short_loop == DEFAULT_SHORT_LOOP
+    assert parse_args(["spy", "--short-loop", "0", "x.image"]).short_loop == 0
+
+
 def test_trace_limit_beyond_the_trace_encoding_is_refused(run_untranslated):
     from spyvm.main import trace_limit_of
     assert trace_limit_of("threshold=5, trace_limit = 20000") == 20000

@@ -139,3 +139,56 @@ def test_no_loop_keys_gives_every_caller_one_key():
         ctx = context(image, looping,
                       [image.w_nil, block(image, caller, pc, no_blocks)])
         assert key_of(image, ctx) is image.space.root_key
+
+
+def counting_method(image):
+    """count: n  | i |  i <- 0. [i < n] whileTrue: [i <- i + 1]. ^ i"""
+    return image.install("Object", "count:", assemble(
+        push_const(0), assign_temp(0), pop(),            # 0..2
+        push_temp(0), push_arg(1), send_binary(0),       # 3..5  i < n
+        branch_if_false(17),                             # 6..7
+        push_temp(0), push_const(1), send_binary(2),     # 8..10 i + 1
+        assign_temp(0), pop(),                           # 11..12
+        branch(3),                                       # 13..14
+        pop(), pop(),                                    # 15..16 (unreached)
+        push_temp(0), stack_return()), temps=1)          # 17..18
+
+
+def test_a_loop_is_short_until_an_activation_passes_the_limit():
+    """--short-loop (Interpreter.unrolls_here): a loop that never took more
+    backward branches than the limit in one activation stays short, so
+    traces may unroll it; the first activation past the limit marks it
+    long for good."""
+    image = mini_image()
+    image.space.config.short_loop = 4
+    w_method = counting_method(image)
+    code = code_of(image, w_method)
+    assert image.run_method(w_method, image.w_nil, W_SmallInt(4)).value == 4
+    assert not code.long_loop
+    assert image.run_method(w_method, image.w_nil, W_SmallInt(5)).value == 5
+    assert code.long_loop
+    # and the loop still runs, in every later activation
+    assert image.run_method(w_method, image.w_nil, W_SmallInt(2)).value == 2
+    assert code.long_loop
+
+
+def test_without_short_loops_no_loop_is_marked():
+    image = mini_image()
+    image.space.config.short_loop = 0
+    w_method = counting_method(image)
+    assert image.run_method(w_method, image.w_nil, W_SmallInt(50)).value == 50
+    assert not code_of(image, w_method).long_loop
+
+
+def test_a_keyed_loop_is_marked_in_its_key():
+    """loop: aBlock runs a block, so its loop has a key per block; the
+    flag goes to the key, and the method's own flag stays clear."""
+    image = mini_image()
+    image.space.config.short_loop = 2
+    code = looping_method(image)
+    assert code.runs_blocks
+    key = image.space.root_key.child(code, 3)
+    loopkey.mark_long(code, key)
+    assert loopkey.is_long(code, key)
+    assert not loopkey.is_long(code, None)
+    assert not code.long_loop

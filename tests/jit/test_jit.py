@@ -195,6 +195,18 @@ jitBlockSum | blk sum i |
   ^ sum
 !
 METHOD SmallInt
+jitTriangle | sum i |
+  sum <- 0. i <- 0.
+  [ i < self ] whileTrue: [ i <- i + 1. sum <- sum + i ].
+  ^ sum
+!
+METHOD SmallInt
+jitTriangles | total i |
+  total <- 0. i <- 0.
+  [ i < self ] whileTrue: [ total <- total + (i \\\\ 4) jitTriangle. i <- i + 1 ].
+  ^ total
+!
+METHOD SmallInt
 jitFib
   self < 2 ifTrue: [ ^ 1 ].
   ^ (self - 1) jitFib + (self - 2) jitFib + 1
@@ -541,6 +553,56 @@ class TestOwnImageTraces(LLJitMixin):
         assert self.all_ops().count("call_assembler_r") >= 2
         # calls past the budget enter compiled code, not the portal
         assert "call_may_force_r" not in self.all_ops()
+
+    def short_loop_run(self, short_loop):
+        """Run jitTriangles with --short-loop `short_loop` and spy's
+        trace_limit; answer the operations of each loop and bridge that
+        inlines or calls an activation (the outer loop's traces)."""
+        from rpython.jit.metainterp.test.support import get_stats
+        from spyvm import inlining
+        from spyvm.main import DEFAULT_TRACE_LIMIT
+        image = OwnImage()
+        image.space.config.short_loop = short_loop
+        def main(n):
+            w = image.send(W_SmallInt(n), "jitTriangles", [])
+            assert isinstance(w, W_SmallInt)
+            return w.value
+        expected = sum([k * (k + 1) // 2 for k in [i % 4 for i in range(300)]])
+        inlining.set_trace_limit(DEFAULT_TRACE_LIMIT)
+        try:
+            assert self.meta(main, [300],
+                             trace_limit=DEFAULT_TRACE_LIMIT) == expected
+        finally:
+            inlining.set_trace_limit(6000)      # the tests' default
+        traces = list(self.bridge_traces)
+        for loop in get_stats().get_all_loops():
+            traces.append(loop.operations)
+        return [ops for ops in traces
+                if any(op.getopname() in ("enter_portal_frame",
+                                          "call_assembler_r")
+                       for op in ops)]
+
+    def contexts_made(self, ops):
+        return [op for op in ops if op.getopname() == "new_with_vtable"
+                and "W_Context" in repr(op.getdescr())]
+
+    def test_short_loop_of_an_inlined_callee_is_unrolled(self):
+        """jitTriangle's loop runs at most 3 times per activation: with
+        --short-loop 8 the outer loop's trace unrolls it where it inlines
+        jitTriangle, so it calls no compiled code and makes no context."""
+        traces = self.short_loop_run(8)
+        assert traces
+        for ops in traces:
+            assert "call_assembler_r" not in [op.getopname() for op in ops]
+            assert self.contexts_made(ops) == []
+
+    def test_without_short_loops_an_inlined_loop_is_called(self):
+        """The behaviour --short-loop 0 keeps (RPython's): once the inner
+        loop has compiled code, the outer trace calls it, and the call
+        needs the callee's context in the heap."""
+        traces = self.short_loop_run(0)
+        assert any("call_assembler_r" in [op.getopname() for op in ops] and
+                   self.contexts_made(ops) for ops in traces)
 
     def test_recursion_uses_call_assembler(self):
         image = OwnImage()
