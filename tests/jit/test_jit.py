@@ -363,6 +363,26 @@ class TestOwnImageTraces(LLJitMixin):
                 names.append(function_name(op.getarg(0)))
         return names
 
+    def closing_loops(self):
+        """The compiled loops that jump back to themselves.  Function
+        entries that end in `finish` are left out: a short loop's first
+        --short-loop iterations in an activation do not count for the JIT,
+        so the block a loop runs can get hot as a function first."""
+        from rpython.jit.metainterp.test.support import get_stats
+        return [loop for loop in get_stats().get_all_loops()
+                if loop.operations[-1].getopname() == "jump"]
+
+    def check_the_loop(self, **counts):
+        """check_simple_loop for the one loop that closes: the counts of
+        the operations of its peeled iteration (after the last label)."""
+        loops = self.closing_loops()
+        assert len(loops) == 1
+        names = [op.getopname() for op in loops[0].operations]
+        body = names[len(names) - names[::-1].index("label"):]
+        for name, expected in counts.items():
+            assert body.count(name) == expected, (name, body.count(name))
+        return body
+
     def test_to_do_loop_has_no_calls_and_no_allocations(self):
         image = OwnImage()
         def main(n):
@@ -372,13 +392,12 @@ class TestOwnImageTraces(LLJitMixin):
         assert self.meta(main, [200]) == 200 * 201 // 2
         # to:do:, Block>>value: and the block body all inlined into one
         # loop that works on raw words
-        self.check_simple_loop(call_r=0, call_i=0, call_n=0,
-                               call_may_force_r=0, call_assembler_r=0,
-                               new=0, new_with_vtable=0, new_array=0,
-                               new_array_clear=0)
+        self.check_the_loop(call_r=0, call_i=0, call_n=0,
+                            call_may_force_r=0, call_assembler_r=0,
+                            new=0, new_with_vtable=0, new_array=0,
+                            new_array_clear=0)
 
     def test_each_block_gets_its_own_to_do_loop(self):
-        from rpython.jit.metainterp.test.support import get_stats
         image = OwnImage()
         def main(n):
             w = image.send(W_SmallInt(n), "jitTwoBlocks", [])
@@ -388,7 +407,7 @@ class TestOwnImageTraces(LLJitMixin):
         # one to:do: loop per block, each with its block inlined; with
         # (pc, code) alone as the key the second block ran in a bridge
         # off the first block's loop (loopkey.py)
-        loops = get_stats().get_all_loops()
+        loops = self.closing_loops()
         assert len(loops) == 2
         for loop in loops:
             names = [op.getopname() for op in loop.operations]
@@ -407,9 +426,9 @@ class TestOwnImageTraces(LLJitMixin):
         # the store into an Array makes the trace re-read the block each
         # iteration (it might alias); the block's context and stack must
         # still be virtual: its code is promoted before they are allocated
-        self.check_simple_loop(call_r=0, call_i=0, call_n=0,
-                               call_may_force_r=0, new=0, new_with_vtable=0,
-                               new_array=0, new_array_clear=0)
+        self.check_the_loop(call_r=0, call_i=0, call_n=0,
+                            call_may_force_r=0, new=0, new_with_vtable=0,
+                            new_array=0, new_array_clear=0)
 
     def test_polymorphic_site_guards_each_class(self):
         image = OwnImage()
@@ -505,9 +524,11 @@ class TestOwnImageTraces(LLJitMixin):
             # trace made before the site turned megamorphic may have)
             assert len([n for n in guarded if n.startswith("JitM")]) <= 4
         # measured: 5 traces through the site with 8 classes and with 64
-        # (pure and other callees part at a guard); specialising would
-        # make one bridge per class
-        assert 1 <= count8 <= 6
+        # (pure and other callees part at a guard); with --short-loop 7
+        # and 5 (jitSum:'s block can get a function trace of its own
+        # before the loop is hot); specialising would make one bridge per
+        # class
+        assert 1 <= count8 <= 8
         assert count64 <= count8 + 1
 
     def test_block_value_send_enters_one_portal_frame(self):
@@ -521,15 +542,11 @@ class TestOwnImageTraces(LLJitMixin):
         # is not a frame of its own (its context would be abandoned at
         # once by primitive 8), so the JIT's trace-too-long heuristic can
         # never pick it as the function to stop inlining
-        self.check_simple_loop(call_r=0, call_may_force_r=0,
-                               call_assembler_r=0, new_with_vtable=0)
-        from rpython.jit.metainterp.test.support import get_stats
-        loop = get_stats().get_all_loops()[-1]
-        names = [op.getopname() for op in loop.operations]
         # the peeled loop (after its last label) runs one iteration: one
         # portal frame (the block body), not two (Block>>value: + body)
-        body = names[len(names) - names[::-1].index("label"):]
-        assert body.count("enter_portal_frame") == 1
+        self.check_the_loop(call_r=0, call_may_force_r=0,
+                            call_assembler_r=0, new_with_vtable=0,
+                            enter_portal_frame=1)
 
     def test_bounded_inlining_calls_compiled_code_past_the_budget(self):
         """--bounded-inlining (inlining.py): once a trace is half of
