@@ -38,10 +38,10 @@ Options:
   --bounded-inlining research: traces stop inlining at half of trace_limit
                      and call compiled code instead (speed that depends far
                      less on history, but slower tree recursion)
-  --short-loop N     backward branches an activation takes before its loop
-                     counts for the JIT; a trace unrolls that many
-                     iterations of an inlined callee's loop (default %d,
-                     0 to %d)
+  --short-loop N     a loop that never took more than N backward branches
+                     in one activation is unrolled where a trace inlines
+                     its method, not called as compiled code (default %d,
+                     at most %d; 0: RPython's behaviour)
   --max-memory SIZE  memory ceiling, e.g. 512M or 4G (default: the smaller of
                      2G and half of the RAM); past it a program gets
                      'Error: out of memory' or the run ends with exit 1

@@ -33,8 +33,8 @@ class Config(object):
         self.pic_size = DEFAULT_PIC_SIZE
         self.pic_enabled = True
         self.loop_keys = True       # loopkey.py; off: --no-loop-keys
-        # backward branches of one activation before its loop may be
-        # entered as a loop (--short-loop; docs/architecture.md)
+        # a loop is short while no activation took more backward branches
+        # in it (--short-loop; Interpreter.unrolls_here)
         self.short_loop = DEFAULT_SHORT_LOOP
 
 
