@@ -20,7 +20,7 @@ from spyvm.code import code_of_method, code_location, NOT_FOUND, \
     QUICK_NONE, QUICK_SELF, QUICK_INSTANCE, QUICK_ARGUMENT, QUICK_LITERAL, \
     QUICK_CONSTANT
 from spyvm.lookup import classinfo_of, superclass_of, lookup_at_site, \
-    megamorphic_in_trace
+    megamorphic_in_trace, hot_class, sample_in_trace
 from spyvm.pic import SUPER
 from spyvm.errors import (PrimitiveFailed, VMError, Halt, NonLocalReturn,
                           Exit)
@@ -316,20 +316,29 @@ class Interpreter(object):
                                 % site.selector, ctx)
         w_args.switch_to_objects(space)
         w_rcv = w_args.slots_w[0]
+        inline = not site.megamorphic
         if site.kind == SUPER:
             # monomorphic by nature: the start class is the method's parent
             w_class = jit.promote(superclass_of(space, ctx.code.w_class))
         else:
             w_class = w_rcv.getclass(space)
-            if megamorphic_in_trace(space, site) and \
-                    len(w_args.slots_w) <= 3 and not profiler.state.on:
-                self.send_megamorphic(ctx, pc, site, w_class, w_args)
-                return
+            if megamorphic_in_trace(space, site):
+                if site.sampling:
+                    sample_in_trace(space, site, w_class)
+                w_hot = hot_class(site, w_class)
+                if w_hot is not None:
+                    # type feedback (pic.py): a hot class is a constant
+                    # here and its callee is inlined
+                    w_class = w_hot
+                    inline = True
+                elif len(w_args.slots_w) <= 3 and not profiler.state.on:
+                    self.send_megamorphic(ctx, pc, site, w_class, w_args)
+                    return
         code = lookup_at_site(space, site, w_class)
         if code is None:
             code, w_args = self.not_understood(ctx, w_class, site.w_selector,
                                                w_args)
-        self.invoke(ctx, pc, code, w_args, not site.megamorphic)
+        self.invoke(ctx, pc, code, w_args, inline)
 
     def send_megamorphic(self, ctx, pc, site, w_class, w_args):
         """A send from a megamorphic site in a trace: one residual call

@@ -238,6 +238,8 @@ def _lookup_interpreted(space, site, w_class):
         site.reset(space.pic_epoch)
     if site.megamorphic:
         site.megamorphic_sends += 1
+        if site.sampling:
+            site.sample(space, w_class)     # which classes are hot (pic.py)
         return space.method_cache.lookup(space, w_class, site.selector)
     classes_w = site.classes_w
     for i in range(len(classes_w)):
@@ -256,6 +258,10 @@ def _lookup_in_trace(space, site, w_class):
         w_class = jit.promote(w_class)
         return classinfo_of(space, w_class).lookup(site.selector)
     if site.megamorphic:
+        w_hot = hot_class(site, w_class)
+        if w_hot is not None:
+            # a hot class (pic.py): specialised like a polymorphic site
+            return classinfo_of(space, w_hot).lookup(site.selector)
         # no promotion: one trace serves every class, and the lookup is
         # a residual call into the global cache
         if config.stats_enabled:
@@ -272,6 +278,25 @@ def _lookup_in_trace(space, site, w_class):
     elif config.stats_enabled:
         site.counts[index] += 1
     return code
+
+
+@jit.dont_look_inside
+def sample_in_trace(space, site, w_class):
+    """A megamorphic send in a trace made while its site samples; the
+    sample's end invalidates the trace (`sampling` is quasi-immutable)."""
+    if site.sampling:
+        site.sample(space, w_class)
+
+
+@jit.unroll_safe
+def hot_class(site, w_class):
+    """w_class if it is one of a megamorphic site's hot classes (a trace
+    constant then), else None.  In a trace: one pointer comparison per hot
+    class, and a class that matches leaves through a bridge of its own."""
+    for w_hot in site.hot_w:
+        if w_class is w_hot:
+            return w_hot
+    return None
 
 
 @jit.elidable

@@ -9,7 +9,8 @@ from rpython.rlib.objectmodel import we_are_translated
 from spyvm.objspace import ObjSpace, DEFAULT_SHORT_LOOP, MAX_SHORT_LOOP
 from spyvm.interpreter import Interpreter, jitdriver
 from spyvm import inlining
-from spyvm.pic import DEFAULT_PIC_SIZE, MAX_PIC_SIZE
+from spyvm.pic import (DEFAULT_PIC_SIZE, MAX_PIC_SIZE, DEFAULT_HOT_CLASSES,
+                       MAX_HOT_CLASSES)
 from spyvm.image_reader import load_image
 from spyvm.session import Session
 from spyvm.hostio import (read_image_file, write_stdout, write_stderr,
@@ -31,6 +32,9 @@ Options:
                      ('--jit help' lists them; 'off' disables the JIT)
   --pic-size N       receiver classes a send site records before it turns
                      megamorphic (default %d, at most %d)
+  --hot-classes N    classes a megamorphic site keeps specialised: those
+                     that took at least 1/8 of its sends before it turned
+                     megamorphic (default %d, at most %d; 0: none)
   --no-pic           ablation: no inline caches; traces always specialise
                      on the receiver class
   --no-loop-keys     ablation: a loop's trace is keyed by its method and pc
@@ -55,7 +59,8 @@ Options:
 
 Exit status: 0 on success, 1 if an evaluation ended in an error, 2 for
 bad usage or an unreadable image.
-""" % (DEFAULT_PIC_SIZE, MAX_PIC_SIZE, DEFAULT_SHORT_LOOP, MAX_SHORT_LOOP)
+""" % (DEFAULT_PIC_SIZE, MAX_PIC_SIZE, DEFAULT_HOT_CLASSES, MAX_HOT_CLASSES,
+       DEFAULT_SHORT_LOOP, MAX_SHORT_LOOP)
 
 DEFAULT_IMAGE = "images/spy.image"
 MIN_MEMORY = 32 * memory.MB
@@ -96,7 +101,7 @@ class Options(object):
     _attrs_ = ['image', 'files', 'exprs', 'jit_params', 'pic_size',
                'no_pic', 'no_loop_keys', 'bounded_inlining', 'stats',
                'stats_json', 'profile', 'help', 'max_memory', 'max_time',
-               'short_loop']
+               'short_loop', 'hot_classes']
 
     def __init__(self):
         self.image = ""
@@ -114,6 +119,7 @@ class Options(object):
         self.max_memory = 0         # 0: memory.default_ceiling()
         self.max_time = 0           # 0: no time limit
         self.short_loop = DEFAULT_SHORT_LOOP
+        self.hot_classes = DEFAULT_HOT_CLASSES
 
 
 class UsageError(SpyError):
@@ -131,7 +137,7 @@ def parse_args(argv):
             opts.help = True
         elif arg in ("-e", "--jit", "--pic-size", "--stats-json",
                      "--max-memory", "--max-time", "--profile",
-                     "--short-loop"):
+                     "--short-loop", "--hot-classes"):
             if i >= len(argv):
                 raise UsageError("%s needs an argument" % arg)
             value = argv[i]
@@ -157,6 +163,8 @@ def parse_args(argv):
                 opts.profile = value
             elif arg == "--short-loop":
                 opts.short_loop = parse_short_loop(value)
+            elif arg == "--hot-classes":
+                opts.hot_classes = parse_hot_classes(value)
             else:
                 try:
                     opts.pic_size = int(value)
@@ -194,6 +202,17 @@ def parse_short_loop(value):
     if n < 0 or n > MAX_SHORT_LOOP:
         raise UsageError("--short-loop needs a number between 0 and %d, "
                          "not '%s'" % (MAX_SHORT_LOOP, value))
+    return n
+
+
+def parse_hot_classes(value):
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0 or n > MAX_HOT_CLASSES:
+        raise UsageError("--hot-classes needs a number between 0 and %d, "
+                         "not '%s'" % (MAX_HOT_CLASSES, value))
     return n
 
 
@@ -302,6 +321,7 @@ def main(argv):
     space.config.pic_enabled = not opts.no_pic
     space.config.loop_keys = not opts.no_loop_keys
     space.config.short_loop = opts.short_loop
+    space.config.hot_classes = opts.hot_classes
     space.config.stats_enabled = opts.stats or opts.stats_json != ""
     max_memory = opts.max_memory
     if max_memory == 0:

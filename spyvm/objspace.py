@@ -3,7 +3,7 @@
 from spyvm.model import (W_SmallInt, W_PointersObject,
                          W_BytesObject, W_Float)
 from spyvm.errors import PrimitiveFailed, ImageError
-from spyvm.pic import DEFAULT_PIC_SIZE
+from spyvm.pic import DEFAULT_PIC_SIZE, DEFAULT_HOT_CLASSES
 from spyvm.watchdog import Watchdog
 from spyvm.lookup import MethodCache
 from spyvm.memory import MemoryLimit, DEFAULT_CEILING
@@ -24,9 +24,9 @@ class Config(object):
     that read one is invalidated if it ever changes.
     """
     _attrs_ = ['stats_enabled', 'pic_size', 'pic_enabled', 'loop_keys',
-               'short_loop']
+               'short_loop', 'hot_classes']
     _immutable_fields_ = ['stats_enabled?', 'pic_size?', 'pic_enabled?',
-                          'loop_keys?', 'short_loop?']
+                          'loop_keys?', 'short_loop?', 'hot_classes?']
 
     def __init__(self):
         self.stats_enabled = False
@@ -36,6 +36,8 @@ class Config(object):
         # a loop is short while no activation took more backward branches
         # in it (--short-loop; Interpreter.unrolls_here)
         self.short_loop = DEFAULT_SHORT_LOOP
+        # classes a megamorphic site keeps specialised (pic.py)
+        self.hot_classes = DEFAULT_HOT_CLASSES
 
 
 class ObjSpace(object):

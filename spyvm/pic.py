@@ -27,16 +27,34 @@ BINARY = 2
 DEFAULT_PIC_SIZE = 32
 MAX_PIC_SIZE = 256
 
+# Type feedback at a megamorphic site (Self's recompilation, the Racket
+# JIT's PIC counts): after turning megamorphic the site samples the
+# receiver classes of its next HOT_SAMPLE sends (in the interpreter, and
+# in traces made meanwhile through a residual call), and the classes that
+# took at least 1/HOT_SHARE of them stay specialised in traces (a guard
+# each, callee inlined); only the others take the generic path.  The
+# sample's end invalidates the traces made while it ran.  At most
+# `--hot-classes` of them (0: none).  The counts from before the cut-off
+# cannot say this: they stop once the site's code is compiled, and every
+# class recorded later has a count of 1.  docs/pics.md has the sweep.
+DEFAULT_HOT_CLASSES = 4
+MAX_HOT_CLASSES = 8
+HOT_SHARE = 8
+HOT_SAMPLE = 128
+
 
 class SendSite(object):
     _attrs_ = ['selector', 'selector_hash', 'w_selector', 'kind', 'location',
-               'classes_w', 'codes', 'counts', 'megamorphic',
+               'classes_w', 'codes', 'counts', 'megamorphic', 'hot_w',
+               'sampling', 'sample_w', 'samples', 'sampled',
                'megamorphic_sends', 'epoch']
     # traces read classes_w only through an elidable lookup
     # (lookup._index_of), so recording a class invalidates no trace; a
-    # site turning megamorphic invalidates those that specialised on it
+    # site turning megamorphic invalidates those that specialised on it;
+    # hot_w is chosen at that moment and read by traces as constants
     _immutable_fields_ = ['selector', 'selector_hash', 'w_selector', 'kind',
-                          'location', 'megamorphic?']
+                          'location', 'megamorphic?', 'hot_w?[*]',
+                          'sampling?']
 
     def __init__(self, selector, w_selector, kind, location):
         self.selector = selector
@@ -50,6 +68,11 @@ class SendSite(object):
         self.codes = []
         self.counts = []
         self.megamorphic = False
+        self.hot_w = []
+        self.sampling = False
+        self.sample_w = []      # the classes sampled so far, and
+        self.samples = []       # their counts, and how many sends,
+        self.sampled = 0        # while sampling
         self.megamorphic_sends = 0
         self.epoch = 0
 
@@ -60,6 +83,12 @@ class SendSite(object):
         if len(self.classes_w) >= space.config.pic_size:
             self.megamorphic = True
             self.megamorphic_sends += 1
+            if space.config.hot_classes > 0:
+                self.sample_w = []
+                self.samples = []
+                self.sampled = 0
+                self.sampling = True
+                self.sample(space, w_class)
             return
         self.classes_w = self.classes_w + [w_class]
         self.codes = self.codes + [code]
@@ -72,7 +101,53 @@ class SendSite(object):
         self.codes = []
         self.counts = []
         self.megamorphic = False
+        self.hot_w = []
+        self.sampling = False
+        self.sample_w = []
+        self.samples = []
+        self.sampled = 0
         self.megamorphic_sends = 0
+
+    def sample(self, space, w_class):
+        """One send of a megamorphic site, while it samples."""
+        for i in range(len(self.sample_w)):
+            if self.sample_w[i] is w_class:
+                self.samples[i] += 1
+                break
+        else:
+            self.sample_w.append(w_class)
+            self.samples.append(1)
+        self.sampled += 1
+        if self.sampled >= HOT_SAMPLE:
+            hot_w = self.hot_classes(space.config.hot_classes)
+            self.sample_w = []
+            self.samples = []
+            self.sampled = 0
+            # both quasi-immutable: traces made while sampling recompile
+            self.hot_w = hot_w
+            self.sampling = False
+
+    def hot_classes(self, limit):
+        """The classes with at least 1/HOT_SHARE of the sampled sends,
+        most sampled first, at most `limit` of them."""
+        total = self.sampled
+        counts = self.samples
+        hot_w = []
+        taken = [False] * len(counts)
+        while len(hot_w) < limit:
+            best = -1
+            for i in range(len(counts)):
+                if not taken[i] and counts[i] > 0 and \
+                        counts[i] * HOT_SHARE >= total and \
+                        (best < 0 or counts[i] > counts[best]):
+                    best = i
+            if best < 0:
+                break
+            taken[best] = True
+            # concatenation, not append: traces read hot_w as immutable,
+            # and RPython refuses that for a list that was ever resized
+            hot_w = hot_w + [self.sample_w[best]]
+        return hot_w
 
     # --------------------------------------------------------------- census
 

@@ -102,9 +102,11 @@ class Census(object):
         if self.megamorphic:
             lines.append("megamorphic sites:")
             for site in self.megamorphic:
-                lines.append("  %s  %s %s"
-                             % (rjust(str(site.total_sends()), 12),
-                                site.location, site.selector))
+                line = "  %s  %s %s" % (rjust(str(site.total_sends()), 12),
+                                        site.location, site.selector)
+                if site.hot_w:
+                    line += " (hot: %s)" % ", ".join(self.hot_names(site))
+                lines.append(line)
         lines.append("jit:")
         for i in range(len(JIT_COUNTERS)):
             lines.append("  %s %d" % (ljust(JIT_COUNTERS[i][0], 18),
@@ -116,10 +118,15 @@ class Census(object):
                                   self.space.watchdog.ticks))
         return "\n".join(lines) + "\n"
 
+    def hot_names(self, site):
+        return [self.space.class_name(w_class) for w_class in site.hot_w]
+
     def as_json(self):
-        parts = ['{"pic_size": %d, "pic_enabled": %s, "sites": {'
+        parts = ['{"pic_size": %d, "pic_enabled": %s, "hot_classes": %d, '
+                 '"sites": {'
                  % (self.space.config.pic_size,
-                    "true" if self.space.config.pic_enabled else "false")]
+                    "true" if self.space.config.pic_enabled else "false",
+                    self.space.config.hot_classes)]
         for i in range(len(STATES)):
             parts.append('%s"%s": {"sites": %d, "sends": %d}'
                          % ("" if i == 0 else ", ", STATES[i],
@@ -135,9 +142,12 @@ class Census(object):
         parts.append('], "megamorphic_sites": [')
         for i in range(len(self.megamorphic)):
             site = self.megamorphic[i]
-            parts.append('%s{"location": %s, "selector": %s, "sends": %d}'
+            hot = [json_string(name) for name in self.hot_names(site)]
+            parts.append('%s{"location": %s, "selector": %s, "sends": %d, '
+                         '"hot_classes": [%s]}'
                          % ("" if i == 0 else ", ", json_string(site.location),
-                            json_string(site.selector), site.total_sends()))
+                            json_string(site.selector), site.total_sends(),
+                            ", ".join(hot)))
         parts.append('], "jit": {')
         for i in range(len(JIT_COUNTERS)):
             parts.append('"%s": %d, ' % (JIT_COUNTERS[i][0],

@@ -50,6 +50,13 @@ def test_short_loop_reaches_the_config():
     assert parse_args(["spy", "--short-loop", "0", "x.image"]).short_loop == 0
 
 
+def test_bad_hot_classes(run_untranslated):
+    for value in ("all", "-1", "9"):
+        r = run_untranslated("--hot-classes", value, "x.image")
+        assert r.status == 2
+        assert "--hot-classes needs a number between 0 and 8" in r.err
+
+
 def test_trace_limit_beyond_the_trace_encoding_is_refused(run_untranslated):
     from spyvm.main import trace_limit_of
     assert trace_limit_of("threshold=5, trace_limit = 20000") == 20000

@@ -58,6 +58,58 @@ def test_site_turns_megamorphic_past_pic_size(image):
     assert "A" in names and set(names) <= set("ABCD")
 
 
+def hot_names(image):
+    return [image.space.class_name(w) for w in site(image).hot_w]
+
+
+def megamorphic_with_sample(image, monkeypatch, sample=16):
+    """Turn the probe's site megamorphic (A B C, then D past
+    --pic-size 3) with a sample of `sample` sends; D is its first."""
+    from spyvm import pic
+    monkeypatch.setattr(pic, "HOT_SAMPLE", sample)
+    image.space.config.pic_size = 3
+    assert [k_of(image, n) for n in "ABCD"] == [1, 2, 3, 4]
+    assert site(image).megamorphic and hot_names(image) == []
+
+
+def test_the_classes_with_a_large_share_of_the_sample_get_hot(image,
+                                                              monkeypatch):
+    megamorphic_with_sample(image, monkeypatch)
+    # D, then 14 of the 16 sampled sends: no choice before the last one
+    assert [k_of(image, n) for n in "AAAAAAAAAAAABB"] == [1] * 12 + [2, 2]
+    assert hot_names(image) == []
+    # A has 12/16, B 2/16 (the least share that is hot), C 1/16
+    assert k_of(image, "C") == 3
+    assert hot_names(image) == ["A", "B"]
+    # the sample is over: the choice stays
+    assert [k_of(image, n) for n in "CCCCCCCC"] == [3] * 8
+    assert hot_names(image) == ["A", "B"]
+
+
+def test_hot_classes_are_most_sampled_first_up_to_the_limit(image,
+                                                           monkeypatch):
+    image.space.config.hot_classes = 2
+    megamorphic_with_sample(image, monkeypatch)
+    assert [k_of(image, n) for n in "ABABABABABBCCCC"] == \
+        [1, 2] * 5 + [2, 3, 3, 3, 3]
+    assert hot_names(image) == ["B", "A"]
+
+
+def test_no_hot_classes_without_the_option_or_after_a_reset(image,
+                                                            monkeypatch):
+    image.space.config.hot_classes = 0
+    megamorphic_with_sample(image, monkeypatch)
+    assert [k_of(image, n) for n in "A" * 20] == [1] * 20
+    assert hot_names(image) == []
+    # a method change resets the site: it records, turns megamorphic and
+    # samples again
+    image.space.config.hot_classes = 4
+    image.install("A", "k", tagged(7))
+    assert [k_of(image, n) for n in "ABCD"] == [7, 2, 3, 4]
+    assert [k_of(image, n) for n in "A" * 15] == [7] * 15
+    assert hot_names(image) == ["A"]
+
+
 def test_pure_leaf_callees_do_not_change_the_cut_off(image):
     # every `k` is a pure leaf (pureleaf.py), whose megamorphic send is
     # cheap; the site still specialises on --pic-size classes, because a

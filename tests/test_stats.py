@@ -40,6 +40,40 @@ def test_megamorphic_sites_are_listed(run_untranslated, own_image, tmp_path):
     assert "%s %s" % (listed[0]["location"], listed[0]["selector"]) in r.err
 
 
+# the doIt's printString site meets nil, a Char and a String, then only
+# SmallInts: it turns megamorphic at the String (past --pic-size 2) and
+# samples SmallInt, a class it never recorded, as hot
+MOSTLY_SMALLINTS = ("1 to: 300 do: [:i | (i = 1 ifTrue: [nil] ifFalse: "
+                    "[i = 2 ifTrue: [$a] ifFalse: [i = 3 ifTrue: ['x'] "
+                    "ifFalse: [i]]]) printString]")
+
+
+def test_hot_classes_are_listed(run_untranslated, own_image, tmp_path):
+    path = str(tmp_path / "stats.json")
+    r = run_untranslated(own_image, "--stats", "--stats-json", path,
+                         "--pic-size", "2", "-e", MOSTLY_SMALLINTS)
+    assert r.status == 0, r
+    data = json.load(open(path))
+    assert data["hot_classes"] == 4
+    hot = [site["hot_classes"] for site in data["megamorphic_sites"]
+           if site["hot_classes"]]
+    assert ["SmallInt"] in hot
+    assert all(len(names) <= 4 for names in hot)
+    assert "(hot: SmallInt)" in r.err
+
+
+def test_hot_classes_option_reaches_the_sites(run_untranslated, own_image,
+                                              tmp_path):
+    path = str(tmp_path / "stats.json")
+    r = run_untranslated(own_image, "--stats-json", path, "--pic-size", "2",
+                         "--hot-classes", "0", "-e", MOSTLY_SMALLINTS)
+    assert r.status == 0, r
+    data = json.load(open(path))
+    assert data["hot_classes"] == 0
+    assert data["megamorphic_sites"]
+    assert all(site["hot_classes"] == [] for site in data["megamorphic_sites"])
+
+
 def test_no_pic_records_nothing(run_untranslated, own_image, tmp_path):
     path = str(tmp_path / "stats.json")
     r = run_untranslated(own_image, "--no-pic", "--stats-json", path,

@@ -531,6 +531,63 @@ class TestOwnImageTraces(LLJitMixin):
         assert 1 <= count8 <= 8
         assert count64 <= count8 + 1
 
+    def compared_class_names(self):
+        """Names of the Smalltalk classes the traces compare a pointer
+        with (a megamorphic site's hot-class check, lookup.hot_class)."""
+        names = []
+        for op in self.all_operations():
+            if op.getopname() in ("ptr_eq", "instance_ptr_eq", "ptr_ne",
+                                  "instance_ptr_ne"):
+                for arg in op.getarglist():
+                    name = smalltalk_class_name(arg)
+                    if name is not None:
+                        names.append(name)
+        return names
+
+    def skewed_run(self, hot_classes):
+        """jitSum: over 16 classes with --pic-size 8, every other receiver
+        a JitM0 (`^ 0 + 0`).  The site turns megamorphic at its 16th
+        send and samples the next 16 (pic.py; here mostly in traces, which
+        the sample's end invalidates): JitM0 takes half of them, every
+        other class at most one."""
+        from spyvm import pic
+        image = OwnImage(megamorphic_classes=16)
+        image.space.config.pic_size = 8
+        image.space.config.hot_classes = hot_classes
+        names = []
+        for k in range(1, 16):
+            names += ["JitM0", "JitM%d" % k]
+        w_shapes = image.instances(names)
+        self.monkeypatch.setattr(pic, "HOT_SAMPLE", 16)
+        def main(n):
+            w = image.send(W_SmallInt(n), "jitSum:", [w_shapes])
+            assert isinstance(w, W_SmallInt)
+            return w.value
+        n = 200
+        weights = [int(name[4:]) for name in names]
+        assert self.meta(main, [n]) == sum([weights[i % len(names)]
+                                            for i in range(1, n + 1)])
+        return (self.compared_class_names(),
+                self.traces_calling("megamorphic_send", "invoke_residual"))
+
+    def test_a_hot_class_stays_specialised_at_a_megamorphic_site(
+            self, monkeypatch):
+        self.monkeypatch = monkeypatch
+        # type feedback (pic.py): JitM0 took more than 1/8 of the site's
+        # sampled sends, so after the cut-off the traces still check for
+        # it (one pointer comparison) and inline its callee; the other
+        # classes take the megamorphic path.  With --hot-classes 0 no
+        # trace compares the receiver's class with JitM0
+        compared, megamorphic_traces = self.skewed_run(4)
+        print "compared:", compared, "megamorphic traces:", megamorphic_traces
+        assert "JitM0" in compared
+        assert set(compared) == set(["JitM0"])
+        assert megamorphic_traces >= 1
+        compared0, megamorphic_traces0 = self.skewed_run(0)
+        print "without:", compared0, megamorphic_traces0
+        assert "JitM0" not in compared0
+        assert megamorphic_traces0 >= 1
+
     def test_block_value_send_enters_one_portal_frame(self):
         image = OwnImage()
         def main(n):
