@@ -71,7 +71,7 @@ def sweep_source(n, sends, rounds, family):
         lines += ['META SweepDriver', 'round: objs | i j k n sum |',
                   '  sum <- 0. i <- 0. j <- 0. n <- objs size.',
                   '  [ i < %d ] whileTrue: [' % sends,
-                  '    (i \\\\ 4) = 0',
+                  '    (i rem: 4) = 0',
                   '      ifTrue: [ j <- j + 1. j > n ifTrue: [ j <- 1 ]. k <- j ]',
                   '      ifFalse: [ k <- 1 ].',
                   '    sum <- ((objs at: k) work: sum) - k.',
