@@ -375,6 +375,10 @@ class CompiledCode(Shadow):
         # (Interpreter.unrolls_here); a keyed loop keeps this in its key
         self.long_loop = False
 
+    def runs_without_context(self):
+        """Quick or a pure leaf: what a megamorphic site runs cheaply."""
+        return self.quick_kind != QUICK_NONE or self.leaf_program is not None
+
     def slot_changed(self, space, w_obj, index):
         w_obj.shadow = None
         space.classinfo_changed()

@@ -31,7 +31,9 @@ Options:
   --jit PARAMS       RPython JIT parameters, e.g. threshold=500,trace_limit=8000
                      ('--jit help' lists them; 'off' disables the JIT)
   --pic-size N       receiver classes a send site records before it turns
-                     megamorphic (default %d, at most %d)
+                     megamorphic (default %d, at most %d; half as many
+                     again while none of its callees is quick or a pure
+                     leaf)
   --hot-classes N    classes a megamorphic site keeps specialised: those
                      that took at least 1/8 of its sends before it turned
                      megamorphic (default %d, at most %d; 0: none)

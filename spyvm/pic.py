@@ -18,8 +18,11 @@ BINARY = 2
 
 # Classes a site specialises on before it turns megamorphic.  A trace
 # dispatches over them with a chain of class guards (~1.5 ns per class);
-# a megamorphic send costs ~20 ns for a pure leaf callee (pureleaf.py) and
-# ~44 ns for any other.  With one send per receiver the cross-over is
+# a megamorphic send costs ~20 ns for a quick or pure leaf callee
+# (pureleaf.py) and 70-90 ns for any other (RPython's portal entry), so a
+# site none of whose callees is quick or a pure leaf specialises on half
+# as many classes again (48 by default: the cross-over of the `send`
+# sweep, docs/pics.md).  With one send per receiver the cross-over is
 # about 14 classes, but a trace that has guarded on a receiver's class
 # sends it every further message for free: bench/polymorphic.st (two sends
 # per receiver, 20 classes) ran 2x slower with a cut-off of 16.  32 is
@@ -47,7 +50,7 @@ class SendSite(object):
     _attrs_ = ['selector', 'selector_hash', 'w_selector', 'kind', 'location',
                'classes_w', 'codes', 'counts', 'megamorphic', 'hot_w',
                'sampling', 'sample_w', 'samples', 'sampled',
-               'megamorphic_sends', 'epoch']
+               'cheap_callees', 'megamorphic_sends', 'epoch']
     # traces read classes_w only through an elidable lookup
     # (lookup._index_of), so recording a class invalidates no trace; a
     # site turning megamorphic invalidates those that specialised on it;
@@ -67,12 +70,14 @@ class SendSite(object):
         self.classes_w = []
         self.codes = []
         self.counts = []
+        self.cheap_callees = 0
         self.megamorphic = False
         self.hot_w = []
         self.sampling = False
         self.sample_w = []      # the classes sampled so far, and
         self.samples = []       # their counts, and how many sends,
         self.sampled = 0        # while sampling
+        self.cheap_callees = 0  # recorded callees that run without context
         self.megamorphic_sends = 0
         self.epoch = 0
 
@@ -80,7 +85,7 @@ class SendSite(object):
         if self.megamorphic:
             self.megamorphic_sends += 1
             return
-        if len(self.classes_w) >= space.config.pic_size:
+        if len(self.classes_w) >= self.size_limit(space.config.pic_size):
             self.megamorphic = True
             self.megamorphic_sends += 1
             if space.config.hot_classes > 0:
@@ -93,6 +98,16 @@ class SendSite(object):
         self.classes_w = self.classes_w + [w_class]
         self.codes = self.codes + [code]
         self.counts = self.counts + [1]
+        if code is not None and code.runs_without_context():
+            self.cheap_callees += 1
+
+    def size_limit(self, pic_size):
+        """How many classes the site records before it turns megamorphic:
+        more while none of its callees would be cheap at a megamorphic
+        site (DEFAULT_PIC_SIZE's comment)."""
+        if self.cheap_callees > 0:
+            return pic_size
+        return min(pic_size + pic_size // 2, MAX_PIC_SIZE)
 
     def reset(self, epoch):
         """Methods changed somewhere: forget classes and cached code."""
@@ -100,6 +115,7 @@ class SendSite(object):
         self.classes_w = []
         self.codes = []
         self.counts = []
+        self.cheap_callees = 0
         self.megamorphic = False
         self.hot_w = []
         self.sampling = False

@@ -58,6 +58,28 @@ def test_site_turns_megamorphic_past_pic_size(image):
     assert "A" in names and set(names) <= set("ABCD")
 
 
+def test_a_site_without_cheap_callees_specialises_on_more_classes(image):
+    # `k` that stores a temporary first is no pure leaf (nor quick): the
+    # megamorphic path would enter its compiled code, so the site keeps
+    # specialising up to 3/2 of --pic-size (pic.py)
+    from spyvm.code import code_of_method
+    for k, name in enumerate(["A", "B", "C", "D"]):
+        w_method = image.install(name, "k", assemble(
+            push_const(k + 1), assign_temp(0), pop(), push_temp(0),
+            push_const(0), send_binary(2), stack_return()), temps=1)
+        assert not code_of_method(image.space, w_method).runs_without_context()
+    image.space.config.pic_size = 2
+    assert [k_of(image, n) for n in "ABC"] == [1, 2, 3]
+    s = site(image)
+    assert not s.megamorphic and len(s.classes_w) == 3
+    assert k_of(image, "D") == 4
+    assert s.megamorphic
+    # one cheap callee among them and the plain limit holds again
+    image.install("B", "k", tagged(2))
+    assert [k_of(image, n) for n in "ABC"] == [1, 2, 3]
+    assert site(image).megamorphic
+
+
 def hot_names(image):
     return [image.space.class_name(w) for w in site(image).hot_w]
 
