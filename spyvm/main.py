@@ -35,8 +35,8 @@ Options:
                      again while none of its callees is quick or a pure
                      leaf)
   --hot-classes N    classes a megamorphic site keeps specialised: those
-                     that took at least 1/8 of its sends before it turned
-                     megamorphic (default %d, at most %d; 0: none)
+                     with at least 1/8 of the 128 sends it samples after
+                     turning megamorphic (default %d, at most %d; 0: none)
   --no-pic           ablation: no inline caches; traces always specialise
                      on the receiver class
   --no-loop-keys     ablation: a loop's trace is keyed by its method and pc

@@ -54,7 +54,7 @@ class SendSite(object):
     # traces read classes_w only through an elidable lookup
     # (lookup._index_of), so recording a class invalidates no trace; a
     # site turning megamorphic invalidates those that specialised on it;
-    # hot_w is chosen at that moment and read by traces as constants
+    # hot_w is chosen when its sample ends and read by traces as constants
     _immutable_fields_ = ['selector', 'selector_hash', 'w_selector', 'kind',
                           'location', 'megamorphic?', 'hot_w?[*]',
                           'sampling?']
@@ -70,7 +70,6 @@ class SendSite(object):
         self.classes_w = []
         self.codes = []
         self.counts = []
-        self.cheap_callees = 0
         self.megamorphic = False
         self.hot_w = []
         self.sampling = False
