@@ -164,9 +164,9 @@ def parse_args(argv):
             elif arg == "--profile":
                 opts.profile = value
             elif arg == "--short-loop":
-                opts.short_loop = parse_short_loop(value)
+                opts.short_loop = parse_count(arg, value, MAX_SHORT_LOOP)
             elif arg == "--hot-classes":
-                opts.hot_classes = parse_hot_classes(value)
+                opts.hot_classes = parse_count(arg, value, MAX_HOT_CLASSES)
             else:
                 try:
                     opts.pic_size = int(value)
@@ -196,25 +196,15 @@ def parse_args(argv):
     return opts
 
 
-def parse_short_loop(value):
+def parse_count(option, value, maximum):
+    """The number an option takes, between 0 and maximum."""
     try:
         n = int(value)
     except ValueError:
         n = -1
-    if n < 0 or n > MAX_SHORT_LOOP:
-        raise UsageError("--short-loop needs a number between 0 and %d, "
-                         "not '%s'" % (MAX_SHORT_LOOP, value))
-    return n
-
-
-def parse_hot_classes(value):
-    try:
-        n = int(value)
-    except ValueError:
-        n = -1
-    if n < 0 or n > MAX_HOT_CLASSES:
-        raise UsageError("--hot-classes needs a number between 0 and %d, "
-                         "not '%s'" % (MAX_HOT_CLASSES, value))
+    if n < 0 or n > maximum:
+        raise UsageError("%s needs a number between 0 and %d, not '%s'"
+                         % (option, maximum, value))
     return n
 
 
