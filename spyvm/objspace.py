@@ -46,8 +46,9 @@ class ObjSpace(object):
                'w_Float', 'w_Transcript',
                'known_classinfos', 'pic_epoch', 'config', 'image_path',
                'sites', 'w_no_temps', 'method_cache', 'memory', 'watchdog',
-               'root_key', 'leaf_scratch']
+               'root_key', 'leaf_scratch', 'w_constant_ints']
     _immutable_fields_ = ['w_nil', 'w_true', 'w_false', 'w_Array',
+                          'w_constant_ints[*]',
                           'w_no_temps', 'method_cache', 'watchdog',
                           'root_key', 'leaf_scratch',
                           'w_Block', 'w_Context', 'w_SmallInt', 'config',
@@ -68,6 +69,11 @@ class ObjSpace(object):
         self.w_Context = W_PointersObject(None, [])
         self.w_SmallInt = W_PointersObject(None, [])
         self.w_String = None
+        # PushConstant 0-9 push these shared boxes, as the Java VM does
+        # (SmallInts compare by value, spec 7 item 4): a method that
+        # answers a constant, such as a recursion's base case, allocates
+        # nothing, and in a trace the box is a constant
+        self.w_constant_ints = [W_SmallInt(i) for i in range(10)]
         self.w_Class = None
         self.w_Float = None
         self.w_Transcript = None
@@ -140,8 +146,8 @@ class ObjSpace(object):
 
     def constant_value(self, low):
         """What PushConstant `low` pushes (spec 3.2), or None if undefined."""
-        if low <= 9:
-            return self.wrap_int(low)
+        if 0 <= low <= 9:
+            return self.w_constant_ints[low]
         elif low == bc.CONST_NIL:
             return self.w_nil
         elif low == bc.CONST_TRUE:

@@ -88,9 +88,8 @@ class SendSite(object):
             self.megamorphic = True
             self.megamorphic_sends += 1
             if space.config.hot_classes > 0:
-                self.sample_w = []
-                self.samples = []
-                self.sampled = 0
+                # the sample is empty: reset() and the end of a sample
+                # leave it so
                 self.sampling = True
                 self.sample(space, w_class)
             return

@@ -30,6 +30,21 @@ def test_push_constants(image):
     assert image.run(assemble(push_false(), stack_return())) is space.w_false
 
 
+def test_push_constant_integers_are_shared_boxes(image):
+    # PushConstant 0-9 allocates nothing (objspace.py); a stored constant
+    # keeps its value and `==` still compares SmallInts by value
+    first = image.run(assemble(push_const(7), stack_return()))
+    assert image.run(assemble(push_const(7), stack_return())) is first
+    w_obj = image.new("Object", image.w_nil)
+    image.run(assemble(push_const(7), assign_inst(0), push_const(3),
+                       send_binary(2), stack_return()), rcv=w_obj)
+    assert w_obj.fetch(image.space, 0).value == 7
+    assert image.space.w_constant_ints[7].value == 7
+    from spyvm.primitives.objects import identical
+    assert identical(image.interp, [W_SmallInt(7), first]) is \
+        image.space.w_true
+
+
 def test_undefined_push_constant_is_an_error(image):
     assert image.run(assemble(push_const(13), stack_return())) is image.w_nil
     assert image.interp.error_count == 1

@@ -687,3 +687,19 @@ class TestOwnImageTraces(LLJitMixin):
         assert self.meta(main, [12]) == jit_fib(12)
         # after a few inlined levels the recursive sends call compiled code
         assert self.all_ops().count("call_assembler_r") >= 2
+
+    def test_a_base_case_constant_is_answered_without_a_box(self):
+        """jitFib's base case `^ 1` answers the space's shared box for 1
+        (objspace.py): every call through call_assembler that ends at a
+        leaf returns a constant, and allocates no SmallInt for it."""
+        from rpython.jit.metainterp.history import Const
+        image = OwnImage()
+        def main(n):
+            w = image.send(W_SmallInt(n), "jitFib", [])
+            assert isinstance(w, W_SmallInt)
+            return w.value
+        assert self.meta(main, [10], max_unroll_recursion=1) == jit_fib(10)
+        finishes = [op for op in self.all_operations()
+                    if op.getopname() == "finish"]
+        assert any(isinstance(op.getarg(0), Const) for op in finishes)
+
