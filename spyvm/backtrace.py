@@ -9,7 +9,7 @@ TAIL_LINES = 10
 
 def context_line(space, ctx):
     parts = [ctx.code.selector, "["]
-    for w_arg in ctx.w_args.items(space):
+    for w_arg in ctx.arguments(space):
         parts.append(space.class_name(w_arg.getclass(space)))
         parts.append(",")
     parts.append("]")

@@ -50,13 +50,17 @@ def stack_underflow(ctx):
 
 
 def method_context(space, code, w_args, stack_size, w_previous):
-    """A context that runs a method from its start; methods without
-    temporaries share one empty Array."""
-    if code.temp_size == 0:
-        w_temps = space.w_no_temps
-    else:
-        w_temps = space.new_array(code.temp_size)
-    return W_Context(code, w_args, w_temps, stack_size, 0, w_previous, None)
+    """A context that runs a method from its start.  The receiver,
+    arguments and temporaries live in the context's frame, so neither the
+    sender's arguments Array nor a temporaries Array need exist in the
+    heap: in traces they stay virtual, and a call through call_assembler
+    allocates only the context and its frame (W_Context.args_array,
+    temps_array)."""
+    # not items(): its loop would be a residual call, and the Array would
+    # escape into it
+    w_args.switch_to_objects(space)
+    return W_Context(code, None, None, stack_size, 0, w_previous, None,
+                     w_args.slots_w, code.temp_size, space.w_nil)
 
 
 def block_context(w_block, w_previous):
@@ -120,24 +124,49 @@ class W_Block(W_Object):
 class W_Context(W_Object):
     """One activation: a method or block body being executed.
 
+    `stack_w` is the frame: a method context made by a send keeps its
+    receiver and arguments in the first `nargs` slots, its temporaries up
+    to `base` and its operand stack after them.  `w_args` and `w_temps`
+    are None until Smalltalk code needs them as Arrays (context slots 1
+    and 2; a block made here shares both), which are then made once, and
+    read and written from then on.  Other contexts (blocks, primitive 6)
+    have both Arrays from the start and `base` 0.
+
     `active` is true while an interpreter loop on the host stack runs it;
     a non-local return to an inactive context resumes it at the execution
     boundary (spec 3.6: dead contexts are resumed, not refused).
     """
-    _attrs_ = ['code', 'w_args', 'w_temps', 'stack_w', 'sp', 'pc',
-               'w_previous', 'active', 'block', 'back_jumps']
-    _immutable_fields_ = ['code', 'w_args', 'w_temps', 'stack_w',
-                          'w_previous', 'block']
-    _virtualizable_ = ['pc', 'sp', 'back_jumps', 'stack_w[*]']
+    _attrs_ = ['code', 'w_args', 'w_temps', 'stack_w', 'nargs', 'base', 'sp',
+               'pc', 'w_previous', 'active', 'block', 'back_jumps']
+    _immutable_fields_ = ['code', 'stack_w', 'nargs', 'base', 'w_previous',
+                          'block']
+    _virtualizable_ = ['pc', 'sp', 'back_jumps', 'w_args', 'w_temps',
+                       'stack_w[*]']
 
+    @jit.unroll_safe
     def __init__(self, code, w_args, w_temps, stack_size, pc, w_previous,
-                 block):
+                 block, args_w=None, ntemps=0, w_nil=None):
+        """With args_w: a frame holding args_w and ntemps temporaries
+        (w_nil each), and w_args, w_temps None; else the two Arrays."""
         self = jit.hint(self, access_directly=True, fresh_virtualizable=True)
+        nargs = 0
+        if args_w is not None:
+            nargs = len(args_w)
+        else:
+            ntemps = 0
+        assert ntemps >= 0      # code.py bounds it: base is an index
+        base = nargs + ntemps
         self.code = code
         self.w_args = w_args
         self.w_temps = w_temps
-        self.stack_w = [None] * stack_size
-        self.sp = 0
+        self.stack_w = [None] * (base + stack_size)
+        for i in range(nargs):
+            self.stack_w[i] = args_w[i]
+        for i in range(nargs, base):
+            self.stack_w[i] = w_nil
+        self.nargs = nargs
+        self.base = base
+        self.sp = base
         self.pc = pc
         self.w_previous = w_previous
         self.active = False
@@ -152,8 +181,79 @@ class W_Context(W_Object):
             return CONTEXT_SLOTS
         return BLOCK_SLOTS
 
+    # ----------------------------------------------------------- arguments
+
     def receiver(self):
-        return self.w_args.slots_w[0]
+        w_args = self.w_args
+        if w_args is None:
+            return self.stack_w[0]
+        return w_args.slots_w[0]
+
+    def argument(self, space, index):
+        """Argument `index` (0 = the receiver), as PushArgument reads it."""
+        w_args = self.w_args
+        if w_args is None:
+            if not 0 <= index < self.nargs:
+                raise index_error(index)
+            return self.stack_w[index]
+        return w_args.fetch(space, index)
+
+    @jit.unroll_safe
+    def arguments(self, space):
+        """The receiver and arguments as a list, making no Array."""
+        w_args = self.w_args
+        if w_args is None:
+            return [self.stack_w[i] for i in range(self.nargs)]
+        return w_args.items(space)
+
+    def args_array(self, space):
+        """The arguments Array of spec 2.5, made on first use; from then on
+        the context reads its arguments from it, so writes into it (by
+        reflection) are seen as in the reference VMs."""
+        w_args = self.w_args
+        if w_args is None:
+            w_args = space.wrap_list(self.arguments(space))
+            self.w_args = w_args
+        return w_args
+
+    # --------------------------------------------------------- temporaries
+
+    def temp(self, space, index):
+        w_temps = self.w_temps
+        if w_temps is None:
+            if not 0 <= index < self.base - self.nargs:
+                raise index_error(index)
+            return self.stack_w[self.nargs + index]
+        return w_temps.fetch(space, index)
+
+    def store_temp(self, space, index, w_value):
+        w_temps = self.w_temps
+        if w_temps is None:
+            if not 0 <= index < self.base - self.nargs:
+                raise index_error(index)
+            self.stack_w[self.nargs + index] = w_value
+            return
+        w_temps.store(space, index, w_value)
+
+    @jit.unroll_safe
+    def temps_array(self, space):
+        """The temporaries Array of spec 2.5, made on first use (as
+        args_array); a block made here reads and writes it as its home's
+        temporaries, so from then on the context does too."""
+        w_temps = self.w_temps
+        if w_temps is None:
+            nargs = self.nargs
+            n = self.base - nargs
+            if n == 0:
+                w_temps = space.w_no_temps
+            else:
+                w_temps = space.new_array(n)
+                for i in range(n):
+                    w_temps.store(space, i, self.stack_w[nargs + i])
+                    # no longer read: keep no object alive
+                    self.stack_w[nargs + i] = None
+            self.w_temps = w_temps
+        return w_temps
 
     # ------------------------------------------------------------ operands
 
@@ -166,7 +266,7 @@ class W_Context(W_Object):
 
     def pop(self):
         sp = self.sp - 1
-        if sp < 0:
+        if sp < self.base or sp < 0:    # the second: an index >= 0
             raise stack_underflow(self)
         self.sp = sp
         w_value = self.stack_w[sp]
@@ -176,7 +276,7 @@ class W_Context(W_Object):
 
     def top(self):
         sp = self.sp - 1
-        if sp < 0:
+        if sp < self.base or sp < 0:    # the second: an index >= 0
             raise stack_underflow(self)
         return self.stack_w[sp]
 
@@ -184,7 +284,7 @@ class W_Context(W_Object):
     def pop_n(self, n):
         """Pop n values, answered in push order."""
         sp = self.sp - n
-        if sp < 0:
+        if sp < self.base or sp < 0:    # the second: an index >= 0
             raise stack_underflow(self)
         result = [None] * n
         for i in range(n):
@@ -199,20 +299,22 @@ class W_Context(W_Object):
         if index == 0:
             return self.code.w_method
         elif index == 1:
-            return self.w_args
+            return self.args_array(space)
         elif index == 2:
-            return self.w_temps
+            return self.temps_array(space)
         elif index == 3:
-            size = max(len(self.stack_w), self.code.declared_stack_size)
+            base = self.base
+            size = max(len(self.stack_w) - base,
+                       self.code.declared_stack_size)
             items_w = [space.w_nil] * size
-            for i in range(self.sp):
+            for i in range(base, self.sp):
                 if self.stack_w[i] is not None:
-                    items_w[i] = self.stack_w[i]
+                    items_w[i - base] = self.stack_w[i]
             return space.wrap_list(items_w)
         elif index == 4:
             return space.wrap_int(self.pc)
         elif index == 5:
-            return space.wrap_int(self.sp)
+            return space.wrap_int(self.sp - self.base)
         elif index == 6:
             return self.w_previous
         block = self.block

@@ -153,9 +153,9 @@ class Interpreter(object):
             if high == bc.PUSH_INSTANCE:
                 ctx.push(self.fetch(ctx, ctx.receiver(), low))
             elif high == bc.PUSH_ARGUMENT:
-                ctx.push(self.fetch(ctx, ctx.w_args, low))
+                ctx.push(self.argument(ctx, low))
             elif high == bc.PUSH_TEMPORARY:
-                ctx.push(self.fetch(ctx, ctx.w_temps, low))
+                ctx.push(self.temp(ctx, low))
             elif high == bc.PUSH_LITERAL:
                 if low >= len(code.literals_w):
                     raise context_error("literal %d out of range in %s"
@@ -166,7 +166,7 @@ class Interpreter(object):
             elif high == bc.ASSIGN_INSTANCE:
                 self.store(ctx, ctx.receiver(), low, ctx.top())
             elif high == bc.ASSIGN_TEMPORARY:
-                self.store(ctx, ctx.w_temps, low, ctx.top())
+                self.store_temp(ctx, low, ctx.top())
             elif high == bc.MARK_ARGUMENTS:
                 ctx.push(space.wrap_list(ctx.pop_n(low)))
             elif high == bc.SEND_MESSAGE:
@@ -179,8 +179,10 @@ class Interpreter(object):
             elif high == bc.PUSH_BLOCK:
                 target = self.operand(ctx, code, pc)
                 pc += 1
-                ctx.push(W_Block(code, ctx.w_args, ctx.w_temps, pc,
-                                 ctx.w_previous, low, heap_ref(ctx)))
+                w_block = W_Block(code, ctx.args_array(space),
+                                  ctx.temps_array(space), pc, ctx.w_previous,
+                                  low, heap_ref(ctx))
+                ctx.push(w_block)
                 pc = target
             elif high == bc.DO_PRIMITIVE:
                 number = self.operand(ctx, code, pc)
@@ -292,6 +294,27 @@ class Interpreter(object):
         except PrimitiveFailed as e:
             raise context_error("cannot read slot %d: %s" % (index, e.msg),
                                 ctx)
+
+    def argument(self, ctx, index):
+        try:
+            return ctx.argument(self.space, index)
+        except PrimitiveFailed as e:
+            raise context_error("cannot read argument %d: %s"
+                                % (index, e.msg), ctx)
+
+    def temp(self, ctx, index):
+        try:
+            return ctx.temp(self.space, index)
+        except PrimitiveFailed as e:
+            raise context_error("cannot read temporary %d: %s"
+                                % (index, e.msg), ctx)
+
+    def store_temp(self, ctx, index, w_value):
+        try:
+            ctx.store_temp(self.space, index, w_value)
+        except PrimitiveFailed as e:
+            raise context_error("cannot write temporary %d: %s"
+                                % (index, e.msg), ctx)
 
     def store(self, ctx, w_obj, index, w_value):
         try:

@@ -96,20 +96,18 @@ def key_of(space, ctx):
         return space.root_key   # the ablation: one key for every caller
     # a constant in traces: the blocks' codes are promoted below, and
     # `child` is elidable
-    return jit.promote(_key_of_args(space.root_key, ctx.w_args))
+    return jit.promote(_key_of_context(space.root_key, ctx))
 
 
 @jit.unroll_safe
-def _key_of_args(root, w_args):
+def _key_of_context(root, ctx):
     blocks = [None] * MAX_DEPTH
     n = 0
-    while n < MAX_DEPTH:
-        w_block = _first_block(w_args)
-        if w_block is None:
-            break
+    w_block = _first_argument_block(ctx)
+    while w_block is not None and n < MAX_DEPTH:
         blocks[n] = w_block
         n += 1
-        w_args = w_block.w_args
+        w_block = _first_block(w_block.w_args)
     key = root
     i = n - 1
     while i >= 0:
@@ -120,6 +118,19 @@ def _key_of_args(root, w_args):
                         jit.promote(w_block.start_pc))
         i -= 1
     return key
+
+
+@jit.unroll_safe
+def _first_argument_block(ctx):
+    """The first Block among ctx's arguments, read where they are (the
+    frame or the Array), so the key makes no arguments Array."""
+    if ctx.w_args is not None:
+        return _first_block(ctx.w_args)
+    for i in range(ctx.base):
+        w_value = ctx.stack_w[i]
+        if isinstance(w_value, W_Block):
+            return w_value
+    return None
 
 
 @jit.unroll_safe

@@ -477,6 +477,69 @@ def test_current_context_has_a_correct_chain(image):
     assert w_caller.fetch(space, 4).value == 3   # suspended after the send
 
 
+def test_a_sent_method_keeps_arguments_and_temporaries_in_its_frame(image):
+    # Object>>here: x | t |  t <- 5. ^ thisContext
+    image.install("Object", "here:", assemble(
+        push_const(5), assign_temp(0), pop(), push_const(6), push_const(7),
+        prim(0, 35), stack_return()), temps=1)
+    code = assemble(push_self(), push_const(3), mark(2), send(0),
+                    stack_return())
+    w_ctx = image.run(code, ["here:"])
+    space = image.space
+    # no Array until reflection asks; then they hold what the frame held
+    assert w_ctx.w_args is None and w_ctx.w_temps is None
+    w_args = w_ctx.fetch(space, 1)
+    assert w_args.slots_w[0] is image.w_nil
+    assert w_args.slots_w[1].value == 3
+    assert w_ctx.fetch(space, 1) is w_ctx.fetch(space, 1)
+    w_temps = w_ctx.fetch(space, 2)
+    assert w_temps.size() == 1 and w_temps.fetch(space, 0).value == 5
+    # slot 3 and stackTop count the operand stack only (6 and 7)
+    assert w_ctx.fetch(space, 5).value == 2
+    w_stack = w_ctx.fetch(space, 3)
+    assert [w.value for w in w_stack.slots_w[:2]] == [6, 7]
+    assert w_stack.slots_w[2] is image.w_nil
+
+
+def test_writes_into_reflected_argument_and_temporary_arrays_are_seen(image):
+    # Object>>probe: x | t |
+    #   (thisContext at: 2) at: 2 put: 7.  (thisContext at: 3) at: 1 put: 9.
+    #   ^ x + t
+    def store_into_context_slot(slot, index, value):
+        return [push_const(value), prim(0, 35), push_const(slot),
+                prim(2, 30), push_const(index), prim(3, 5), pop()]
+    parts = ([push_const(1), assign_temp(0), pop()] +
+             store_into_context_slot(2, 2, 7) +
+             store_into_context_slot(3, 1, 9) +
+             [push_arg(1), push_temp(0), send_binary(2), stack_return()])
+    image.install("Object", "probe:", assemble(*parts), temps=1)
+    code = assemble(push_self(), push_const(3), mark(2), send(0),
+                    stack_return())
+    assert image.run(code, ["probe:"]).value == 7 + 9
+
+
+def test_a_block_shares_its_home_frames_temporaries(image):
+    install_block_value(image)
+    # Object>>count | t |  t <- 4. [:x | t <- t + x] value: 3. ^ t
+    image.install("Object", "count", assemble(
+        push_const(4), assign_temp(0), pop(),
+        push_block(1, 10),                               # 3..4, body at 5
+        push_temp(0), push_temp(1), send_binary(2), assign_temp(0),
+        stack_return(),                                  # 5..9
+        push_const(3), mark(2), send(0), pop(),          # 10..
+        push_temp(0), stack_return()), ["value:"], temps=2)
+    code = assemble(push_self(), mark(1), send(0), stack_return())
+    assert image.run(code, ["count"]).value == 7
+
+
+def test_a_temporary_past_the_declared_ones_is_an_error(image, capfd):
+    image.install("Object", "bad", assemble(push_temp(3), stack_return()),
+                  temps=1)
+    code = assemble(push_self(), mark(1), send(0), stack_return())
+    assert image.run(code, ["bad"]) is image.w_nil
+    assert "cannot read temporary 3" in capfd.readouterr().err
+
+
 def test_redefining_a_called_method_runs_the_new_one(image):
     image.install("Object", "answer", assemble(push_const(1), stack_return()))
     code = assemble(push_self(), mark(1), send(0), stack_return())

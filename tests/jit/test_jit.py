@@ -703,3 +703,22 @@ class TestOwnImageTraces(LLJitMixin):
                     if op.getopname() == "finish"]
         assert any(isinstance(op.getarg(0), Const) for op in finishes)
 
+    def test_a_call_through_call_assembler_allocates_no_arrays(self):
+        """With max_unroll_recursion=1 every recursive jitFib is a
+        call_assembler: its context must exist in the heap, but the
+        arguments stay in the context's frame (context.method_context), so
+        no trace allocates an Array for them."""
+        image = OwnImage()
+        def main(n):
+            w = image.send(W_SmallInt(n), "jitFib", [])
+            assert isinstance(w, W_SmallInt)
+            return w.value
+        assert self.meta(main, [10], max_unroll_recursion=1) == jit_fib(10)
+        ops = self.all_operations()
+        assert [op.getopname() for op in ops].count("call_assembler_r") >= 2
+        arrays = [op for op in ops if op.getopname() == "new_with_vtable"
+                  and "W_PointersObject" in repr(op.getdescr())]
+        assert arrays == []
+        assert [op for op in ops if op.getopname() == "new_with_vtable"
+                and "W_Context" in repr(op.getdescr())]
+
