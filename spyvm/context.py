@@ -151,7 +151,9 @@ class W_Context(W_Object):
         self = jit.hint(self, access_directly=True, fresh_virtualizable=True)
         nargs = 0
         if args_w is not None:
-            nargs = len(args_w)
+            # a constant in traces even when the sender's Array is in the
+            # heap: a frame of unknown size could not stay virtual
+            nargs = jit.promote(len(args_w))
         else:
             ntemps = 0
         assert ntemps >= 0      # code.py bounds it: base is an index
