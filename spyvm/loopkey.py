@@ -126,7 +126,7 @@ def _first_argument_block(ctx):
     frame or the Array), so the key makes no arguments Array."""
     if ctx.w_args is not None:
         return _first_block(ctx.w_args)
-    for i in range(ctx.base):
+    for i in range(ctx.nargs):      # not the temporaries after them
         w_value = ctx.stack_w[i]
         if isinstance(w_value, W_Block):
             return w_value

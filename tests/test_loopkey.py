@@ -106,6 +106,35 @@ def test_a_looping_context_is_keyed_by_the_blocks_it_runs():
                                   [image.w_nil, w_other])) is not key
 
 
+def test_a_sent_context_is_keyed_by_the_arguments_in_its_frame():
+    # a context made by a send keeps its arguments in its frame
+    # (context.method_context): the key reads them there, and a block in a
+    # temporary after them is not an argument
+    from spyvm.context import method_context
+    image = mini_image()
+    space = image.space
+    looping = code_of(image, image.install("Object", "loop:", assemble(
+        push_arg(1), mark(1), send(0), pop(), branch(0)), ["value"],
+        temps=1))
+    caller = code_of(image, image.install("Object", "caller", assemble(
+        self_return())))
+    w_block = block(image, caller, 7, space.wrap_list([image.w_nil]))
+    framed = method_context(space, looping,
+                            space.wrap_list([image.w_nil, w_block]), 4,
+                            image.w_nil)
+    assert framed.w_args is None
+    key = key_of(image, framed)
+    assert (key.code, key.start_pc) == (caller, 7)
+    assert key is key_of(image, context(image, looping,
+                                        [image.w_nil, w_block]))
+    assert framed.w_args is None        # the key made no Array
+    in_temp = method_context(space, looping,
+                             space.wrap_list([image.w_nil, image.w_nil]), 4,
+                             image.w_nil)
+    in_temp.store_temp(space, 0, w_block)
+    assert key_of(image, in_temp) is space.root_key
+
+
 def test_blocks_are_followed_at_most_max_depth_out():
     image = mini_image()
     looping = looping_method(image)
