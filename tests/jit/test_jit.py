@@ -678,13 +678,17 @@ class TestOwnImageTraces(LLJitMixin):
         assert any("call_assembler_r" in [op.getopname() for op in ops] and
                    self.contexts_made(ops) for ops in traces)
 
-    def test_recursion_uses_call_assembler(self):
+    def run_jit_fib(self, n, **params):
+        """`n jitFib` under the JIT; answers its result."""
         image = OwnImage()
         def main(n):
             w = image.send(W_SmallInt(n), "jitFib", [])
             assert isinstance(w, W_SmallInt)
             return w.value
-        assert self.meta(main, [12]) == jit_fib(12)
+        return self.meta(main, [n], **params)
+
+    def test_recursion_uses_call_assembler(self):
+        assert self.run_jit_fib(12) == jit_fib(12)
         # after a few inlined levels the recursive sends call compiled code
         assert self.all_ops().count("call_assembler_r") >= 2
 
@@ -693,12 +697,7 @@ class TestOwnImageTraces(LLJitMixin):
         (objspace.py): every call through call_assembler that ends at a
         leaf returns a constant, and allocates no SmallInt for it."""
         from rpython.jit.metainterp.history import Const
-        image = OwnImage()
-        def main(n):
-            w = image.send(W_SmallInt(n), "jitFib", [])
-            assert isinstance(w, W_SmallInt)
-            return w.value
-        assert self.meta(main, [10], max_unroll_recursion=1) == jit_fib(10)
+        assert self.run_jit_fib(10, max_unroll_recursion=1) == jit_fib(10)
         finishes = [op for op in self.all_operations()
                     if op.getopname() == "finish"]
         assert any(isinstance(op.getarg(0), Const) for op in finishes)
@@ -708,14 +707,9 @@ class TestOwnImageTraces(LLJitMixin):
         call_assembler: its context must exist in the heap, but the
         receiver and argument are in the context's frame
         (context.method_context), so the context handed to compiled code
-        has no arguments Array (w_args null) and none is made for it."""
+        has no arguments Array (w_args null)."""
         from rpython.jit.metainterp.history import Const
-        image = OwnImage()
-        def main(n):
-            w = image.send(W_SmallInt(n), "jitFib", [])
-            assert isinstance(w, W_SmallInt)
-            return w.value
-        assert self.meta(main, [10], max_unroll_recursion=1) == jit_fib(10)
+        assert self.run_jit_fib(10, max_unroll_recursion=1) == jit_fib(10)
         traces = list(self.bridge_traces)
         from rpython.jit.metainterp.test.support import get_stats
         for loop in get_stats().get_all_loops():
