@@ -12,6 +12,7 @@ from spyvm.model import W_PointersObject, W_BytesObject, W_SmallInt, Shadow
 from spyvm.errors import VMError
 from spyvm.pic import SendSite, SEND, SUPER, BINARY
 from spyvm.stackdepth import max_stack_depth
+from spyvm.greenhash import next_green_hash
 
 # Bytecode addresses at most 256 temporaries and pushes at most one value per
 # byte, so a Method asking for more slots than this is corrupt, not big
@@ -342,12 +343,12 @@ class CompiledCode(Shadow):
     _attrs_ = ['w_method', 'selector', 'bytes', 'literals_w', 'stack_size',
                'declared_stack_size', 'temp_size', 'w_class', 'sites',
                'quick_kind', 'quick_index', 'block_arity', 'leaf',
-               'runs_blocks', 'leaf_program', 'long_loop']
+               'runs_blocks', 'leaf_program', 'long_loop', 'green_hash']
     _immutable_fields_ = ['w_method', 'selector', 'bytes', 'literals_w[*]',
                           'stack_size', 'declared_stack_size', 'temp_size',
                           'w_class', 'sites[*]', 'quick_kind', 'quick_index',
                           'block_arity', 'leaf', 'runs_blocks', 'leaf_program',
-                          'long_loop?']
+                          'long_loop?', 'green_hash']
 
     def __init__(self, w_method, selector, bytes, literals_w, stack_size,
                  temp_size, w_class, sites, declared_stack_size=0):
@@ -374,6 +375,8 @@ class CompiledCode(Shadow):
         # an activation took more than --short-loop backward branches
         # (Interpreter.unrolls_here); a keyed loop keeps this in its key
         self.long_loop = False
+        # what the JIT's counters hash this code by (greenhash.py)
+        self.green_hash = next_green_hash()
 
     def runs_without_context(self):
         """Quick or a pure leaf: what a megamorphic site runs cheaply."""

@@ -33,6 +33,7 @@ from spyvm import profiler
 from spyvm import inlining
 from spyvm import loopkey
 from spyvm import pureleaf
+from spyvm.greenhash import next_green_hash
 
 
 def get_printable_location(pc, interp, code, key):
@@ -55,13 +56,15 @@ jitdriver = jit.JitDriver(
 
 
 class Interpreter(object):
-    _attrs_ = ['space', 'error_count', 'prim_table']
-    _immutable_fields_ = ['space', 'prim_table']
+    _attrs_ = ['space', 'error_count', 'prim_table', 'green_hash']
+    _immutable_fields_ = ['space', 'prim_table', 'green_hash']
 
     def __init__(self, space):
         self.space = space
         self.error_count = 0
         self.prim_table = primitives.TABLE
+        # what the JIT's counters hash the interpreter by (greenhash.py)
+        self.green_hash = next_green_hash()
 
     # ------------------------------------------------------------ activation
 

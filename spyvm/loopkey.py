@@ -24,6 +24,7 @@ from rpython.rlib import jit
 from spyvm.code import code_location
 from spyvm.context import W_Block
 from spyvm.model import W_PointersObject
+from spyvm.greenhash import next_green_hash
 
 # blocks followed outwards from a context: to:do: <- do: <- the caller
 MAX_DEPTH = 3
@@ -32,8 +33,10 @@ MAX_DEPTH = 3
 class LoopKey(object):
     """An interned (code, start pc, outer key): equal keys are identical,
     so the JIT's green-key lookup can compare them by identity."""
-    _attrs_ = ['code', 'start_pc', 'parent', 'children', 'long_loop']
-    _immutable_fields_ = ['code', 'start_pc', 'parent', 'long_loop?']
+    _attrs_ = ['code', 'start_pc', 'parent', 'children', 'long_loop',
+               'green_hash']
+    _immutable_fields_ = ['code', 'start_pc', 'parent', 'long_loop?',
+                          'green_hash']
 
     @staticmethod
     def root():
@@ -52,6 +55,8 @@ class LoopKey(object):
         # the loop has run more than --short-loop backward branches in one
         # activation (Interpreter.unrolls_here)
         self.long_loop = False
+        # what the JIT's counters hash this key by (greenhash.py)
+        self.green_hash = next_green_hash()
 
     @jit.elidable
     def child(self, code, start_pc):
