@@ -78,7 +78,10 @@ class W_PointersObject(W_AbstractObjectWithClass):
     Storage: objects made at run time (temporaries, `new`, `new:`) keep a
     second list `ints` beside `slots_w`.  A slot whose `slots_w` entry is
     None holds a SmallInt or nil as a raw word in `ints` (see NIL_TAG below);
-    any other object goes to `slots_w`.  Loops that keep integers in
+    any other object goes to `slots_w`.  The word list is made by the first
+    SmallInt stored; until then `ints` is the shared empty NO_WORDS and every
+    word is RAW_NIL, so an object that only ever holds objects (a tree of
+    Arrays) costs two allocations, not three.  Loops that keep integers in
     temporaries, instance variables or arrays then store words, not boxes,
     and their traces need not allocate.  Objects from the image or built
     from a list have `ints` None and every slot in `slots_w`.
@@ -100,7 +103,7 @@ class W_PointersObject(W_AbstractObjectWithClass):
     def new_nils(w_class, size):
         """A fresh object of `size` nil slots that can hold raw words."""
         w_obj = W_PointersObject(w_class, [None] * size)
-        w_obj.ints = [RAW_NIL] * size     # zeroed memory, even in traces
+        w_obj.ints = NO_WORDS
         return w_obj
 
     def size(self):
@@ -120,11 +123,18 @@ class W_PointersObject(W_AbstractObjectWithClass):
             raise index_error(index)
         w_value = self.slots_w[index]
         if w_value is None:
-            raw = self.ints[index]
+            raw = self.word(index)
             if raw == RAW_NIL:
                 return space.w_nil
             return W_SmallInt(raw ^ NIL_TAG)
         return w_value
+
+    def word(self, index):
+        """The raw word of a slot whose slots_w entry is None."""
+        ints = self.ints
+        if len(ints) == 0:
+            return RAW_NIL      # NO_WORDS: no SmallInt stored yet
+        return ints[index]
 
     def store(self, space, index, w_value):
         if not 0 <= index < len(self.slots_w):
@@ -132,12 +142,17 @@ class W_PointersObject(W_AbstractObjectWithClass):
         ints = self.ints
         if ints is not None:
             if isinstance(w_value, W_SmallInt) and w_value.value != NIL_TAG:
+                if len(ints) == 0:
+                    # zeroed memory, even in traces: every word RAW_NIL
+                    ints = [RAW_NIL] * len(self.slots_w)
+                    self.ints = ints
                 self._clear_object(index)
                 ints[index] = w_value.value ^ NIL_TAG
                 return
             if w_value is space.w_nil:
                 self._clear_object(index)
-                ints[index] = RAW_NIL
+                if len(ints) != 0:
+                    ints[index] = RAW_NIL
                 return
         self.slots_w[index] = w_value
         if self.shadow is not None:
@@ -172,6 +187,8 @@ class W_PointersObject(W_AbstractObjectWithClass):
 # NIL_TAG itself.
 NIL_TAG = -sys.maxint - 1
 RAW_NIL = 0
+# the word list of an object that has not held a SmallInt yet; never written
+NO_WORDS = []
 
 
 class W_BytesObject(W_AbstractObjectWithClass):

@@ -144,7 +144,7 @@ def _run(space, program, nargs, w_a0, w_a1, w_a2, scratch):
                 return None
             w_value = w_a0.slots_w[operand]
             if w_value is None:
-                raw = w_a0.ints[operand]
+                raw = w_a0.word(operand)
                 if raw == RAW_NIL:
                     w_value = space.w_nil
                 else:

@@ -10,7 +10,7 @@ import pytest
 
 from spyvm.errors import PrimitiveFailed
 from spyvm.model import (W_PointersObject, W_SmallInt, Shadow, NIL_TAG,
-                         RAW_NIL)
+                         RAW_NIL, NO_WORDS)
 from tests.mini import mini_image
 
 
@@ -26,8 +26,35 @@ def fresh(space, size=3):
 def test_fresh_objects_are_nil_as_raw_words(space):
     w_obj = fresh(space)
     assert w_obj.slots_w == [None, None, None]
-    assert w_obj.ints == [RAW_NIL] * 3
+    # no word list until a SmallInt is stored: every word reads RAW_NIL
+    assert w_obj.ints is NO_WORDS
     assert [w_obj.fetch(space, i) for i in range(3)] == [space.w_nil] * 3
+
+
+def test_an_object_holding_only_objects_never_makes_its_word_list(space):
+    w_obj = fresh(space)
+    w_inner = fresh(space, 2)
+    w_obj.store(space, 0, w_inner)
+    w_obj.store(space, 1, space.w_nil)
+    w_obj.store(space, 2, space.w_true)
+    w_obj.store(space, 2, space.w_nil)
+    assert w_obj.ints is NO_WORDS and NO_WORDS == []
+    assert w_obj.slots_w == [w_inner, None, None]
+    assert [w_obj.fetch(space, i) for i in range(3)] == [
+        w_inner, space.w_nil, space.w_nil]
+
+
+def test_the_first_smallint_makes_the_word_list(space):
+    w_obj = fresh(space)
+    w_obj.store(space, 0, space.w_true)
+    w_obj.store(space, 2, W_SmallInt(5))
+    assert w_obj.ints == [RAW_NIL, RAW_NIL, 5 ^ NIL_TAG]
+    assert NO_WORDS == []
+    assert w_obj.fetch(space, 0) is space.w_true
+    assert w_obj.fetch(space, 1) is space.w_nil
+    assert w_obj.fetch(space, 2).value == 5
+    # each object gets its own list
+    assert fresh(space).ints is NO_WORDS
 
 
 def test_smallints_and_nil_are_stored_as_words(space):
