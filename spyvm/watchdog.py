@@ -1,4 +1,4 @@
-"""The watchdog: a tick ten times a second that the interpreter notices at
+"""The watchdog: a tick every TICK_MS that the interpreter notices at
 backward branches and at activations outside compiled code, where programs
 spend their time.  At each tick it checks two limits, and past either the
 run ends with an error, the Smalltalk backtrace of where the program was,
@@ -19,8 +19,17 @@ iteration.  Compiled recursion
 without loops never reads it, so the handler also checks the memory limit
 itself: past it, it makes every stack check fail, and the StackOverflow
 ends the run at the next call compiled code does not inline
-(`forced_overflow`).  If that does not happen within LAST_TICKS ticks, the
-handler prints why and exits with status 1.
+(`forced_overflow`).  If that does not happen within LAST_MS, the handler
+prints why and exits with status 1.
+
+The tick is frequent because compiled code allocates fast: a runaway
+recursion that makes an Array per level grows ~1.3 GB/s, and the margin
+between the watchdog's limit and the GC's heap cap is a tenth of the budget
+(memory.py); at 100 ms ticks the cap came first in most runs at 128 MB and
+256 MB budgets, and its MemoryError reaches the first interpreted activation
+only, so the backtrace lost the runaway's frames.  A tick costs one
+getrusage(2) (the peak resident size, a lower bound that rules the limit
+out) and reads /proc only once the peak has passed the limit.
 """
 
 import time
@@ -34,17 +43,19 @@ from spyvm.errors import VMError
 from spyvm.hostio import monotonic_ms
 from spyvm.memory import resident_outside_stack, MB
 
-TICK_MS = 100
+TICK_MS = 5
 MAX_SECONDS = 1000000       # about 11 days
 
 # If the StackOverflow the tick handler forced (past the memory limit) is
-# not taken after this many ticks, the handler exits the process itself
-LAST_TICKS = 20
+# not taken after this many ms, the handler exits the process itself
+LAST_MS = 2000
+LAST_TICKS = LAST_MS // TICK_MS
 
 _ticker_eci = ExternalCompilationInfo(
     post_include_bits=["RPY_EXTERN int spy_start_ticker(long ms, long *word, "
                        "long *stack_length, long hard_limit_kb);",
                        "RPY_EXTERN long spy_resident_kb(void);",
+                       "RPY_EXTERN long spy_peak_resident_kb(void);",
                        "RPY_EXTERN long spy_take_forced_overflow(void);"],
     separate_module_sources=["""
 #include <signal.h>
@@ -52,6 +63,8 @@ _ticker_eci = ExternalCompilationInfo(
 #include <sys/time.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <limits.h>
+#include <sys/resource.h>
 
 static volatile long *spy_word;     /* RPython's signal word: < 0 = tick */
 static volatile long *spy_stack_length;     /* rpy_stacktoobig's */
@@ -85,6 +98,14 @@ RPY_EXTERN long spy_resident_kb(void) {
     return rss > stack ? rss - stack : 0;
 }
 
+/* the largest resident size so far in kB (Linux counts ru_maxrss in kB):
+   one system call, never below what spy_resident_kb answers */
+RPY_EXTERN long spy_peak_resident_kb(void) {
+    struct rusage usage;
+    if (getrusage(RUSAGE_SELF, &usage) != 0) return LONG_MAX;
+    return usage.ru_maxrss;
+}
+
 static void spy_on_tick(int sig) {
     static const char msg[] = "spy: out of memory: the process uses more "
         "than half of its memory limit (--max-memory) in code that does "
@@ -98,6 +119,7 @@ static void spy_on_tick(int sig) {
             _exit(1);
         }
     } else if (spy_hard_limit_kb > 0 &&
+               spy_peak_resident_kb() > spy_hard_limit_kb &&
                spy_resident_kb() > spy_hard_limit_kb) {
         /* every stack check fails from now on: the StackOverflow unwinds
            to Interpreter.activate, which puts the limit back and ends the
@@ -147,6 +169,10 @@ start_ticker = rffi.llexternal('spy_start_ticker',
 resident_kb = rffi.llexternal('spy_resident_kb', [], rffi.LONG,
                               compilation_info=_ticker_eci,
                               releasegil=False)
+# the peak resident size in kB: cheap, and below the limit it rules it out
+peak_resident_kb = rffi.llexternal('spy_peak_resident_kb', [], rffi.LONG,
+                                   compilation_info=_ticker_eci,
+                                   releasegil=False)
 # no stack check and no GC in between: it runs before anything else when
 # the forced StackOverflow arrives (Interpreter.activate)
 take_forced_overflow = rffi.llexternal('spy_take_forced_overflow', [],
@@ -227,7 +253,9 @@ class Watchdog(object):
             return ("time limit of %d s reached (--max-time): the run ends "
                     "here" % self.max_seconds)
         if we_are_translated():
-            resident = resident_kb() * 1024
+            resident = 0
+            if peak_resident_kb() > self.max_resident // 1024:
+                resident = resident_kb() * 1024
         else:
             resident = resident_outside_stack()
         if resident > self.max_resident:
