@@ -25,9 +25,10 @@ prints why and exits with status 1.
 The tick is frequent because compiled code allocates fast: a runaway
 recursion that makes an Array per level grows ~1.3 GB/s, and the margin
 between the watchdog's limit and the GC's heap cap is a tenth of the budget
-(memory.py); at 100 ms ticks the cap came first in most runs at 128 MB and
-256 MB budgets, and its MemoryError reaches the first interpreted activation
-only, so the backtrace lost the runaway's frames.  A tick costs one
+(memory.py); at 100 ms ticks the cap came first in most runs at 64 MB
+and 128 MB budgets, and often at 256 MB, and its MemoryError reaches the
+first interpreted activation only, so the backtrace lost the runaway's
+frames.  A tick costs one
 getrusage(2) (the peak resident size, a lower bound that rules the limit
 out) and reads /proc only once the peak has passed the limit.
 """
