@@ -343,7 +343,8 @@ class CompiledCode(Shadow):
     _attrs_ = ['w_method', 'selector', 'bytes', 'literals_w', 'stack_size',
                'declared_stack_size', 'temp_size', 'w_class', 'sites',
                'quick_kind', 'quick_index', 'block_arity', 'leaf',
-               'runs_blocks', 'leaf_program', 'long_loop', 'green_hash']
+               'runs_blocks', 'leaf_program', 'long_loop', 'green_hash',
+               'exit_aborts']
     _immutable_fields_ = ['w_method', 'selector', 'bytes', 'literals_w[*]',
                           'stack_size', 'declared_stack_size', 'temp_size',
                           'w_class', 'sites[*]', 'quick_kind', 'quick_index',
@@ -372,6 +373,8 @@ class CompiledCode(Shadow):
         # such loops get the blocks they run in their green key (loopkey.py)
         self.runs_blocks = (has_backward_branch(bytes) and
                             sends_value(sites))
+        # loop traces aborted for leaving their loop (rootloop.py)
+        self.exit_aborts = 0
         # an activation took more than --short-loop backward branches
         # (Interpreter.unrolls_here); a keyed loop keeps this in its key
         self.long_loop = False

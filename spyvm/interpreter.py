@@ -31,6 +31,7 @@ from spyvm.hostio import write_stderr
 from spyvm import primitives
 from spyvm import profiler
 from spyvm import inlining
+from spyvm import rootloop
 from spyvm import loopkey
 from spyvm import pureleaf
 from spyvm.greenhash import next_green_hash
@@ -135,6 +136,9 @@ class Interpreter(object):
             if jitted:
                 jitdriver.jit_merge_point(pc=pc, code=code, self=self,
                                           key=key, ctx=ctx)
+                if jit.we_are_jitted():
+                    # while tracing: where this trace started (rootloop.py)
+                    rootloop.at_merge_point(code, pc)
             space = self.space
             bytes = code.bytes
             if pc < 0 or pc >= len(bytes):
@@ -171,7 +175,12 @@ class Interpreter(object):
             elif high == bc.ASSIGN_TEMPORARY:
                 self.store_temp(ctx, low, ctx.top())
             elif high == bc.MARK_ARGUMENTS:
-                ctx.push(space.wrap_list(ctx.pop_n(low)))
+                w_args = space.wrap_list(ctx.pop_n(low))
+                next_pc = self.send_marked(ctx, code, pc, w_args)
+                if next_pc < 0:
+                    ctx.push(w_args)
+                else:
+                    pc = next_pc
             elif high == bc.SEND_MESSAGE:
                 w_args = ctx.pop()
                 self.send(ctx, pc, code.site_at(start), w_args)
@@ -219,6 +228,8 @@ class Interpreter(object):
                             jitdriver.can_enter_jit(pc=target, code=code,
                                                     self=self, key=key,
                                                     ctx=ctx)
+                    elif jitted and jit.we_are_jitted():
+                        self.leave_root_loop(code, start, target)
                     pc = target
                 elif low == bc.BRANCH_IF_TRUE or low == bc.BRANCH_IF_FALSE:
                     target = self.operand(ctx, code, pc)
@@ -235,6 +246,8 @@ class Interpreter(object):
                                 jitdriver.can_enter_jit(pc=target, code=code,
                                                         self=self, key=key,
                                                         ctx=ctx)
+                        elif jitted and jit.we_are_jitted():
+                            self.leave_root_loop(code, start, target)
                         pc = target
                 elif low == bc.SEND_TO_SUPER:
                     pc += 1
@@ -246,6 +259,15 @@ class Interpreter(object):
             else:
                 raise context_error("unknown opcode %d in %s"
                                     % (high, code_location(code)), ctx)
+
+    def leave_root_loop(self, code, start, target):
+        """While tracing, a forward branch: abort the trace if it leaves
+        the loop the trace started at (rootloop.py)."""
+        if rootloop.leaves(code, start, target):
+            try:
+                rootloop.abort(code, jit.current_trace_length())
+            except rootloop.LeftRootLoop:
+                pass            # the blackhole interpreter goes on here
 
     def unrolls_here(self, ctx, code, key):
         """True for a backward branch of a short loop: one that has never
@@ -333,6 +355,35 @@ class Interpreter(object):
         return w_value
 
     # ----------------------------------------------------------------- sends
+
+    def send_marked(self, ctx, code, pc, w_args):
+        """Hand a MarkArguments Array straight to the send that follows it
+        (the compiler's pattern, spec 3.8) and answer the pc after that send,
+        or -1 when something else follows.  Off the stack the Array stays
+        virtual in traces even where ctx itself had to go to the heap
+        (docs/architecture.md, "Arguments that skip the stack")."""
+        # pc and code are green: this decoding is constant-folded in traces
+        # (and returns no tuple: the interpreter would allocate one per send)
+        bytes = code.bytes
+        if pc >= len(bytes):
+            return -1
+        b = ord(bytes[pc])
+        next_pc = pc + 1
+        if b >> 4 == 0:             # extended: the operand is the next byte
+            if next_pc >= len(bytes):
+                return -1
+            high = b & 15
+            low = ord(bytes[next_pc])
+            next_pc += 1
+        else:
+            high = b >> 4
+            low = b & 15
+        if high == bc.DO_SPECIAL and low == bc.SEND_TO_SUPER:
+            next_pc += 1            # the selector's literal index byte
+        elif high != bc.SEND_MESSAGE:
+            return -1
+        self.send(ctx, next_pc, code.site_at(pc), w_args)
+        return next_pc
 
     def send(self, ctx, pc, site, w_args):
         """SendMessage / SendToSuper / SendBinary fallback (spec 3.7)."""
