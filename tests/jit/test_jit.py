@@ -207,6 +207,15 @@ jitTriangles | total i |
   ^ total
 !
 METHOD SmallInt
+jitNested | total i j |
+  total <- 0. i <- 0.
+  [ i < self ] whileTrue: [
+    j <- 0.
+    [ j < 3 ] whileTrue: [ total <- total + j. j <- j + 1 ].
+    i <- i + 1 ].
+  ^ total
+!
+METHOD SmallInt
 jitFib
   self < 2 ifTrue: [ ^ 1 ].
   ^ (self - 1) jitFib + (self - 2) jitFib + 1
@@ -729,3 +738,42 @@ class TestOwnImageTraces(LLJitMixin):
                 assert isinstance(w_args_stores[0], Const)
                 assert not w_args_stores[0].nonnull()
         assert calls >= 2
+
+    def test_arguments_go_to_the_send_without_the_stack(self):
+        """MarkArguments hands its Array straight to the SendMessage that
+        follows (Interpreter.send_marked).  When a call_assembler has put
+        an inlined caller's context in the heap (its callee's sender link
+        forces it), the caller's later sends still build no Array: had the
+        Array been pushed on that context's heap stack, it would have
+        escaped there."""
+        assert self.run_jit_fib(12, max_unroll_recursion=3) == jit_fib(12)
+        ops = self.all_operations()
+        assert "call_assembler_r" in [op.getopname() for op in ops]
+        forced_contexts = [op for op in ops if op.getopname() == "new_with_vtable"
+                           and "W_Context" in repr(op.getdescr())]
+        assert forced_contexts
+        arrays = [op for op in ops if op.getopname() == "new_with_vtable"
+                  and "W_PointersObject" in repr(op.getdescr())]
+        assert arrays == []
+
+    def test_a_loop_traced_on_its_way_out_is_traced_again(self):
+        """jitNested's inner loop runs three times per pass, and the tests'
+        threshold is 3: its counter crosses on the last backward branch of
+        the first pass, so the trace would start with the loop's exit and
+        close after the outer loop's increment.  Peeling that trace proves
+        its exit guard always fails, and RPython compiles the preamble
+        jumping to itself (one label).  rootloop.py aborts that trace; the
+        loop is traced again in mid-run and unrolled (two labels)."""
+        from rpython.jit.metainterp.test.support import get_stats
+        image = OwnImage()
+        image.space.config.short_loop = 0   # every backward branch counts
+        def main(n):
+            w = image.send(W_SmallInt(n), "jitNested", [])
+            assert isinstance(w, W_SmallInt)
+            return w.value
+        assert self.meta(main, [40]) == 40 * 3
+        assert get_stats().aborted_count == 1
+        labels = [[op.getopname() for op in loop.operations].count("label")
+                  for loop in get_stats().get_all_loops()]
+        assert 2 in labels
+        assert 1 not in labels
