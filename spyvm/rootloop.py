@@ -34,7 +34,7 @@ from rpython.rlib import jit
 from rpython.rlib.objectmodel import dont_inline
 
 from spyvm import bytecodes as bc
-from spyvm.inlining import TRACE
+from spyvm.inlining import TRACE, sync
 
 MAX_ABORTS = 3
 
@@ -93,12 +93,13 @@ def abort(code, length):
 @dont_inline
 def _merge_point(code, pc, length):
     root = ROOT
+    # inlining's bookkeeping notices the new trace by its length too; an
+    # activation a bridge entered before its first merge point stays open
+    sync(TRACE, length)
     if length <= root.merge_length:
         # the trace length grows between merge points of one trace: this
         # is the first merge point of a new trace (a loop, an entry or a
         # bridge)
-        del TRACE.codes[:]
-        TRACE.length = length
         root.code = code
         root.header = pc
         root.end = loop_end(code, pc)

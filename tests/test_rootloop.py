@@ -69,6 +69,7 @@ def test_a_new_trace_is_noticed_at_its_first_merge_point(fresh_state):
     rootloop._merge_point(code, 3, 1)
     rootloop._merge_point(code, 4, 2)
     TRACE.codes.append(code)                     # left over by that trace
+    TRACE.length = 2
     rootloop._merge_point(code, 0, 1)            # the trace length fell
     assert TRACE.codes == []
     assert rootloop._leaves(code, 1, 10, 3) == 1    # leaves the outer loop
@@ -90,4 +91,18 @@ def test_abort_raises_while_tracing_and_counts(fresh_state):
     assert code.exit_aborts == rootloop.MAX_ABORTS
     # past the limit the loop is traced whatever it does
     rootloop._merge_point(code, 3, 1)
+    assert rootloop._leaves(code, 4, 8, 4) == 0
+
+
+def test_an_activation_a_bridge_entered_first_stays_open(fresh_state):
+    """A bridge that resumes before a send enters the callee (inlining's
+    `decide`, which notices the new trace) before its first merge point:
+    that activation is not the trace's own, so its branches leave nothing."""
+    code = nested_loops(mini_image())
+    rootloop._merge_point(code, 4, 9)            # an older trace
+    del TRACE.codes[:]
+    TRACE.length = 2                             # decide(code, 2): a new trace
+    TRACE.codes.append(code)
+    rootloop._merge_point(code, 3, 3)            # the bridge's first merge point
+    assert TRACE.codes == [code]
     assert rootloop._leaves(code, 4, 8, 4) == 0
