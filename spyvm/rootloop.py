@@ -34,6 +34,7 @@ from rpython.rlib import jit
 from rpython.rlib.objectmodel import dont_inline
 
 from spyvm import bytecodes as bc
+from spyvm.code import instructions
 from spyvm.inlining import TRACE, sync
 
 MAX_ABORTS = 3
@@ -123,24 +124,10 @@ def _leaves(code, pc, target, length):
 def loop_end(code, header):
     """The pc of the last backward branch to `header` in `code`, or -1
     when `header` is no loop header."""
-    bytes = code.bytes
     end = -1
-    pc = 0
-    while pc < len(bytes):
-        start = pc
-        high, low, pc = bc.decode(bytes, pc)
-        if pc < 0:
-            break
+    for start, high, low, operand in instructions(code.bytes):
         if high == bc.DO_SPECIAL and low in (bc.BRANCH, bc.BRANCH_IF_TRUE,
-                                             bc.BRANCH_IF_FALSE,
-                                             bc.SEND_TO_SUPER):
-            if pc >= len(bytes):
-                break
-            operand = ord(bytes[pc])
-            pc += 1
-            if low != bc.SEND_TO_SUPER and operand == header and \
-                    operand <= start:
-                end = start
-        elif high == bc.PUSH_BLOCK or high == bc.DO_PRIMITIVE:
-            pc += 1             # their operand byte
+                                             bc.BRANCH_IF_FALSE) and \
+                operand == header and header <= start:
+            end = start
     return end
