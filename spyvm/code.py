@@ -132,6 +132,8 @@ LEAF_POP = 13
 LEAF_JUMP = 14              # the operand is the target operation's index
 LEAF_JUMP_IF_TRUE = 15
 LEAF_JUMP_IF_FALSE = 16
+LEAF_MARK = 17              # MarkArguments before a LEAF_SEND: no effect
+LEAF_SEND = 18              # operand: the program's site index * 4 + nargs
 
 # PushConstant and DoSpecial operands with a leaf operation of their own
 LEAF_CONSTANTS = {bytecodes.CONST_NIL: LEAF_PUSH_NIL,
@@ -143,31 +145,37 @@ LEAF_SPECIALS = {bytecodes.SELF_RETURN: LEAF_SELF_RETURN,
                  bytecodes.POP_TOP: LEAF_POP}
 
 LEAF_MAX_ARGUMENT = 2       # receiver and two arguments: passed unboxed
-LEAF_MAX_STACK = 16         # pureleaf's scratch stack
+LEAF_MAX_STACK = 16         # a program's own stack
+LEAF_MAX_DEPTH = 4          # activations in one evaluation (pureleaf.py)
 
 
 class LeafProgram(object):
     """A pure leaf decoded and checked once (compile_pure_leaf), so that
     running it checks no bounds but the receiver's slots and the number of
-    arguments."""
-    _attrs_ = ['ops', 'literals_w', 'depth']
-    _immutable_fields_ = ['ops[*]', 'literals_w[*]', 'depth']
+    arguments.  A send in it (LEAF_SEND) is looked up when it runs and
+    must find another pure method."""
+    _attrs_ = ['ops', 'literals_w', 'depth', 'sites', 'failures']
+    _immutable_fields_ = ['ops[*]', 'literals_w[*]', 'depth', 'sites[*]']
 
-    def __init__(self, ops, literals_w, depth):
+    def __init__(self, ops, literals_w, depth, sites):
         self.ops = ops
         self.literals_w = literals_w
         self.depth = depth      # the deepest the stack gets
+        self.sites = sites      # the SendSite of each LEAF_SEND
+        # evaluations that had to be abandoned in a send (pureleaf.py)
+        self.failures = 0
 
 
 def leaf_op(kind, operand):
     return kind | (operand << 8)
 
 
-def compile_pure_leaf(bytes, literals_w, temp_size):
-    """The LeafProgram of a method that only pushes, sends isNil/notNil or
-    SendBinary, branches forwards and returns, or None.  Every path must end
-    in a return with the stack in bounds: anything the ordinary way would
-    report as an error is left to it."""
+def compile_pure_leaf(bytes, literals_w, temp_size, sites=None):
+    """The LeafProgram of a method that only pushes, sends isNil/notNil,
+    SendBinary or (with its `sites`) messages of at most two arguments,
+    branches forwards and returns, or None.  Every path must end in a
+    return with the stack in bounds: anything the ordinary way would report
+    as an error is left to it."""
     if len(bytes) > LEAF_MAX_BYTES:
         return None
     instrs = instructions(bytes)
@@ -175,10 +183,29 @@ def compile_pure_leaf(bytes, literals_w, temp_size):
     for i in range(len(instrs)):
         index_of[instrs[i][0]] = i
     ops = [0] * len(instrs)     # fixed-size: the program's ops are immutable
+    send_sites = []
     for i in range(len(instrs)):
         start, high, low, operand = instrs[i]
         if high == TRUNCATED or operand == MISSING:
             return None
+        if high == bytecodes.MARK_ARGUMENTS:
+            # only right before the send it marks, which no branch targets
+            if (sites is None or i + 1 >= len(instrs) or
+                    instrs[i + 1][1] != bytecodes.SEND_MESSAGE or
+                    low < 1 or low > LEAF_MAX_ARGUMENT + 1):
+                return None
+            ops[i] = leaf_op(LEAF_MARK, low)
+            continue
+        if high == bytecodes.SEND_MESSAGE:
+            if i == 0 or ops[i - 1] & 0xff != LEAF_MARK:
+                return None
+            site = sites[start]
+            if site is None:
+                return None
+            nargs = ops[i - 1] >> 8
+            ops[i] = leaf_op(LEAF_SEND, len(send_sites) * 4 + nargs)
+            send_sites.append(site)
+            continue
         if high == bytecodes.PUSH_INSTANCE:
             op = leaf_op(LEAF_PUSH_INSTANCE, low)
         elif high == bytecodes.PUSH_ARGUMENT:
@@ -228,7 +255,11 @@ def compile_pure_leaf(bytes, literals_w, temp_size):
     depth = leaf_stack_depth(ops)
     if depth < 0:
         return None
-    return LeafProgram(ops, literals_w, depth)
+    for i in range(len(ops)):
+        if ops[i] & 0xff >= LEAF_JUMP and ops[i] & 0xff <= LEAF_JUMP_IF_FALSE \
+                and ops[ops[i] >> 8] & 0xff == LEAF_SEND:
+            return None     # a branch between a send and its MarkArguments
+    return LeafProgram(ops, literals_w, depth, send_sites[:])
 
 
 def leaf_stack_depth(ops):
@@ -259,8 +290,10 @@ def leaf_stack_depth(ops):
         elif kind == LEAF_STACK_RETURN or kind == LEAF_POP or \
                 kind == LEAF_JUMP_IF_TRUE or kind == LEAF_JUMP_IF_FALSE:
             pops, pushes = 1, 0
+        elif kind == LEAF_SEND:
+            pops, pushes = (ops[i] >> 8) & 3, 1
         else:
-            pops, pushes = 0, 0     # LEAF_JUMP
+            pops, pushes = 0, 0     # LEAF_JUMP, LEAF_MARK
         if depth < pops:
             return -1
         after = depth - pops + pushes
@@ -272,7 +305,7 @@ def leaf_stack_depth(ops):
         successors = []
         if kind != LEAF_JUMP:
             successors.append(i + 1)
-        if kind >= LEAF_JUMP:
+        if LEAF_JUMP <= kind <= LEAF_JUMP_IF_FALSE:
             successors.append(ops[i] >> 8)
         for j in successors:
             if j == len(ops):
@@ -283,10 +316,10 @@ def leaf_stack_depth(ops):
     return deepest
 
 
-def is_pure_leaf(bytes, literal_count=256, temp_size=256):
+def is_pure_leaf(bytes, literal_count=256, temp_size=256, sites=None):
     """Whether pureleaf can run the method (compile_pure_leaf)."""
     return compile_pure_leaf(bytes, [None] * literal_count,
-                             temp_size) is not None
+                             temp_size, sites) is not None
 
 
 def has_backward_branch(bytes):
@@ -369,7 +402,8 @@ class CompiledCode(Shadow):
         self.leaf = is_leaf(bytes)
         # a pure leaf's program, evaluated without a context (pureleaf.py);
         # None for every other method
-        self.leaf_program = compile_pure_leaf(bytes, literals_w, temp_size)
+        self.leaf_program = compile_pure_leaf(bytes, literals_w, temp_size,
+                                              sites)
         # such loops get the blocks they run in their green key (loopkey.py)
         self.runs_blocks = (has_backward_branch(bytes) and
                             sends_value(sites))
@@ -381,9 +415,14 @@ class CompiledCode(Shadow):
         # what the JIT's counters hash this code by (greenhash.py)
         self.green_hash = next_green_hash()
 
-    def runs_without_context(self):
-        """Quick or a pure leaf: what a megamorphic site runs cheaply."""
-        return self.quick_kind != QUICK_NONE or self.leaf_program is not None
+    def is_cheap_callee(self):
+        """Quick or a pure leaf (a pure method that sends nothing): what a
+        megamorphic site runs in ~20 ns (pic.py).  A pure method that
+        sends costs about twice that, like a 32-way polymorphic site."""
+        if self.quick_kind != QUICK_NONE:
+            return True
+        program = self.leaf_program
+        return program is not None and len(program.sites) == 0
 
     def slot_changed(self, space, w_obj, index):
         w_obj.shadow = None

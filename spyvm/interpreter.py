@@ -435,6 +435,10 @@ class Interpreter(object):
             ctx.push(pureleaf.box(space, w_value))
             return
         code = space.method_cache.found
+        if space.leaf_scratch.w_missed is not None:
+            # a send inside a pure method missed the cache: look it up, so
+            # that the next evaluation finds it
+            pureleaf.fill_missed(space)
         if code is NOT_FOUND:
             code = space.method_cache.lookup(space, w_class, site.selector)
         if code is None:

@@ -114,17 +114,21 @@ class MethodCache(object):
     selector) -> code in a fixed table indexed by a hash of both.
 
     Megamorphic sites dispatch through it, in the interpreter and as a
-    residual call in traces; it is cheaper than a ClassInfo's dict, which
-    hashes and compares the selector string.  Flushed with every other
-    cache when a class's methods or parent change.
+    residual call in traces, and so do the sends inside pure methods
+    (pureleaf.py); it is cheaper than a ClassInfo's dict, which hashes and
+    compares the selector string.  Two-way set associative: a megamorphic
+    site's classes and a selector its callees send can land in the same
+    set, and with one way they would evict each other on every round.
+    Flushed with every other cache when a class's methods or parent
+    change.
     """
-    SIZE = 1024     # a power of two
+    SETS = 1024     # a power of two; each set is two adjacent entries
     _attrs_ = ['classes_w', 'selectors', 'codes', 'found']
 
     def __init__(self):
-        self.classes_w = [None] * self.SIZE
-        self.selectors = [None] * self.SIZE
-        self.codes = [None] * self.SIZE
+        self.classes_w = [None] * (2 * self.SETS)
+        self.selectors = [None] * (2 * self.SETS)
+        self.codes = [None] * (2 * self.SETS)
         self.found = None   # what megamorphic_send found (pureleaf.py)
 
     @jit.dont_look_inside
@@ -137,6 +141,12 @@ class MethodCache(object):
         info = classinfo_of(space, w_class)
         code = info.lookup(selector)
         index = self.index(info, selector_hash)
+        if self.classes_w[index] is not None:
+            # the newest entry goes first; the older one moves to the
+            # second way, evicting what was there
+            self.classes_w[index + 1] = self.classes_w[index]
+            self.selectors[index + 1] = self.selectors[index]
+            self.codes[index + 1] = self.codes[index]
         self.classes_w[index] = w_class
         self.selectors[index] = selector
         self.codes[index] = code
@@ -156,16 +166,21 @@ class MethodCache(object):
         if self.classes_w[index] is w_class and \
                 self.selectors[index] == selector:
             return self.codes[index]
+        index += 1
+        if self.classes_w[index] is w_class and \
+                self.selectors[index] == selector:
+            return self.codes[index]
         return NOT_FOUND
 
     def index(self, info, selector_hash):
-        # xor with one selector's hash is a bijection: classes whose serials
-        # differ modulo SIZE (all of them, while at most SIZE classes have a
-        # ClassInfo) get distinct entries for that selector
-        return (info.serial ^ selector_hash) & (self.SIZE - 1)
+        """The first entry of the set for (class, selector).  xor with one
+        selector's hash is a bijection: classes whose serials differ modulo
+        SETS (all of them, while at most SETS classes have a ClassInfo) get
+        distinct sets for that selector."""
+        return ((info.serial ^ selector_hash) & (self.SETS - 1)) << 1
 
     def flush(self):
-        for i in range(self.SIZE):
+        for i in range(len(self.classes_w)):
             self.classes_w[i] = None
             self.selectors[i] = None
             self.codes[i] = None

@@ -19,9 +19,9 @@ BINARY = 2
 # Classes a site specialises on before it turns megamorphic.  A trace
 # dispatches over them with a chain of class guards (~1.5 ns per class);
 # a megamorphic send costs ~20 ns for a quick or pure leaf callee
-# (pureleaf.py) and 70-90 ns for any other (RPython's portal entry), so a
-# site none of whose callees is quick or a pure leaf specialises on half
-# as many classes again (48 by default: the cross-over of the `send`
+# (pureleaf.py), ~45 for a pure method that sends, and 70-90 ns for any
+# other (RPython's portal entry), so a site none of whose callees is quick
+# or a pure leaf specialises on half as many classes again (48 by default: the cross-over of the `send`
 # sweep, docs/pics.md).  With one send per receiver the cross-over is
 # about 14 classes, but a trace that has guarded on a receiver's class
 # sends it every further message for free: bench/polymorphic.st (two sends
@@ -96,7 +96,7 @@ class SendSite(object):
         self.classes_w = self.classes_w + [w_class]
         self.codes = self.codes + [code]
         self.counts = self.counts + [1]
-        if code is not None and code.runs_without_context():
+        if code is not None and code.is_cheap_callee():
             self.cheap_callees += 1
 
     def size_limit(self, pic_size):

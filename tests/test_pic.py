@@ -5,7 +5,7 @@ when methods change."""
 import pytest
 
 from spyvm.model import W_SmallInt
-from spyvm.code import code_of_method
+from spyvm.code import code_of_method, NOT_FOUND
 from tests.mini import *
 
 
@@ -67,7 +67,7 @@ def test_a_site_without_cheap_callees_specialises_on_more_classes(image):
         w_method = image.install(name, "k", assemble(
             push_const(k + 1), assign_temp(0), pop(), push_temp(0),
             push_const(0), send_binary(2), stack_return()), temps=1)
-        assert not code_of_method(image.space, w_method).runs_without_context()
+        assert not code_of_method(image.space, w_method).is_cheap_callee()
     image.space.config.pic_size = 2
     assert [k_of(image, n) for n in "ABC"] == [1, 2, 3]
     s = site(image)
@@ -165,6 +165,34 @@ def test_method_cache_gives_the_classes_of_one_selector_their_own_entries(
     cached = [w for w in cache.classes_w if w is not None]
     assert len(cached) == 300
     assert set(cached) == set(classes_w)
+
+
+def test_method_cache_keeps_two_entries_that_share_a_set(image):
+    # a megamorphic site's classes and a selector their (pure) callees
+    # send may share a set: both stay cached, and a third entry in the
+    # set evicts the older of the two
+    from rpython.rlib.objectmodel import compute_hash
+    from spyvm.lookup import classinfo_of
+    space = image.space
+    cache = space.method_cache
+    w_A = image.cls("A")
+    index = cache.index(classinfo_of(space, w_A), compute_hash("k"))
+    others = []
+    for i in range(5000):
+        selector = "s%d" % i
+        if cache.index(classinfo_of(space, w_A),
+                       compute_hash(selector)) == index:
+            others.append(selector)
+            image.install("A", selector, tagged(len(others)))
+    assert len(others) >= 2
+    code_k = cache.lookup(space, w_A, "k")
+    code_1 = cache.lookup(space, w_A, others[0])
+    assert code_k is not None and code_1 is not None
+    assert cache.probe(w_A, "k", compute_hash("k")) is code_k
+    assert cache.probe(w_A, others[0], compute_hash(others[0])) is code_1
+    cache.lookup(space, w_A, others[1])
+    assert cache.probe(w_A, "k", compute_hash("k")) is NOT_FOUND
+    assert cache.probe(w_A, others[0], compute_hash(others[0])) is code_1
 
 
 def test_megamorphic_site_runs_a_redefined_method(image):

@@ -221,3 +221,153 @@ def test_megamorphic_send_probes_the_global_cache(image):
     assert send("other") is None and cache.found is other
     assert cache.lookup(space, w_class, "nonesuch") is None
     assert send("nonesuch") is None and cache.found is None
+
+
+# Pure methods that send: `work: x  ^ (x max: 0) + 5` sends max: to a
+# SmallInt, whose method is a pure leaf
+MAX = assemble(push_self(), push_arg(1), send_binary(0), branch_if_false(8),
+               push_arg(1), branch(9), push_self(), stack_return())
+WORK = assemble(push_arg(1), push_const(0), mark(2), send(0), push_const(5),
+                send_binary(2), stack_return())
+
+
+def install_work(image, max_code=MAX, temps=0):
+    image.install("SmallInt", "max:", max_code, temps=temps)
+    w_method = image.install("Object", "work:", WORK, ["max:"])
+    return code_of_method(image.space, w_method)
+
+
+def test_a_method_that_sends_is_pure_with_its_sites(image):
+    work = install_work(image)
+    assert work.leaf_program is not None
+    assert [s.selector for s in work.leaf_program.sites] == ["max:"]
+    # without its send sites (a bare byte string) it is not
+    assert not is_pure_leaf("".join(map(chr, WORK)))
+    impure = [
+        # MarkArguments that no send follows
+        assemble(push_self(), mark(1), stack_return()),
+        # more than a receiver and two arguments
+        assemble(push_self(), push_self(), push_self(), push_self(), mark(4),
+                 send(0), stack_return()),
+        # a branch straight to the send, past its MarkArguments
+        assemble(push_self(), push_true(), branch_if_true(5), mark(1),
+                 send(0), stack_return()),
+    ]
+    for bytes in impure:
+        w_method = image.install("Object", "impure", bytes, ["max:"])
+        assert code_of_method(image.space, w_method).leaf_program is None, \
+            bytes
+
+
+def test_a_pure_method_runs_its_sends_without_contexts(image):
+    space = image.space
+    work = install_work(image)
+    w_rcv = image.new("Object")
+    for x in [-3, 0, 7, 2 ** 40]:
+        w = evaluate(image, WORK, [w_rcv, W_SmallInt(x)], ["max:"])
+        assert isinstance(w, W_SmallInt) and w.value == max(x, 0) + 5
+    # the first evaluation missed the global cache, looked max: up and
+    # ran again; the cache now knows it
+    assert space.method_cache.probe(space.w_SmallInt, "max:",
+                                    work.leaf_program.sites[0].selector_hash
+                                    ) is not NOT_FOUND
+    # and the ordinary send agrees
+    assert image.send(w_rcv, "work:", W_SmallInt(-3)).value == 5
+    assert image.send(w_rcv, "work:", W_SmallInt(9)).value == 14
+
+
+def test_a_pure_method_gives_up_before_any_effect(image, capfd):
+    space = image.space
+    work = install_work(image)
+    w_rcv = image.new("Object")
+    # the receiver of max: does not understand it: the ordinary send
+    # reports it, with work:'s context in the backtrace
+    w_obj = image.new("Object")
+    assert evaluate(image, WORK, [w_rcv, w_obj], ["max:"]) is None
+    assert image.send(w_rcv, "work:", w_obj) is image.w_nil
+    err = capfd.readouterr().err
+    assert 'does not understand "max:"' in err, err
+    assert "work:[" in err, err
+    # a callee that is not pure (it stores a temporary)
+    install_work(image, assemble(push_self(), assign_temp(0), pop(),
+                                 push_arg(1), stack_return()), temps=1)
+    work = code_of_method(space, image.cls("Object").slots_w[2].slots_w[-1])
+    assert work.leaf_program is not None
+    assert evaluate(image, WORK, [w_rcv, W_SmallInt(3)], ["max:"]) is None
+    assert image.send(w_rcv, "work:", W_SmallInt(3)).value == 5
+
+
+def test_deep_pure_recursion_is_left_to_the_ordinary_way(image):
+    # down: n  ^ n < 1 ifTrue: [0] ifFalse: [self down: n + -1]
+    down = assemble(push_arg(1), push_const(1), send_binary(0),
+                    branch_if_false(7), push_const(0), stack_return(),
+                    push_self(), push_arg(1), push_lit(1), send_binary(2),
+                    mark(2), send(0), stack_return())
+    assert down[7:8] == push_self()
+    w_method = image.install("Object", "down:", down,
+                             ["down:", W_SmallInt(-1)])
+    program = code_of_method(image.space, w_method).leaf_program
+    assert program is not None
+    w_rcv = image.new("Object")
+    image.space.method_cache.lookup(image.space, image.cls("Object"),
+                                    "down:")
+    # four activations fit in one evaluation, five do not
+    assert evaluate(image, down, [w_rcv, W_SmallInt(3)],
+                    ["down:", W_SmallInt(-1)]).value == 0
+    assert evaluate(image, down, [w_rcv, W_SmallInt(4)],
+                    ["down:", W_SmallInt(-1)]) is None
+    assert image.send(w_rcv, "down:", W_SmallInt(30)).value == 0
+    # a method that gives up more often than it answers stops trying
+    program.failures = 0
+    for i in range(pureleaf.MAX_FAILURES):
+        assert pureleaf.run(image.space, program, 2, w_rcv, W_SmallInt(9),
+                            None) is None
+    assert program.failures == pureleaf.MAX_FAILURES
+    assert pureleaf.run(image.space, program, 2, w_rcv, W_SmallInt(0),
+                        None) is None
+    program.failures = 2
+    assert pureleaf.run(image.space, program, 2, w_rcv, W_SmallInt(0),
+                        None) is not None
+    assert program.failures == 1
+
+
+def test_megamorphic_send_of_a_method_that_sends(image):
+    space = image.space
+    cache = space.method_cache
+    work = install_work(image)
+    w_class = image.cls("Object")
+    w_rcv = image.new("Object")
+    site = SendSite("work:", space.wrap_string("work:"), SEND, "test")
+    cache.lookup(space, w_class, "work:")
+    # max: is not cached: the residual call gives up and names it
+    assert pureleaf.megamorphic_send(space, site, w_class, 2, w_rcv,
+                                     W_SmallInt(4), None) is None
+    assert cache.found is work
+    assert space.leaf_scratch.w_missed is space.w_SmallInt
+    assert pureleaf.fill_missed(space)
+    assert not pureleaf.fill_missed(space)
+    w = pureleaf.megamorphic_send(space, site, w_class, 2, w_rcv,
+                                  W_SmallInt(4), None)
+    assert pureleaf.box(space, w).value == 9
+    assert space.leaf_scratch.stack_w == \
+        [None] * len(space.leaf_scratch.stack_w)
+
+
+def test_sends_to_pure_methods_that_send_answer_as_before(image):
+    install_work(image)
+    image.install("SmallInt", "work:", WORK, ["max:"])
+    # sum <- 0. i <- 0. [i < 50] whileTrue: [sum <- sum + (i work: i - 20)...]
+    # with i - 20 as i + -20 (a literal)
+    code = assemble(
+        push_const(0), assign_temp(0), pop(), push_const(0), assign_temp(1),
+        pop(),
+        push_temp(1), push_lit(1), send_binary(0), branch_if_false(28),
+        push_temp(0), push_temp(1), push_temp(1), push_lit(2),
+        send_binary(2), mark(2), send(0), send_binary(2),
+        assign_temp(0), pop(),
+        push_temp(1), push_const(1), send_binary(2), assign_temp(1), pop(),
+        branch(6),
+        push_temp(0), stack_return())
+    assert code[28:] == assemble(push_temp(0), stack_return())
+    w = image.run(code, ["work:", W_SmallInt(50), W_SmallInt(-20)], temps=2)
+    assert w.value == sum(max(i - 20, 0) + 5 for i in range(50))

@@ -228,7 +228,8 @@ def jit_fib(n):
     return 1 if n < 2 else jit_fib(n - 1) + jit_fib(n - 2) + 1
 
 
-def build_own_image(extra_source, megamorphic_classes=0):
+def build_own_image(extra_source, megamorphic_classes=0,
+                    sending_callees=False):
     """The default image built from images/source plus extra_source."""
     import os
     import tempfile
@@ -236,10 +237,14 @@ def build_own_image(extra_source, megamorphic_classes=0):
     from spyvm.bootstrap.builder import Builder, DEFAULT_SOURCE_DIR
     text = extra_source
     # `^ k + 0`, not `^ k`: a quick method would need no residual call;
-    # every other class's method assigns a temporary, so it is no pure
-    # leaf (pureleaf.py) and runs through Interpreter.invoke_residual
+    # every other class's method assigns a temporary, so it is not pure
+    # (pureleaf.py) and runs through Interpreter.invoke_residual.  With
+    # sending_callees every method is `^ (k max: 0) + 0`: pure, and it
+    # sends a message
     for k in range(megamorphic_classes):
-        if k % 2 == 0:
+        if sending_callees:
+            body = "weight\n  ^ (%d max: 0) + 0" % k
+        elif k % 2 == 0:
             body = "weight\n  ^ %d + 0" % k
         else:
             body = "weight | w |\n  w <- %d.\n  ^ w + 0" % k
@@ -265,9 +270,10 @@ def build_own_image(extra_source, megamorphic_classes=0):
 
 
 class OwnImage(object):
-    def __init__(self, megamorphic_classes=0):
+    def __init__(self, megamorphic_classes=0, sending_callees=False):
         from spyvm.interpreter import Interpreter
-        self.space = build_own_image(JIT_SOURCE, megamorphic_classes)
+        self.space = build_own_image(JIT_SOURCE, megamorphic_classes,
+                                     sending_callees)
         self.interp = Interpreter(self.space)
 
     def cls(self, name):
@@ -481,11 +487,11 @@ class TestOwnImageTraces(LLJitMixin):
         assert "JitA" in guarded and "JitB" in guarded
         assert get_stats().invalidated_token_numbers == set()
 
-    def megamorphic_run(self, classes):
+    def megamorphic_run(self, classes, sending_callees=False):
         """128 sends from jitSum:'s site to `classes` receiver classes
         with --pic-size 4: the number of traces through the site and the
         operations of all traces."""
-        image = OwnImage(megamorphic_classes=classes)
+        image = OwnImage(classes, sending_callees)
         image.space.config.pic_size = 4
         w_shapes = image.instances(["JitM%d" % k for k in range(classes)])
         def main(n):
@@ -493,6 +499,10 @@ class TestOwnImageTraces(LLJitMixin):
             assert isinstance(w, W_SmallInt)
             return w.value
         n = 128
+        if sending_callees:
+            # the site is megamorphic and the global method cache knows
+            # every callee (and max:) before the JIT starts
+            main(n)
         # jitSum: sends `weight` to shapes at: i \\ size + 1, which is k
         assert self.meta(main, [n]) == sum([i % classes
                                             for i in range(1, n + 1)])
@@ -539,6 +549,20 @@ class TestOwnImageTraces(LLJitMixin):
         # class
         assert 1 <= count8 <= 8
         assert count64 <= count8 + 1
+
+    def test_megamorphic_callees_that_send_need_no_context(self):
+        # callees `^ (k max: 0) + 0` are pure methods that send max: to a
+        # SmallInt (pureleaf.py): megamorphic_send runs them, max:
+        # included, without a context.  Once the method cache knows them,
+        # no trace enters a callee through invoke_residual (with a
+        # temporary assigned in `weight`, they all do, as the test above
+        # shows), and the call still cannot collect
+        count, called, guarded, ops = self.megamorphic_run(
+            64, sending_callees=True)
+        assert any("megamorphic_send" in name for name in called), called
+        assert not any("invoke_residual" in name for name in called), called
+        assert "call_assembler_r" not in ops
+        assert 1 <= count <= 8
 
     def compared_class_names(self):
         """Names of the Smalltalk classes the traces compare a pointer
