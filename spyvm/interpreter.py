@@ -453,11 +453,15 @@ class Interpreter(object):
             if w_value is not None:
                 ctx.push(w_value)
                 return
-        # a pure leaf needs no context (pureleaf.py): in the interpreter
+        # a pure method needs no context (pureleaf.py): in the interpreter
         # always, in traces where the callee is not inlined; vmprof would
         # not see it, so not while profiling
-        if code.leaf_program is not None and not profiler.state.on and \
-                (not inline or not jit.we_are_jitted()):
+        program = code.leaf_program
+        if program is not None and not profiler.state.on and \
+                (not inline or not jit.we_are_jitted()) and \
+                program.failures < pureleaf.MAX_FAILURES:
+            # (a method that gave up too often is not even called: the
+            # interpreter sends such methods, SmallInt>>- for one, often)
             w_value = pureleaf.evaluate(self.space, code, w_args)
             if w_value is not None:
                 ctx.push(w_value)

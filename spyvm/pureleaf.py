@@ -33,6 +33,7 @@ residual call, `megamorphic_send`, which also does the lookup.
 """
 
 from rpython.rlib import jit
+from rpython.rlib.objectmodel import specialize
 from rpython.rlib.rarithmetic import ovfcheck
 
 from spyvm import code as c
@@ -65,7 +66,7 @@ class Scratch(object):
     and `missed_site` for `fill_missed`."""
     _attrs_ = ['stack_w', 'stack_i', 'int_result', 'used', 'w_missed',
                'missed_site', 'sender_programs', 'sender_ips', 'sender_bases',
-               'sender_nargs', 'answers', 'give_ups', 'misses', 'refusals']
+               'sender_nargs', 'give_ups', 'misses', 'refusals']
 
     def __init__(self):
         self.stack_w = [None] * SCRATCH_SIZE
@@ -78,10 +79,9 @@ class Scratch(object):
         self.sender_ips = [0] * c.LEAF_MAX_DEPTH
         self.sender_bases = [0] * c.LEAF_MAX_DEPTH
         self.sender_nargs = [0] * c.LEAF_MAX_DEPTH
-        # for --stats: evaluations that answered, that gave up (of which
-        # for a send the global cache did not know), and that were not
-        # tried (MAX_FAILURES)
-        self.answers = 0
+        # for --stats: evaluations that gave up (of which for a send the
+        # global cache did not know), and that were not tried
+        # (MAX_FAILURES).  Not those that answer: a count on the hot path
         self.give_ups = 0
         self.misses = 0
         self.refusals = 0
@@ -94,6 +94,9 @@ def evaluate(space, code, w_args):
     residual call, which cannot force the caller's context."""
     program = code.leaf_program
     if program is None or not isinstance(w_args, W_PointersObject):
+        return None
+    if program.failures >= MAX_FAILURES:
+        space.leaf_scratch.refusals += 1
         return None
     nargs = w_args.size()
     w_a0 = w_a1 = w_a2 = None
@@ -157,30 +160,38 @@ def run(space, program, nargs, w_a0, w_a1, w_a2):
     """The answer of `program` (INT_RESULT: a SmallInt, see `box`), or None
     before any effect.  Allocates nothing and raises nothing."""
     scratch = space.leaf_scratch
+    stack_w = scratch.stack_w
+    if len(program.sites) == 0:
+        # a pure leaf: as before methods could send, nothing but the run
+        w_result = _run(space, program, nargs, w_a0, w_a1, w_a2, scratch,
+                        False)
+        i = 0
+        # a while loop: the JIT's collect analysis sees a range as an
+        # allocation
+        while i < program.depth:
+            stack_w[i] = None       # keep no object alive
+            i += 1
+        if w_result is None:
+            scratch.give_ups += 1
+        return w_result
     if program.failures >= MAX_FAILURES:
         scratch.refusals += 1
         return None
-    stack_w = scratch.stack_w
     scratch.used = program.depth
     scratch.w_missed = None
-    w_result = _run(space, program, nargs, w_a0, w_a1, w_a2, scratch)
+    w_result = _run(space, program, nargs, w_a0, w_a1, w_a2, scratch, True)
+    # one that gives up more often than it answers stops trying; a cache
+    # miss does not count, as the caller fills it (fill_missed)
     if w_result is None:
         scratch.give_ups += 1
-    else:
-        scratch.answers += 1
-    if len(program.sites) > 0:
-        # one that gives up more often than it answers stops trying; a
-        # cache miss does not count, as the caller fills it (fill_missed)
-        if w_result is None:
-            if scratch.w_missed is None:
-                program.failures += 1
-        elif program.failures > 0:
-            program.failures -= 1
+        if scratch.w_missed is None:
+            program.failures += 1
+    elif program.failures > 0:
+        program.failures -= 1
     i = 0
-    # keep no object alive.  A while loop: the JIT's collect analysis sees
-    # a range as an allocation.  Only entries that hold an object: as a
-    # plain loop the C compiler makes it a call to memset, which cost 60 %
-    # more per megamorphic send of a pure leaf (docs/pics.md)
+    # only entries that hold an object: as a plain loop the C compiler
+    # makes this a call to memset, which for these sizes cost a megamorphic
+    # send of a pure leaf 60 % more (docs/pics.md)
     while i < scratch.used:
         if stack_w[i] is not None:
             stack_w[i] = None
@@ -188,7 +199,11 @@ def run(space, program, nargs, w_a0, w_a1, w_a2):
     return w_result
 
 
-def _run(space, program, nargs, w_a0, w_a1, w_a2, scratch):
+@specialize.arg(7)
+def _run(space, program, nargs, w_a0, w_a1, w_a2, scratch, sends):
+    # Two copies: with `sends` False (a pure leaf) the C compiler sees no
+    # activation but the first, which kept the leaves' loop as fast as it
+    # was before methods could send (docs/pics.md).
     # compile_pure_leaf checked each program's stack depth and operands;
     # what is left to check is the receiver's slots, the number of
     # arguments and what each send finds.  The first activation's receiver
@@ -212,7 +227,7 @@ def _run(space, program, nargs, w_a0, w_a1, w_a2, scratch):
         if kind == c.LEAF_PUSH_ARGUMENT:
             if operand >= nargs:
                 return None
-            if depth > 0:
+            if sends and depth > 0:
                 w_value = stack_w[base + operand]
                 value = stack_i[base + operand]
             elif operand == 0:
@@ -224,7 +239,7 @@ def _run(space, program, nargs, w_a0, w_a1, w_a2, scratch):
         elif kind == c.LEAF_PUSH_INSTANCE:
             # only plain objects: a Context's slots are its virtualizable
             # fields, which would make this call one that may force
-            w_rcv = stack_w[base] if depth > 0 else w_a0
+            w_rcv = stack_w[base] if sends and depth > 0 else w_a0
             if not isinstance(w_rcv, W_PointersObject):
                 return None
             if operand >= len(w_rcv.slots_w):
@@ -277,7 +292,7 @@ def _run(space, program, nargs, w_a0, w_a1, w_a2, scratch):
             is_nil = stack_w[sp] is space.w_nil
             w_value = space.wrap_bool(is_nil == (kind == c.LEAF_IS_NIL))
         elif kind == c.LEAF_STACK_RETURN or kind == c.LEAF_SELF_RETURN:
-            if depth == 0:
+            if not sends or depth == 0:
                 if kind == c.LEAF_SELF_RETURN:
                     return w_a0
                 w_value = stack_w[sp - 1]
@@ -309,6 +324,8 @@ def _run(space, program, nargs, w_a0, w_a1, w_a2, scratch):
         elif kind == c.LEAF_MARK:
             continue
         elif kind == c.LEAF_SEND:
+            if not sends:
+                return None     # not in a pure leaf
             callee = find_callee(space, scratch, program, operand, sp, depth)
             if callee is None:
                 return None

@@ -109,11 +109,11 @@ class Census(object):
                 lines.append(line)
         scratch = self.space.leaf_scratch
         lines.append("pure methods (run without a context):")
-        lines.append("  %s %d" % (ljust("answered", 18), scratch.answers))
         lines.append("  %s %d (%d at a send the method cache missed)"
                      % (ljust("gave up", 18), scratch.give_ups,
                         scratch.misses))
-        lines.append("  %s %d" % (ljust("not tried", 18), scratch.refusals))
+        lines.append("  %s %d (at megamorphic sites: it gave up too often)"
+                     % (ljust("not tried", 18), scratch.refusals))
         lines.append("jit:")
         for i in range(len(JIT_COUNTERS)):
             lines.append("  %s %d" % (ljust(JIT_COUNTERS[i][0], 18),
@@ -156,10 +156,9 @@ class Census(object):
                             json_string(site.selector), site.total_sends(),
                             ", ".join(hot)))
         scratch = self.space.leaf_scratch
-        parts.append('], "pure_methods": {"answered": %d, "gave_up": %d, '
+        parts.append('], "pure_methods": {"gave_up": %d, '
                      '"cache_misses": %d, "not_tried": %d'
-                     % (scratch.answers, scratch.give_ups, scratch.misses,
-                        scratch.refusals))
+                     % (scratch.give_ups, scratch.misses, scratch.refusals))
         parts.append('}, "jit": {')
         for i in range(len(JIT_COUNTERS)):
             parts.append('"%s": %d, ' % (JIT_COUNTERS[i][0],
