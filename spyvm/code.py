@@ -154,14 +154,18 @@ class LeafProgram(object):
     running it checks no bounds but the receiver's slots and the number of
     arguments.  A send in it (LEAF_SEND) is looked up when it runs and
     must find another pure method."""
-    _attrs_ = ['ops', 'literals_w', 'depth', 'sites', 'failures']
-    _immutable_fields_ = ['ops[*]', 'literals_w[*]', 'depth', 'sites[*]']
+    _attrs_ = ['ops', 'literals_w', 'depth', 'sites', 'sends', 'failures']
+    _immutable_fields_ = ['ops[*]', 'literals_w[*]', 'depth', 'sites[*]',
+                          'sends']
 
     def __init__(self, ops, literals_w, depth, sites):
         self.ops = ops
         self.literals_w = literals_w
         self.depth = depth      # the deepest the stack gets
         self.sites = sites      # the SendSite of each LEAF_SEND
+        # whether there are any: read on every run, so kept here rather
+        # than behind a load of the sites list
+        self.sends = len(sites) > 0
         # evaluations that had to be abandoned in a send (pureleaf.py)
         self.failures = 0
 
@@ -422,7 +426,7 @@ class CompiledCode(Shadow):
         if self.quick_kind != QUICK_NONE:
             return True
         program = self.leaf_program
-        return program is not None and len(program.sites) == 0
+        return program is not None and not program.sends
 
     def slot_changed(self, space, w_obj, index):
         w_obj.shadow = None

@@ -453,15 +453,17 @@ class Interpreter(object):
             if w_value is not None:
                 ctx.push(w_value)
                 return
-        # a pure method needs no context (pureleaf.py): in the interpreter
-        # always, in traces where the callee is not inlined; vmprof would
-        # not see it, so not while profiling
+        # a pure method needs no context (pureleaf.py).  A pure leaf: in
+        # the interpreter always, in traces where the callee is not
+        # inlined.  One that sends: only from a megamorphic site, so that
+        # everywhere else the interpreter runs, and profiles, what the
+        # traces will inline, as it did before such methods were pure
+        # (docs/pics.md).  vmprof would not see it, so not while profiling
         program = code.leaf_program
         if program is not None and not profiler.state.on and \
-                (not inline or not jit.we_are_jitted()) and \
+                (not inline or
+                 (not program.sends and not jit.we_are_jitted())) and \
                 program.failures < pureleaf.MAX_FAILURES:
-            # (a method that gave up too often is not even called: the
-            # interpreter sends such methods, SmallInt>>- for one, often)
             w_value = pureleaf.evaluate(self.space, code, w_args)
             if w_value is not None:
                 ctx.push(w_value)

@@ -161,7 +161,7 @@ def run(space, program, nargs, w_a0, w_a1, w_a2):
     before any effect.  Allocates nothing and raises nothing."""
     scratch = space.leaf_scratch
     stack_w = scratch.stack_w
-    if len(program.sites) == 0:
+    if not program.sends:
         # a pure leaf: as before methods could send, nothing but the run
         w_result = _run(space, program, nargs, w_a0, w_a1, w_a2, scratch,
                         False)
