@@ -150,7 +150,7 @@ LEAF_MAX_DEPTH = 4          # activations in one evaluation (pureleaf.py)
 
 
 class LeafProgram(object):
-    """A pure leaf decoded and checked once (compile_pure_leaf), so that
+    """A pure method decoded and checked once (compile_pure_leaf), so that
     running it checks no bounds but the receiver's slots and the number of
     arguments.  A send in it (LEAF_SEND) is looked up when it runs and
     must find another pure method."""
@@ -404,8 +404,8 @@ class CompiledCode(Shadow):
         self.quick_kind, self.quick_index = quick_return(bytes)
         self.block_arity = block_call_arity(bytes)
         self.leaf = is_leaf(bytes)
-        # a pure leaf's program, evaluated without a context (pureleaf.py);
-        # None for every other method
+        # a pure method's program, evaluated without a context
+        # (pureleaf.py); None for every other method
         self.leaf_program = compile_pure_leaf(bytes, literals_w, temp_size,
                                               sites)
         # such loops get the blocks they run in their green key (loopkey.py)

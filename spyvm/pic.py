@@ -21,8 +21,8 @@ BINARY = 2
 # a megamorphic send costs ~20 ns for a quick or pure leaf callee
 # (pureleaf.py), ~45 for a pure method that sends, and 70-90 ns for any
 # other (RPython's portal entry), so a site none of whose callees is quick
-# or a pure leaf specialises on half as many classes again (48 by default: the cross-over of the `send`
-# sweep, docs/pics.md).  With one send per receiver the cross-over is
+# or a pure leaf specialises on half as many classes again (48 by default:
+# the cross-over of the `send` sweep, docs/pics.md).  With one send per receiver the cross-over is
 # about 14 classes, but a trace that has guarded on a receiver's class
 # sends it every further message for free: bench/polymorphic.st (two sends
 # per receiver, 20 classes) ran 2x slower with a cut-off of 16.  32 is

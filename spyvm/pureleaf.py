@@ -26,10 +26,12 @@ evaluation answers None.  Nothing has happened yet, so the send runs the
 method the ordinary way, which then does exactly what it always did,
 errors and backtraces included.
 
-The interpreter uses `evaluate` for every send of a pure method when it is
-not profiling (vmprof would miss the activation).  Traces inline callees
-wherever the site names their classes; at megamorphic sites they make one
-residual call, `megamorphic_send`, which also does the lookup.
+The interpreter uses `evaluate` for every send of a pure leaf, and for a
+pure method that sends only at a megamorphic site (Interpreter.invoke),
+when it is not profiling (vmprof would miss the activation).  Traces
+inline callees wherever the site names their classes; at megamorphic sites
+they make one residual call, `megamorphic_send`, which also does the
+lookup.
 """
 
 from rpython.rlib import jit

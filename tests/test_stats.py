@@ -21,6 +21,12 @@ def test_stats_text_and_json(run_untranslated, own_image, tmp_path):
     assert top["sends"] >= data["top_sites"][-1]["sends"]
     assert ">>" in top["location"]
     assert "loops" in data["jit"]
+    # what the pure-method evaluator gave up (pureleaf.py)
+    assert sorted(data["pure_methods"]) == ["cache_misses", "gave_up",
+                                            "not_tried"]
+    assert data["pure_methods"]["cache_misses"] <= \
+        data["pure_methods"]["gave_up"]
+    assert "pure methods (run without a context):" in r.err
 
 
 def test_megamorphic_sites_are_listed(run_untranslated, own_image, tmp_path):
