@@ -97,9 +97,6 @@ def evaluate(space, code, w_args):
     program = code.leaf_program
     if program is None or not isinstance(w_args, W_PointersObject):
         return None
-    if program.failures >= MAX_FAILURES:
-        space.leaf_scratch.refusals += 1
-        return None
     nargs = w_args.size()
     w_a0 = w_a1 = w_a2 = None
     if nargs > 0:
