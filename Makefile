@@ -41,12 +41,16 @@ $(VENV)/.done:
 	$(VENV)/bin/pip install -q rpython==0.2.1 pytest==4.6.11
 	touch $@
 
-spy: $(VENV)/.done $(SOURCES)
+# The image first (order-only): its bootstrap imports rffi, which writes
+# RPython's shared rpython/_cache, and every translation deletes that
+# directory when it starts (tools/translate.py), so under make -j the two
+# could race and the bootstrap fail
+spy: $(VENV)/.done $(SOURCES) | images/spy.image
 	@mkdir -p build
 	$(PYTHON3) tools/translate.py build/spy.log spy -- \
 	  $(RPYTHON) -Ojit --output=spy targetsmalltalk.py
 
-spy-nojit: $(VENV)/.done $(SOURCES)
+spy-nojit: $(VENV)/.done $(SOURCES) | images/spy.image
 	@mkdir -p build
 	$(PYTHON3) tools/translate.py build/spy-nojit.log spy-nojit -- \
 	  $(RPYTHON) -O2 --output=spy-nojit targetsmalltalk.py
