@@ -353,21 +353,40 @@ def test_megamorphic_send_of_a_method_that_sends(image):
         [None] * len(space.leaf_scratch.stack_w)
 
 
-def test_sends_to_pure_methods_that_send_answer_as_before(image):
-    install_work(image)
-    image.install("SmallInt", "work:", WORK, ["max:"])
-    # sum <- 0. i <- 0. [i < 50] whileTrue: [sum <- sum + (i work: i - 20)...]
-    # with i - 20 as i + -20 (a literal)
+def test_a_megamorphic_site_evaluates_methods_that_send(image, monkeypatch):
+    # the interpreter evaluates a pure method that sends only at a
+    # megamorphic site (Interpreter.invoke): with --pic-size 1 the site
+    # below turns megamorphic at its second receiver class
+    image.space.config.pic_size = 1
+    work = install_work(image)
+    answered = []
+    evaluate = pureleaf.evaluate
+
+    def counting_evaluate(space, code, w_args):
+        w = evaluate(space, code, w_args)
+        if code is work:
+            answered.append(w is not None)
+        return w
+    monkeypatch.setattr(pureleaf, "evaluate", counting_evaluate)
+    # sum <- 0. i <- 0. [i < 50] whileTrue: [sum <- sum +
+    #     ((i < 10 ifTrue: [obj] ifFalse: [i]) work: i + -20). i <- i + 1]
     code = assemble(
         push_const(0), assign_temp(0), pop(), push_const(0), assign_temp(1),
         pop(),
-        push_temp(1), push_lit(1), send_binary(0), branch_if_false(28),
-        push_temp(0), push_temp(1), push_temp(1), push_lit(2),
-        send_binary(2), mark(2), send(0), send_binary(2),
-        assign_temp(0), pop(),
+        push_temp(1), push_lit(1), send_binary(0), branch_if_false(36),
+        push_temp(0), push_temp(1), push_lit(3), send_binary(0),
+        branch_if_false(20), push_lit(4), branch(21), push_temp(1),
+        push_temp(1), push_lit(2), send_binary(2), mark(2), send(0),
+        send_binary(2), assign_temp(0), pop(),
         push_temp(1), push_const(1), send_binary(2), assign_temp(1), pop(),
         branch(6),
         push_temp(0), stack_return())
-    assert code[28:] == assemble(push_temp(0), stack_return())
-    w = image.run(code, ["work:", W_SmallInt(50), W_SmallInt(-20)], temps=2)
+    assert code[20:21] == push_temp(1) and code[21:22] == push_temp(1)
+    assert code[36:] == assemble(push_temp(0), stack_return())
+    w = image.run(code, ["work:", W_SmallInt(50), W_SmallInt(-20),
+                         W_SmallInt(10), image.new("Object")], temps=2)
     assert w.value == sum(max(i - 20, 0) + 5 for i in range(50))
+    # the ten sends to the Object and the one that turned the site
+    # megamorphic ran work: the ordinary way (and evaluated max:, a pure
+    # leaf); the 39 after it were evaluated, and each answered
+    assert answered == [True] * 39
