@@ -428,6 +428,30 @@ class CompiledCode(Shadow):
         program = self.leaf_program
         return program is not None and not program.sends
 
+    def runs_without_portal(self, depth=0):
+        """Whether a megamorphic site would run this callee without a
+        context, as far as its own send sites know: quick, or pure and
+        every method its sends have found so far (their recorded classes'
+        code) is too, within LEAF_MAX_DEPTH activations.  A callee that
+        sends `*` to SmallInts is not (SmallInt>>* sends
+        multBySmallInt:, which runs a primitive), and it costs a
+        megamorphic site RPython's portal entry (pic.py)."""
+        if self.quick_kind != QUICK_NONE:
+            return True
+        program = self.leaf_program
+        if program is None:
+            return False
+        if program.sends and depth + 1 >= LEAF_MAX_DEPTH:
+            return False
+        for site in program.sites:
+            codes = site.codes
+            if len(codes) == 0:
+                return False    # never sent: no evidence
+            for code in codes:
+                if code is None or not code.runs_without_portal(depth + 1):
+                    return False
+        return True
+
     def slot_changed(self, space, w_obj, index):
         w_obj.shadow = None
         space.classinfo_changed()

@@ -33,7 +33,8 @@ Options:
   --pic-size N       receiver classes a send site records before it turns
                      megamorphic (default %d, at most %d; half as many
                      again while none of its callees is quick or a pure
-                     leaf)
+                     leaf, three times as many while none runs without
+                     a context at a megamorphic site)
   --hot-classes N    classes a megamorphic site keeps specialised: those
                      with at least 1/8 of the 128 sends it samples after
                      turning megamorphic (default %d, at most %d; 0: none)

@@ -17,12 +17,15 @@ SUPER = 1
 BINARY = 2
 
 # Classes a site specialises on before it turns megamorphic.  A trace
-# dispatches over them with a chain of class guards (~1.5 ns per class);
-# a megamorphic send costs ~20 ns for a quick or pure leaf callee
-# (pureleaf.py), ~45 for a pure method that sends, and 70-90 ns for any
-# other (RPython's portal entry), so a site none of whose callees is quick
+# dispatches over them with a chain of class guards (~0.8 ns per class);
+# a megamorphic send costs ~16 ns for a quick or pure leaf callee
+# (pureleaf.py), ~38 for a pure method that sends, and 70-85 ns for any
+# other (RPython's portal entry).  So a site none of whose callees is quick
 # or a pure leaf specialises on half as many classes again (48 by default:
-# the cross-over of the `send` sweep, docs/pics.md).  With one send per receiver the cross-over is
+# the cross-over of the `send` sweep), and three times as many (96) when
+# none of them would even run without a context (CompiledCode.
+# runs_without_portal; the cross-over of the `arith` sweep, docs/pics.md).  With one send
+# per receiver the cross-over is
 # about 14 classes, but a trace that has guarded on a receiver's class
 # sends it every further message for free: bench/polymorphic.st (two sends
 # per receiver, 20 classes) ran 2x slower with a cut-off of 16.  32 is
@@ -50,7 +53,8 @@ class SendSite(object):
     _attrs_ = ['selector', 'selector_hash', 'w_selector', 'kind', 'location',
                'classes_w', 'codes', 'counts', 'megamorphic', 'hot_w',
                'sampling', 'sample_w', 'samples', 'sampled',
-               'cheap_callees', 'megamorphic_sends', 'epoch']
+               'cheap_callees', 'megamorphic_sends', 'epoch',
+               'w_leaf_class', 'leaf_callee', 'leaf_epoch']
     # traces read classes_w only through an elidable lookup
     # (lookup._index_of), so recording a class invalidates no trace; a
     # site turning megamorphic invalidates those that specialised on it;
@@ -79,6 +83,12 @@ class SendSite(object):
         self.cheap_callees = 0  # recorded callees that run without context
         self.megamorphic_sends = 0
         self.epoch = 0
+        # when the site is in a pure method: the receiver class of its last
+        # evaluated send, the pure program that class runs, and the
+        # space's pic_epoch then (pureleaf.find_callee)
+        self.w_leaf_class = None
+        self.leaf_callee = None
+        self.leaf_epoch = -1
 
     def record(self, space, w_class, code):
         if self.megamorphic:
@@ -102,10 +112,23 @@ class SendSite(object):
     def size_limit(self, pic_size):
         """How many classes the site records before it turns megamorphic:
         more while none of its callees would be cheap at a megamorphic
-        site (DEFAULT_PIC_SIZE's comment)."""
+        site, and more again while none would run without RPython's
+        portal (DEFAULT_PIC_SIZE's comment).  The callees' own sites tell
+        the latter, so it is asked only when the site is that full: by
+        then they have run."""
         if self.cheap_callees > 0:
             return pic_size
-        return min(pic_size + pic_size // 2, MAX_PIC_SIZE)
+        limit = pic_size + pic_size // 2
+        if len(self.classes_w) >= limit and \
+                not self.any_callee_without_portal():
+            limit = 3 * pic_size
+        return min(limit, MAX_PIC_SIZE)
+
+    def any_callee_without_portal(self):
+        for code in self.codes:
+            if code is not None and code.runs_without_portal():
+                return True
+        return False
 
     def reset(self, epoch):
         """Methods changed somewhere: forget classes and cached code."""

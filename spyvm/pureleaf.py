@@ -370,17 +370,29 @@ def find_callee(space, scratch, program, operand, sp, depth):
         w_class = space.w_SmallInt
     else:
         w_class = w_rcv.getclass(space)
-    code = space.method_cache.probe(w_class, site.selector,
-                                    site.selector_hash)
-    if code is NOT_FOUND:
-        scratch.misses += 1
-        scratch.w_missed = w_class
-        scratch.missed_site = site
-        return None
-    if code is None:
-        return None     # not understood: the ordinary way reports it
-    callee = code.leaf_program
-    if callee is None or callee.failures >= MAX_FAILURES:
+    if site.w_leaf_class is w_class and site.leaf_epoch == space.pic_epoch:
+        # a monomorphic inline cache: a site in a pure method mostly sees
+        # one class (max: to SmallInts), and comparing two words is cheaper
+        # than the global cache's probe.  No method changed since it was
+        # filled (pic_epoch), so it still names the method found
+        callee = site.leaf_callee
+    else:
+        code = space.method_cache.probe(w_class, site.selector,
+                                        site.selector_hash)
+        if code is NOT_FOUND:
+            scratch.misses += 1
+            scratch.w_missed = w_class
+            scratch.missed_site = site
+            return None
+        if code is None:
+            return None     # not understood: the ordinary way reports it
+        callee = code.leaf_program
+        if callee is None:
+            return None
+        site.w_leaf_class = w_class
+        site.leaf_callee = callee
+        site.leaf_epoch = space.pic_epoch
+    if callee.failures >= MAX_FAILURES:
         return None
     if sp + callee.depth > SCRATCH_SIZE:
         return None

@@ -37,7 +37,8 @@ def sweep_source(family, n, sends, rounds):
 
 
 def test_every_sweep_family_runs(run_untranslated, own_image, tmp_path):
-    for family in ("one", "send", "skewed", "skewed-send", "visitor"):
+    for family in ("one", "send", "arith", "skewed", "skewed-send",
+                   "visitor"):
         path = str(tmp_path / ("%s.st" % family))
         with open(path, "wb") as f:
             f.write(sweep_source(family, 8, 64, 2))

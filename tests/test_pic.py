@@ -59,25 +59,55 @@ def test_site_turns_megamorphic_past_pic_size(image):
 
 
 def test_a_site_without_cheap_callees_specialises_on_more_classes(image):
-    # `k` that stores a temporary first is no pure leaf (nor quick): the
-    # megamorphic path would enter its compiled code, so the site keeps
-    # specialising up to 3/2 of --pic-size (pic.py)
-    from spyvm.code import code_of_method
-    for k, name in enumerate(["A", "B", "C", "D"]):
+    # `k` that stores a temporary first is neither a pure method nor quick:
+    # the megamorphic path would enter its compiled code through the
+    # portal, so the site keeps specialising up to three times --pic-size
+    for name in "EFG":
+        image.subclass(name)
+    for k, name in enumerate("ABCDEFG"):
         w_method = image.install(name, "k", assemble(
             push_const(k + 1), assign_temp(0), pop(), push_temp(0),
             push_const(0), send_binary(2), stack_return()), temps=1)
-        assert not code_of_method(image.space, w_method).is_cheap_callee()
+        code = code_of_method(image.space, w_method)
+        assert not code.is_cheap_callee() and not code.runs_without_portal()
     image.space.config.pic_size = 2
-    assert [k_of(image, n) for n in "ABC"] == [1, 2, 3]
+    assert [k_of(image, n) for n in "ABCDEF"] == [1, 2, 3, 4, 5, 6]
     s = site(image)
-    assert not s.megamorphic and len(s.classes_w) == 3
-    assert k_of(image, "D") == 4
+    assert not s.megamorphic and len(s.classes_w) == 6
+    assert k_of(image, "G") == 7
     assert s.megamorphic
     # one cheap callee among them and the plain limit holds again
     image.install("B", "k", tagged(2))
     assert [k_of(image, n) for n in "ABC"] == [1, 2, 3]
     assert site(image).megamorphic
+
+
+def test_a_site_whose_callees_send_to_pure_leaves_specialises_less(image):
+    # `k  ^ self one + k`: a pure method that sends, and `one` (a pure
+    # leaf) is what its site found, so a megamorphic site would run it
+    # without a context: the site specialises up to 3/2 of --pic-size
+    image.install("Object", "one", tagged(1))
+    for k, name in enumerate(["A", "B", "C", "D"]):
+        image.install(name, "k", assemble(
+            push_self(), mark(1), send(0), push_const(k), send_binary(2),
+            stack_return()), ["one"])
+    w_k = image.cls("A").slots_w[2].slots_w[-1]
+    code = code_of_method(image.space, w_k)
+    assert not code.is_cheap_callee() and code.leaf_program is not None
+    # no evidence before k has run
+    assert not code.runs_without_portal()
+    image.space.config.pic_size = 2
+    assert [k_of(image, n) for n in "ABC"] == [1, 2, 3]
+    assert code.runs_without_portal()
+    assert not site(image).megamorphic
+    assert k_of(image, "D") == 4
+    assert site(image).megamorphic
+    # `one` that is not pure: k would need the portal after all
+    image.install("Object", "one", assemble(
+        push_const(1), assign_temp(0), pop(), push_temp(0), push_const(0),
+        send_binary(2), stack_return()), temps=1)
+    assert [k_of(image, n) for n in "ABCD"] == [1, 2, 3, 4]
+    assert not site(image).megamorphic
 
 
 def hot_names(image):

@@ -390,3 +390,33 @@ def test_a_megamorphic_site_evaluates_methods_that_send(image, monkeypatch):
     # megamorphic ran work: the ordinary way (and evaluated max:, a pure
     # leaf); the 39 after it were evaluated, and each answered
     assert answered == [True] * 39
+
+
+def test_sends_in_pure_methods_cache_their_callee_per_site(image):
+    space = image.space
+    work = install_work(image)
+    site = work.leaf_program.sites[0]
+    w_rcv = image.new("Object")
+
+    def work_value(w_x):
+        w = pureleaf.evaluate(space, work, space.wrap_list([w_rcv, w_x]))
+        return w.value if w is not None else None
+
+    max_code = space.method_cache.lookup(space, space.w_SmallInt, "max:")
+    assert work_value(W_SmallInt(-2)) == 5
+    assert site.w_leaf_class is space.w_SmallInt
+    assert site.leaf_callee is max_code.leaf_program
+    # a new max: (min: in its place) is found, not the cached one
+    image.install("SmallInt", "max:", assemble(
+        push_self(), push_arg(1), send_binary(0), branch_if_false(8),
+        push_self(), branch(9), push_arg(1), stack_return()))
+    assert work_value(W_SmallInt(-2)) == 3
+    assert work_value(W_SmallInt(4)) == 5
+    # another receiver class at the site runs its own method
+    w_point = image.subclass("Point")
+    image.install(w_point, "max:", assemble(push_const(7), stack_return()))
+    w_p = image.new("Point")
+    assert work_value(w_p) == 12
+    assert site.w_leaf_class is w_point
+    assert work_value(W_SmallInt(9)) == 5
+    assert site.w_leaf_class is space.w_SmallInt
