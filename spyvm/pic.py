@@ -24,12 +24,12 @@ BINARY = 2
 # or a pure leaf specialises on half as many classes again (48 by default:
 # the cross-over of the `send` sweep), and three times as many (96) when
 # none of them would even run without a context (CompiledCode.
-# runs_without_portal; the cross-over of the `arith` sweep, docs/pics.md).  With one send
-# per receiver the cross-over is
-# about 14 classes, but a trace that has guarded on a receiver's class
-# sends it every further message for free: bench/polymorphic.st (two sends
-# per receiver, 20 classes) ran 2x slower with a cut-off of 16.  32 is
-# about the cross-over for two sends: docs/pics.md has the sweeps.
+# runs_without_portal; the cross-over of the `arith` sweep, docs/pics.md).
+# With one send per receiver the cross-over is about 14 classes, but a
+# trace that has guarded on a receiver's class sends it every further
+# message for free: bench/polymorphic.st (two sends per receiver, 20
+# classes) ran 2x slower with a cut-off of 16.  32 is about the cross-over
+# for two sends: docs/pics.md has the sweeps.
 DEFAULT_PIC_SIZE = 32
 MAX_PIC_SIZE = 256
 
