@@ -80,7 +80,7 @@ class SendSite(object):
         self.sample_w = []      # the classes sampled so far, and
         self.samples = []       # their counts, and how many sends,
         self.sampled = 0        # while sampling
-        self.cheap_callees = 0  # recorded callees that run without context
+        self.cheap_callees = 0  # recorded callees quick or pure leaves
         self.megamorphic_sends = 0
         self.epoch = 0
         # when the site is in a pure method: the receiver class of its last
