@@ -381,7 +381,7 @@ class CompiledCode(Shadow):
                'declared_stack_size', 'temp_size', 'w_class', 'sites',
                'quick_kind', 'quick_index', 'block_arity', 'leaf',
                'runs_blocks', 'leaf_program', 'long_loop', 'green_hash',
-               'exit_aborts']
+               'exit_aborts', 'recursion_aborts']
     _immutable_fields_ = ['w_method', 'selector', 'bytes', 'literals_w[*]',
                           'stack_size', 'declared_stack_size', 'temp_size',
                           'w_class', 'sites[*]', 'quick_kind', 'quick_index',
@@ -413,6 +413,8 @@ class CompiledCode(Shadow):
                             sends_value(sites))
         # loop traces aborted for leaving their loop (rootloop.py)
         self.exit_aborts = 0
+        # traces aborted for growing too long in its recursion (inlining.py)
+        self.recursion_aborts = 0
         # an activation took more than --short-loop backward branches
         # (Interpreter.unrolls_here); a keyed loop keeps this in its key
         self.long_loop = False

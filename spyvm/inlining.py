@@ -30,6 +30,14 @@ so the switch costs traces nothing.
 The same bookkeeping bounds `--short-loop` (Interpreter.unrolls_here):
 `may_unroll_loop` tells the interpreter whether the trace has room to
 unroll one more iteration of a short loop.
+
+It also keeps tree recursion from being marked by chance (always on): a
+trace past three quarters of trace_limit that is about to inline one more
+activation of a method it already runs inlined is aborted (`enter`), at
+most MAX_RECURSION_ABORTS times per method, before RPython's own abort at
+trace_limit marks the method for good.  The guard or entry is traced again
+at a later crossing of its counter, on another call of the recursion
+(docs/architecture.md, "Tree recursion and history").
 """
 
 from rpython.rlib import jit
@@ -41,12 +49,17 @@ from rpython.rlib.objectmodel import dont_inline
 MAX_RECURSION = 1000
 # max_unroll_recursion under --bounded-inlining: a backstop too
 MAX_UNROLL_RECURSION = 200
+# traces of one method aborted for growing too long in its own recursion;
+# after that RPython's rule (abort at trace_limit and mark) applies again
+MAX_RECURSION_ABORTS = 4
+# what `decide` answers
+DONT_INLINE, INLINE, ABORT = 0, 1, 2
 
 
 class TraceState(object):
     """What the trace being recorded has inlined so far."""
     _attrs_ = ['enabled', 'codes', 'length', 'inline_next', 'budget',
-               'unroll_cap']
+               'unroll_cap', 'abort_at']
 
     def __init__(self):
         self.enabled = False
@@ -55,6 +68,7 @@ class TraceState(object):
         self.inline_next = True
         self.budget = 3000      # half of RPython's default trace_limit
         self.unroll_cap = 1500  # a quarter of it (Interpreter.unrolls_here)
+        self.abort_at = 4500    # three quarters of it (recursion aborts)
 
 
 TRACE = TraceState()
@@ -68,6 +82,7 @@ def set_trace_limit(limit):
     """main.py tells the trace_limit in effect (spy's default or --jit)."""
     TRACE.budget = limit // 2
     TRACE.unroll_cap = limit // 4
+    TRACE.abort_at = limit // 4 * 3
 
 
 def enter(code):
@@ -77,7 +92,28 @@ def enter(code):
     length = jit.current_trace_length()
     if length < 0:
         return 0                # not tracing (the blackhole interpreter)
-    return decide(jit.promote(code), length)
+    answer = decide(jit.promote(code), length)
+    if answer == ABORT:
+        try:
+            abort_recursion(code, length)
+        except RecursionTooLong:
+            pass                # the blackhole interpreter goes on here
+        return 0
+    return answer
+
+
+class RecursionTooLong(Exception):
+    """Raised by `abort_recursion` while tracing: RPython aborts the trace
+    (ABORT_ESCAPE, which marks nothing) and the blackhole interpreter goes
+    on with this exception, which `enter` catches at once."""
+
+
+@jit.not_in_trace
+def abort_recursion(code, length):
+    if length < 0:
+        return
+    code.recursion_aborts += 1
+    raise RecursionTooLong()
 
 
 def leave(entered):
@@ -111,12 +147,17 @@ def sync(state, length):
 def decide(code, length):
     state = TRACE
     sync(state, length)
-    inline = length < state.budget and count_of(code) < MAX_RECURSION
+    count = count_of(code)
+    if (length >= state.abort_at and count > 0 and
+            code.recursion_aborts < MAX_RECURSION_ABORTS):
+        state.inline_next = True
+        return ABORT
+    inline = length < state.budget and count < MAX_RECURSION
     state.inline_next = inline
     if inline:
         state.codes.append(code)
-        return 1
-    return 0
+        return INLINE
+    return DONT_INLINE
 
 
 @jit.elidable
