@@ -720,6 +720,62 @@ class TestOwnImageTraces(LLJitMixin):
             return w.value
         return self.meta(main, [n], **params)
 
+    def fib_with_recursion_aborts(self, max_aborts):
+        """`12 jitFib` with trace_limit 800 and inlining.py's recursion
+        aborts allowed `max_aborts` times per method; answers how many
+        traces those aborted, and the JIT's stats.  A trace of jitFib
+        inlines ~30 operations per call, so a trace that starts above
+        `4 jitFib` grows too long."""
+        from rpython.jit.metainterp.test.support import get_stats
+        from spyvm import inlining
+        from spyvm.lookup import classinfo_of
+        image = OwnImage()
+        space = image.space
+        code = classinfo_of(space, space.w_SmallInt).lookup("jitFib")
+        expected = jit_fib(12)
+        def main(n):
+            w = image.send(W_SmallInt(n), "jitFib", [])
+            assert isinstance(w, W_SmallInt)
+            assert w.value == expected
+            # the translated copy of `code` counted them
+            return code.recursion_aborts
+        saved = inlining.MAX_RECURSION_ABORTS
+        inlining.MAX_RECURSION_ABORTS = max_aborts
+        inlining.set_trace_limit(800)
+        try:
+            aborts = self.meta(main, [12], trace_limit=800)
+        finally:
+            inlining.MAX_RECURSION_ABORTS = saved
+            inlining.set_trace_limit(6000)      # the tests' default
+        return aborts, get_stats()
+
+    def test_a_recursion_too_long_for_a_trace_is_marked_by_rpython(self):
+        """Without spy's recursion aborts, RPython aborts the trace at
+        trace_limit and marks the method it inlined most, jitFib, for good
+        (stats.aborted_keys lists what it marked)."""
+        aborts, stats = self.fib_with_recursion_aborts(0)
+        assert aborts == 0
+        assert len(stats.aborted_keys) >= 1
+
+    def test_a_recursion_too_long_for_a_trace_is_aborted_unmarked(self):
+        """inlining.py aborts a trace past 3/4 of trace_limit that is about
+        to inline jitFib once more: nothing is marked, and the recursion is
+        traced again on later calls.  Here every trace that starts above
+        `4 jitFib` gets there, so aborts are never used up."""
+        aborts, stats = self.fib_with_recursion_aborts(1000)
+        assert aborts >= 1
+        assert stats.aborted_count == aborts
+        assert stats.aborted_keys == []
+
+    def test_recursion_aborts_are_bounded_per_method(self):
+        """After MAX_RECURSION_ABORTS aborts RPython's rule applies again:
+        the next trace that grows too long marks jitFib."""
+        from spyvm import inlining
+        aborts, stats = self.fib_with_recursion_aborts(
+            inlining.MAX_RECURSION_ABORTS)
+        assert aborts == inlining.MAX_RECURSION_ABORTS
+        assert len(stats.aborted_keys) >= 1
+
     def test_recursion_uses_call_assembler(self):
         assert self.run_jit_fib(12) == jit_fib(12)
         # after a few inlined levels the recursive sends call compiled code
