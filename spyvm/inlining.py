@@ -34,7 +34,7 @@ unroll one more iteration of a short loop.
 It also keeps tree recursion from being marked by chance (always on): a
 trace past three quarters of trace_limit that is about to inline one more
 activation of a method it already runs inlined is aborted (`enter`), at
-most MAX_RECURSION_ABORTS times per method, before RPython's own abort at
+most --recursion-aborts times per method (default 4), before RPython's own abort at
 trace_limit marks the method for good.  The guard or entry is traced again
 at a later crossing of its counter, on another call of the recursion
 (docs/architecture.md, "Tree recursion and history").
@@ -49,9 +49,11 @@ from rpython.rlib.objectmodel import dont_inline
 MAX_RECURSION = 1000
 # max_unroll_recursion under --bounded-inlining: a backstop too
 MAX_UNROLL_RECURSION = 200
-# traces of one method aborted for growing too long in its own recursion;
-# after that RPython's rule (abort at trace_limit and mark) applies again
-MAX_RECURSION_ABORTS = 4
+# traces of one method aborted for growing too long in its own recursion
+# (--recursion-aborts); after that RPython's rule (abort at trace_limit and
+# mark) applies again
+DEFAULT_RECURSION_ABORTS = 4
+MAX_RECURSION_ABORTS = 1000
 # what `decide` answers
 DONT_INLINE, INLINE, ABORT = 0, 1, 2
 
@@ -59,7 +61,7 @@ DONT_INLINE, INLINE, ABORT = 0, 1, 2
 class TraceState(object):
     """What the trace being recorded has inlined so far."""
     _attrs_ = ['enabled', 'codes', 'length', 'inline_next', 'budget',
-               'unroll_cap', 'abort_at']
+               'unroll_cap', 'abort_at', 'recursion_aborts']
 
     def __init__(self):
         self.enabled = False
@@ -69,6 +71,7 @@ class TraceState(object):
         self.budget = 3000      # half of RPython's default trace_limit
         self.unroll_cap = 1500  # a quarter of it (Interpreter.unrolls_here)
         self.abort_at = 4500    # three quarters of it (recursion aborts)
+        self.recursion_aborts = DEFAULT_RECURSION_ABORTS
 
 
 TRACE = TraceState()
@@ -83,6 +86,11 @@ def set_trace_limit(limit):
     TRACE.budget = limit // 2
     TRACE.unroll_cap = limit // 4
     TRACE.abort_at = limit // 4 * 3
+
+
+def set_recursion_aborts(count):
+    """main.py: --recursion-aborts (0: RPython's rule alone)."""
+    TRACE.recursion_aborts = count
 
 
 def enter(code):
@@ -149,7 +157,7 @@ def decide(code, length):
     sync(state, length)
     count = count_of(code)
     if (length >= state.abort_at and count > 0 and
-            code.recursion_aborts < MAX_RECURSION_ABORTS):
+            code.recursion_aborts < state.recursion_aborts):
         state.inline_next = True
         return ABORT
     inline = length < state.budget and count < MAX_RECURSION

@@ -45,6 +45,12 @@ Options:
   --bounded-inlining research: traces stop inlining at half of trace_limit
                      and call compiled code instead (speed that depends far
                      less on history, but slower tree recursion)
+  --recursion-aborts N
+                     a trace past 3/4 of trace_limit that would inline
+                     its own method once more is aborted and traced
+                     again later, up to N times per method, so that
+                     RPython does not stop inlining a tree recursion for
+                     good (default %d, at most %d; 0: RPython's behaviour)
   --short-loop N     a loop that never took more than N backward branches
                      in one activation is unrolled where a trace inlines
                      its method, not called as compiled code (default %d,
@@ -63,6 +69,7 @@ Options:
 Exit status: 0 on success, 1 if an evaluation ended in an error, 2 for
 bad usage or an unreadable image.
 """ % (DEFAULT_PIC_SIZE, MAX_PIC_SIZE, DEFAULT_HOT_CLASSES, MAX_HOT_CLASSES,
+       inlining.DEFAULT_RECURSION_ABORTS, inlining.MAX_RECURSION_ABORTS,
        DEFAULT_SHORT_LOOP, MAX_SHORT_LOOP)
 
 DEFAULT_IMAGE = "images/spy.image"
@@ -104,7 +111,7 @@ class Options(object):
     _attrs_ = ['image', 'files', 'exprs', 'jit_params', 'pic_size',
                'no_pic', 'no_loop_keys', 'bounded_inlining', 'stats',
                'stats_json', 'profile', 'help', 'max_memory', 'max_time',
-               'short_loop', 'hot_classes']
+               'short_loop', 'hot_classes', 'recursion_aborts']
 
     def __init__(self):
         self.image = ""
@@ -123,6 +130,7 @@ class Options(object):
         self.max_time = 0           # 0: no time limit
         self.short_loop = DEFAULT_SHORT_LOOP
         self.hot_classes = DEFAULT_HOT_CLASSES
+        self.recursion_aborts = inlining.DEFAULT_RECURSION_ABORTS
 
 
 class UsageError(SpyError):
@@ -140,7 +148,7 @@ def parse_args(argv):
             opts.help = True
         elif arg in ("-e", "--jit", "--pic-size", "--stats-json",
                      "--max-memory", "--max-time", "--profile",
-                     "--short-loop", "--hot-classes"):
+                     "--short-loop", "--hot-classes", "--recursion-aborts"):
             if i >= len(argv):
                 raise UsageError("%s needs an argument" % arg)
             value = argv[i]
@@ -168,6 +176,9 @@ def parse_args(argv):
                 opts.short_loop = parse_count(arg, value, MAX_SHORT_LOOP)
             elif arg == "--hot-classes":
                 opts.hot_classes = parse_count(arg, value, MAX_HOT_CLASSES)
+            elif arg == "--recursion-aborts":
+                opts.recursion_aborts = parse_count(
+                    arg, value, inlining.MAX_RECURSION_ABORTS)
             else:
                 try:
                     opts.pic_size = int(value)
@@ -283,6 +294,7 @@ def main(argv):
     if opts.help:
         write_stdout(USAGE)
         return 0
+    inlining.set_recursion_aborts(opts.recursion_aborts)
     if opts.bounded_inlining:
         inlining.enable()
         jit.set_param(jitdriver, "max_unroll_recursion",

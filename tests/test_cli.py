@@ -132,3 +132,19 @@ def test_image_without_doit_is_a_clear_error(run_untranslated, tmp_path):
     r = run_untranslated(write(tmp_path, "m.image", data), "-e", "1")
     assert r.status == 2
     assert r.err == "spy: the image has no String>>doIt: cannot boot it\n"
+
+
+def test_recursion_aborts_reach_the_options():
+    from spyvm.main import parse_args
+    from spyvm.inlining import DEFAULT_RECURSION_ABORTS
+    assert parse_args(["spy", "x.image"]).recursion_aborts == \
+        DEFAULT_RECURSION_ABORTS
+    assert parse_args(["spy", "--recursion-aborts", "0",
+                       "x.image"]).recursion_aborts == 0
+
+
+def test_bad_recursion_aborts(run_untranslated):
+    for value in ["-1", "x", "1001"]:
+        r = run_untranslated("--recursion-aborts", value, "x.image")
+        assert r.status == 2
+        assert "--recursion-aborts needs a number between 0 and 1000" in r.err

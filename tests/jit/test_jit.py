@@ -739,13 +739,12 @@ class TestOwnImageTraces(LLJitMixin):
             assert w.value == expected
             # the translated copy of `code` counted them
             return code.recursion_aborts
-        saved = inlining.MAX_RECURSION_ABORTS
-        inlining.MAX_RECURSION_ABORTS = max_aborts
+        inlining.set_recursion_aborts(max_aborts)
         inlining.set_trace_limit(800)
         try:
             aborts = self.meta(main, [12], trace_limit=800)
         finally:
-            inlining.MAX_RECURSION_ABORTS = saved
+            inlining.set_recursion_aborts(inlining.DEFAULT_RECURSION_ABORTS)
             inlining.set_trace_limit(6000)      # the tests' default
         return aborts, get_stats()
 
@@ -768,12 +767,12 @@ class TestOwnImageTraces(LLJitMixin):
         assert stats.aborted_keys == []
 
     def test_recursion_aborts_are_bounded_per_method(self):
-        """After MAX_RECURSION_ABORTS aborts RPython's rule applies again:
+        """After --recursion-aborts aborts RPython's rule applies again:
         the next trace that grows too long marks jitFib."""
         from spyvm import inlining
         aborts, stats = self.fib_with_recursion_aborts(
-            inlining.MAX_RECURSION_ABORTS)
-        assert aborts == inlining.MAX_RECURSION_ABORTS
+            inlining.DEFAULT_RECURSION_ABORTS)
+        assert aborts == inlining.DEFAULT_RECURSION_ABORTS
         assert len(stats.aborted_keys) >= 1
 
     def test_recursion_uses_call_assembler(self):
