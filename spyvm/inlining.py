@@ -31,13 +31,13 @@ The same bookkeeping bounds `--short-loop` (Interpreter.unrolls_here):
 `may_unroll_loop` tells the interpreter whether the trace has room to
 unroll one more iteration of a short loop.
 
-It also keeps tree recursion from being marked by chance (always on): a
-trace past three quarters of trace_limit that is about to inline one more
-activation of a method it already runs inlined is aborted (`enter`), at
-most --recursion-aborts times per method (default 4), before RPython's own abort at
-trace_limit marks the method for good.  The guard or entry is traced again
-at a later crossing of its counter, on another call of the recursion
-(docs/architecture.md, "Tree recursion and history").
+It also keeps tree recursion from being marked by chance (on unless
+`--bounded-inlining`): a trace past three quarters of trace_limit that is
+about to inline one more activation of a method it already runs inlined
+is aborted (`enter`), at most --recursion-aborts times per method (default
+4), before RPython's own abort at trace_limit marks the method for good.
+The guard or entry is traced again at a later crossing of its counter, on
+another call of the recursion (docs/architecture.md, "Recursion aborts").
 """
 
 from rpython.rlib import jit
@@ -156,7 +156,9 @@ def decide(code, length):
     state = TRACE
     sync(state, length)
     count = count_of(code)
-    if (length >= state.abort_at and count > 0 and
+    # (not under --bounded-inlining, whose budget keeps traces short and
+    # which promises no aborts of its own)
+    if (not state.enabled and length >= state.abort_at and count > 0 and
             code.recursion_aborts < state.recursion_aborts):
         state.inline_next = True
         return ABORT
