@@ -96,7 +96,8 @@ def set_recursion_aborts(count):
 def enter(code):
     """Decide whether the trace may inline the activation of `code` that is
     about to start; answer 1 if so (the activation is then on the trace's
-    list until `leave`)."""
+    list until `leave`).  A recursion past `abort_at` aborts the trace
+    instead, and the blackhole interpreter gets 0."""
     length = jit.current_trace_length()
     if length < 0:
         return 0                # not tracing (the blackhole interpreter)
