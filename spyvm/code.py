@@ -149,6 +149,11 @@ LEAF_MAX_STACK = 16         # a program's own stack
 LEAF_MAX_DEPTH = 4          # activations in one evaluation (pureleaf.py)
 
 
+# A program with sends that gave up this many times more than it answered
+# is no longer evaluated: the ordinary send would redo the work each time
+MAX_FAILURES = 8
+
+
 class LeafProgram(object):
     """A pure method decoded and checked once (compile_pure_leaf), so that
     running it checks no bounds but the receiver's slots and the number of
@@ -168,6 +173,10 @@ class LeafProgram(object):
         self.sends = len(sites) > 0
         # evaluations that had to be abandoned in a send (pureleaf.py)
         self.failures = 0
+
+    def refused(self):
+        """Given up too often: sends to it take the ordinary way."""
+        return self.failures >= MAX_FAILURES
 
 
 def leaf_op(kind, operand):
@@ -441,8 +450,8 @@ class CompiledCode(Shadow):
         if self.quick_kind != QUICK_NONE:
             return True
         program = self.leaf_program
-        if program is None:
-            return False
+        if program is None or program.refused():
+            return False        # refused: it runs through the portal
         if program.sends and depth + 1 >= LEAF_MAX_DEPTH:
             return False
         for site in program.sites:

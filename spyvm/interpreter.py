@@ -463,7 +463,7 @@ class Interpreter(object):
         if program is not None and not profiler.state.on and \
                 (not inline or
                  (not program.sends and not jit.we_are_jitted())) and \
-                program.failures < pureleaf.MAX_FAILURES:
+                not program.refused():
             w_value = pureleaf.evaluate(self.space, code, w_args)
             if w_value is not None:
                 ctx.push(w_value)

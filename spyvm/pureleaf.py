@@ -53,11 +53,6 @@ INT_RESULT = W_SmallInt(0)
 # arguments (at most 3) and its own stack
 SCRATCH_SIZE = c.LEAF_MAX_DEPTH * (c.LEAF_MAX_STACK + c.LEAF_MAX_ARGUMENT + 1)
 
-# A program with sends that gave up this many times more than it answered
-# is no longer evaluated: the ordinary send would redo the work each time
-MAX_FAILURES = 8
-
-
 class Scratch(object):
     """The operand stacks of `run`; one per space, as a pure method never
     calls out (it cannot be re-entered).  An entry whose `stack_w` item is
@@ -83,7 +78,7 @@ class Scratch(object):
         self.sender_nargs = [0] * c.LEAF_MAX_DEPTH
         # for --stats: evaluations that gave up (of which for a send the
         # global cache did not know), and that were not tried
-        # (MAX_FAILURES).  Not those that answer: a count on the hot path
+        # (LeafProgram.refused).  Not those that answer: a count on the hot path
         self.give_ups = 0
         self.misses = 0
         self.refusals = 0
@@ -173,7 +168,7 @@ def run(space, program, nargs, w_a0, w_a1, w_a2):
         if w_result is None:
             scratch.give_ups += 1
         return w_result
-    if program.failures >= MAX_FAILURES:
+    if program.refused():
         scratch.refusals += 1
         return None
     scratch.used = program.depth
@@ -392,7 +387,7 @@ def find_callee(space, scratch, program, operand, sp, depth):
         site.w_leaf_class = w_class
         site.leaf_callee = callee
         site.leaf_epoch = space.pic_epoch
-    if callee.failures >= MAX_FAILURES:
+    if callee.refused():
         return None
     if sp + callee.depth > SCRATCH_SIZE:
         return None

@@ -5,7 +5,7 @@ when methods change."""
 import pytest
 
 from spyvm.model import W_SmallInt
-from spyvm.code import code_of_method, NOT_FOUND
+from spyvm.code import code_of_method, NOT_FOUND, MAX_FAILURES
 from tests.mini import *
 
 
@@ -108,6 +108,38 @@ def test_a_site_whose_callees_send_to_pure_leaves_specialises_less(image):
         send_binary(2), stack_return()), temps=1)
     assert [k_of(image, n) for n in "ABCD"] == [1, 2, 3, 4]
     assert not site(image).megamorphic
+
+
+def test_a_pure_callee_that_gives_up_too_often_needs_the_portal(image):
+    # `k  ^ self one + k` with `one` a pure leaf, as above; once its
+    # evaluation has given up MAX_FAILURES times more than it answered a
+    # megamorphic site sends it the ordinary way (through the portal), so
+    # the site specialises up to three times --pic-size, not 3/2
+    image.install("Object", "one", tagged(1))
+    programs = []
+    for k, name in enumerate("ABCDEFG"):
+        if name not in "ABCD":
+            image.subclass(name)
+        w_method = image.install(name, "k", assemble(
+            push_self(), mark(1), send(0), push_const(k), send_binary(2),
+            stack_return()), ["one"])
+        programs.append(code_of_method(image.space, w_method).leaf_program)
+    image.space.config.pic_size = 2
+    assert [k_of(image, n) for n in "ABC"] == [1, 2, 3]
+    codes = site(image).codes
+    assert all(code.runs_without_portal() for code in codes)
+    assert site(image).size_limit(2) == 3
+    for program in programs:
+        program.failures = MAX_FAILURES
+    assert not any(code.runs_without_portal() for code in codes)
+    assert site(image).size_limit(2) == 6
+    assert [k_of(image, n) for n in "DEF"] == [4, 5, 6]
+    assert not site(image).megamorphic
+    assert k_of(image, "G") == 7
+    assert site(image).megamorphic
+    # an answer brings the count below the limit: evaluated again
+    programs[0].failures = MAX_FAILURES - 1
+    assert codes[0].runs_without_portal()
 
 
 def hot_names(image):

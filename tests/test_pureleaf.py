@@ -5,7 +5,7 @@ other case to the ordinary send (errors and backtraces included)."""
 import pytest
 
 from spyvm import pureleaf
-from spyvm.code import is_pure_leaf, code_of_method, NOT_FOUND
+from spyvm.code import is_pure_leaf, code_of_method, NOT_FOUND, MAX_FAILURES
 from spyvm.model import W_SmallInt, W_PointersObject
 from spyvm.pic import SendSite, SEND
 from tests.mini import *
@@ -319,10 +319,10 @@ def test_deep_pure_recursion_is_left_to_the_ordinary_way(image):
     assert image.send(w_rcv, "down:", W_SmallInt(30)).value == 0
     # a method that gives up more often than it answers stops trying
     program.failures = 0
-    for i in range(pureleaf.MAX_FAILURES):
+    for i in range(MAX_FAILURES):
         assert pureleaf.run(image.space, program, 2, w_rcv, W_SmallInt(9),
                             None) is None
-    assert program.failures == pureleaf.MAX_FAILURES
+    assert program.failures == MAX_FAILURES
     assert pureleaf.run(image.space, program, 2, w_rcv, W_SmallInt(0),
                         None) is None
     program.failures = 2
