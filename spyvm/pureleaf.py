@@ -53,6 +53,7 @@ INT_RESULT = W_SmallInt(0)
 # arguments (at most 3) and its own stack
 SCRATCH_SIZE = c.LEAF_MAX_DEPTH * (c.LEAF_MAX_STACK + c.LEAF_MAX_ARGUMENT + 1)
 
+
 class Scratch(object):
     """The operand stacks of `run`; one per space, as a pure method never
     calls out (it cannot be re-entered).  An entry whose `stack_w` item is
@@ -77,8 +78,8 @@ class Scratch(object):
         self.sender_bases = [0] * c.LEAF_MAX_DEPTH
         self.sender_nargs = [0] * c.LEAF_MAX_DEPTH
         # for --stats: evaluations that gave up (of which for a send the
-        # global cache did not know), and that were not tried
-        # (LeafProgram.refused).  Not those that answer: a count on the hot path
+        # global cache did not know), and that were not tried (refused).
+        # Not those that answer: a count on the hot path
         self.give_ups = 0
         self.misses = 0
         self.refusals = 0

@@ -30,7 +30,8 @@ ADDR_LOOP = re.compile(r'^(Loop \d+ \(.*\)) has address (0x[0-9a-f]+) to '
 ADDR_BRIDGE = re.compile(r'^bridge out of Guard (0x[0-9a-f]+) has address '
                          r'(0x[0-9a-f]+) to (0x[0-9a-f]+)')
 HEAD_LOOP = re.compile(r'^# (Loop \d+) \(.*\) : .* with (\d+) ops')
-HEAD_BRIDGE = re.compile(r'^# bridge out of Guard (0x[0-9a-f]+) with (\d+) ops')
+HEAD_BRIDGE = re.compile(r'^# bridge out of Guard (0x[0-9a-f]+) '
+                         r'with (\d+) ops')
 OP = re.compile(r'^\+(\d+): (.*)')
 RESULT = re.compile(r'^[a-z]\d+ = ')
 
@@ -148,7 +149,8 @@ def attribute(traces, samples, by_op=False):
             trace = traces[i]
             if by_op:
                 text = trace.op_at(ip)
-                counts[op_name(text) if text else '(no operations logged)'] += 1
+                name = op_name(text) if text else '(no operations logged)'
+                counts[name] += 1
             else:
                 counts[trace.name] += 1
             continue
