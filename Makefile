@@ -20,7 +20,7 @@ RPYTHON := $(PYTHON) -m rpython --batch
 BENCH_ITERATIONS ?= 10
 BENCH_PROCESSES ?= 3
 
-.PHONY: all demo test test-fast image bench tiny-histories compare refvms results profile clean fuzz fuzz-slice
+.PHONY: all demo test test-fast image bench tiny-histories compare refvms results profile jitperf clean fuzz fuzz-slice
 
 all: spy image demo
 
@@ -119,6 +119,11 @@ BENCH ?= richards
 PROFILE_ARGS ?=
 profile: spy image
 	$(PYTHON3) tools/profile_bench.py $(BENCH) --spy ./spy --image $(IMAGE) --out build $(PROFILE_ARGS)
+
+# The same benchmark under Linux perf, samples by JIT loop and bridge
+# (tools/jitperf.py; PROFILE_ARGS='--ops' for JIT operations)
+jitperf: spy image
+	$(PYTHON3) tools/profile_bench.py $(BENCH) --jit-perf --spy ./spy --image $(IMAGE) --out build $(PROFILE_ARGS)
 
 # fuzzing campaign (docs/fuzzing.md): needs ./spy and ./spy-nojit built;
 # SMALLWORLD_IMAGE adds the real image's families.  One case per core at a time.
