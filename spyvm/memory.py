@@ -58,16 +58,20 @@ class MemoryLimit(object):
         return ("out of memory: the heap reached %d MB (--max-memory %d MB)"
                 % (self.heap_cap // MB, self.max_bytes // MB))
 
-    def check_allocation(self, nbytes, what):
+    def check_allocation(self, nbytes, what, count=-1, unit=""):
         """Raise OutOfMemory if allocating about `nbytes` more would pass
-        the ceiling."""
+        the ceiling.  The message names `what`, then `count` and `unit`
+        when count is given: it is built only when it is needed, as every
+        `new:` in a trace passes here."""
         if nbytes >= LARGE_ALLOCATION:
-            self._check_large(nbytes, what)
+            self._check_large(nbytes, what, count, unit)
 
     @jit.dont_look_inside
-    def _check_large(self, nbytes, what):
+    def _check_large(self, nbytes, what, count, unit):
         if nbytes > self.max_bytes or \
                 resident_bytes() + nbytes > self.max_bytes:
+            if count >= 0:
+                what = "%s %d%s" % (what, count, unit)
             raise OutOfMemory("out of memory: %s needs %d MB, the limit is "
                               "%d MB (--max-memory)"
                               % (what, nbytes // MB, self.max_bytes // MB))

@@ -40,7 +40,7 @@ def new_pointers(interp, args_w):
     size = int_arg(interp, args_w[1])
     if size < 0:
         raise PrimitiveFailed("cannot allocate %d slots" % size)
-    check_memory(interp, size * SLOT_BYTES, "new: %d" % size)
+    check_memory(interp, size * SLOT_BYTES, "new:", size)
     return W_PointersObject.new_nils(w_class, size)
 
 
@@ -150,7 +150,7 @@ def new_bytes(interp, args_w):
     size = int_arg(interp, args_w[1])
     if size < 0:
         raise PrimitiveFailed("cannot allocate %d bytes" % size)
-    check_memory(interp, size, "new: %d bytes" % size)
+    check_memory(interp, size, "new:", size, " bytes")
     return W_BytesObject(w_class, ['\x00'] * size)
 
 

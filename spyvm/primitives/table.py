@@ -58,9 +58,9 @@ def bytes_arg(w_obj):
     raise PrimitiveFailed("expected a String or ByteArray")
 
 
-def check_memory(interp, nbytes, what):
+def check_memory(interp, nbytes, what, count=-1, unit=""):
     """Large allocations must fit under the memory ceiling (memory.py)."""
-    interp.space.memory.check_allocation(nbytes, what)
+    interp.space.memory.check_allocation(nbytes, what, count, unit)
 
 
 # what one slot of a run-time pointer object costs: an object and a word

@@ -181,6 +181,12 @@ jitFill | flags count |
   ^ count
 !
 METHOD SmallInt
+jitArrays | count |
+  count <- 0.
+  1 to: self do: [:i | count <- count + (Array new: i \\\\ 4 + 1) size ].
+  ^ count
+!
+METHOD SmallInt
 jitTwoBlocks | a b |
   a <- 0. b <- 0.
   1 to: self do: [:i | a <- a + i ].
@@ -411,6 +417,19 @@ class TestOwnImageTraces(LLJitMixin):
                             call_may_force_r=0, call_assembler_r=0,
                             new=0, new_with_vtable=0, new_array=0,
                             new_array_clear=0)
+
+    def test_new_builds_no_message_in_the_loop(self):
+        image = OwnImage()
+        def main(n):
+            w = image.send(W_SmallInt(n), "jitArrays", [])
+            assert isinstance(w, W_SmallInt)
+            return w.value
+        assert self.meta(main, [200]) == sum(i % 4 + 1 for i in range(1, 201))
+        # `Array new: n` checks n against the memory ceiling; the message
+        # of that error ("new: n") used to be formatted on every call, a
+        # call to ll_int2dec and a new string per allocation in traces
+        body = self.check_the_loop(newstr=0, call_r=0)
+        assert "new_array_clear" in body or "new_array" in body
 
     def test_each_block_gets_its_own_to_do_loop(self):
         image = OwnImage()
