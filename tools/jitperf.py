@@ -46,14 +46,17 @@ class Trace:
         self.end = end
         self.boot = boot
         self.ops = []           # (offset, text), in order
+        self._offsets = None
 
     def op_at(self, ip):
         """The operation whose code holds ip.  The log's offsets count
         from a point before the range: the first operation is at start."""
         if not self.ops:
             return None
+        if self._offsets is None:
+            self._offsets = [o for o, _ in self.ops]
         offset = ip - self.start + self.ops[0][0]
-        i = bisect.bisect_right([o for o, _ in self.ops], offset) - 1
+        i = bisect.bisect_right(self._offsets, offset) - 1
         return self.ops[max(i, 0)][1]
 
 

@@ -52,26 +52,31 @@ def main(argv=None):
     prof = os.path.join(args.out, bench + '.prof')
     with tempfile.TemporaryDirectory(prefix='spyprof-') as tmp:
         files = harness.write_driver(tmp, bench, args.iterations, args.size)
-        cmd = harness.expand('%s --profile %s {image} {files}' % (args.spy, prof),
-                             os.path.abspath(args.image), files)
-        res = run_process(cmd, 3600)
-        times = harness.parse_output(res.text, bench)[0]
-        if res.rc != 0 or not times:
-            sys.stderr.write('profile_bench: the run failed (status %s):\n%s\n'
-                             % (res.rc, res.text[-2000:]))
+        if not run(args, bench, files, '%s --profile %s' % (args.spy, prof),
+                   'with --profile'):
             return 1
-        print('%s with --profile: %.2f s, iterations (ms): %s'
-              % (bench, res.seconds, ' '.join(map(str, times))))
         if args.compare:
-            plain = run_process(harness.expand('%s {image} {files}' % args.spy,
-                                               os.path.abspath(args.image), files), 3600)
-            ptimes = harness.parse_output(plain.text, bench)[0]
-            print('%s without:      %.2f s, iterations (ms): %s'
-                  % (bench, plain.seconds, ' '.join(map(str, ptimes))))
+            run(args, bench, files, args.spy, 'without')
     base = os.path.join(args.out, bench)
     return profile_report.main([prof, '--top', str(args.top), '--focus',
                                 harness.BENCHMARKS[bench][1] + '>>run:',
                                 '--folded', base + '.folded', '--svg', base + '.svg'])
+
+
+def run(args, bench, files, command, label, env=None, hint=''):
+    """Run `command IMAGE files` and print its iteration times; False,
+    with its output on stderr, when it failed."""
+    res = run_process(harness.expand(command + ' {image} {files}',
+                                     os.path.abspath(args.image), files),
+                      3600, env=env)
+    times = harness.parse_output(res.text, bench)[0]
+    if res.rc != 0 or not times:
+        sys.stderr.write('profile_bench: the run %s failed (status %s)%s:'
+                         '\n%s\n' % (label, res.rc, hint, res.text[-2000:]))
+        return False
+    print('%s %s: %.2f s, iterations (ms): %s'
+          % (bench, label, res.seconds, ' '.join(map(str, times))))
+    return True
 
 
 def jit_perf(args, bench):
@@ -80,18 +85,10 @@ def jit_perf(args, bench):
     env = dict(os.environ, PYPYLOG='jit-log-opt,jit-backend-addr:' + log)
     with tempfile.TemporaryDirectory(prefix='spyperf-') as tmp:
         files = harness.write_driver(tmp, bench, args.iterations, args.size)
-        cmd = harness.expand('perf record -q -e cpu-clock -o %s %s '
-                             '{image} {files}' % (data, args.spy),
-                             os.path.abspath(args.image), files)
-        res = run_process(cmd, 3600, env=env)
-        times = harness.parse_output(res.text, bench)[0]
-        if res.rc != 0 or not times:
-            sys.stderr.write('profile_bench: the run under perf failed '
-                             '(status %s; is perf installed and allowed?):'
-                             '\n%s\n' % (res.rc, res.text[-2000:]))
+        if not run(args, bench, files, 'perf record -q -e cpu-clock -o %s %s'
+                   % (data, args.spy), 'under perf', env,
+                   '; is perf installed and allowed to sample?'):
             return 1
-    print('%s under perf: %.2f s, iterations (ms): %s'
-          % (bench, res.seconds, ' '.join(map(str, times))))
     argv = [log, data, '--top', str(args.top)]
     return jitperf.main(argv + (['--ops'] if args.ops else []))
 
