@@ -65,6 +65,10 @@ BENCH_RE = re.compile(r'(?<![\w-])BENCH (\S+) (\d+) (-?\d+)(?!\S)')
 OK_RE = re.compile(r'(?<![\w-])BENCH-OK (\S+)(?!\S)')
 FAIL_RE = re.compile(r'(?<![\w-])BENCH-FAIL (\S+) (.*)')
 START_RE = re.compile(r'(?<![\w-])BENCH-START (\S+) (\d+) (\d+)(?!\S)')
+# spy --jit-events: the JIT compiled or gave up a trace; the last field is
+# the JIT's total time so far in ms
+JIT_EVENT_RE = re.compile(r'(?<![\w-])JIT-EVENT (?:compile loop|compile bridge|abort) '
+                          r'\d+ (\d+(?:\.\d+)?)(?!\S)')
 TINY_RE = re.compile(r'(\d+) bytecodes/sec; (\d+) sends/sec')
 TINY_LINE_RE = re.compile(r'(?<![\w-])TINY (\d+) (\d+) bytecodes/sec; (\d+) sends/sec')
 
@@ -95,9 +99,35 @@ def parse_output(text, bench):
     return [times[k] for k in sorted(times)], ok, fails, tiny, started
 
 
+def parse_jit_events(text, bench):
+    """With spy's --jit-events: for each iteration of `bench`, in order,
+    [JIT events, JIT ms] that happened while it ran (after the previous
+    BENCH line or BENCH-START).  None when the output has no events (any
+    other VM, or spy without the option)."""
+    if 'JIT-EVENT' not in text:
+        return None
+    per_iteration = []
+    events, jit_ms, at_start, started = 0, 0.0, 0.0, False
+    for line in text.splitlines():
+        m = JIT_EVENT_RE.search(line)
+        if m:
+            events += 1
+            jit_ms = float(m.group(1))
+            continue
+        m = START_RE.search(line)
+        if m and m.group(1) == bench:
+            events, at_start, started = 0, jit_ms, True
+            continue
+        m = BENCH_RE.search(line)
+        if m and m.group(1) == bench and started:
+            per_iteration.append([events, round(jit_ms - at_start, 1)])
+            events, at_start = 0, jit_ms
+    return per_iteration
+
+
 def error_excerpt(text, limit=400):
     """A short hint of what went wrong, from the VM's output."""
-    lines = [l for l in text.splitlines() if l.strip()]
+    lines = [l for l in text.splitlines() if l.strip() and not JIT_EVENT_RE.search(l)]
     keys = ('does not understand', 'error', 'Error', 'failed', 'BENCH-FAIL',
             'not found', 'Traceback', 'illegal', 'violation', 'no value found',
             'expected:', 'No such file', 'not recognized', 'Segmentation')
@@ -362,6 +392,9 @@ class Runner:
             run['cpu_s'] = round(res.cpu_s, 3)
         if tiny:
             run['tiny'] = tiny
+        jit = parse_jit_events(res.text, bench)
+        if jit is not None and len(jit) == len(times):
+            run['jit'] = jit
         if bench == TINY and tiny and not res.timed_out:
             # run.cc prints the line without the runner protocol
             ok = ok or not started

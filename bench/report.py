@@ -72,11 +72,25 @@ def summarize_cell(r, fraction):
         r['status'] = ('ok' if ok_runs and len(ok_runs) == len(real_runs)
                        else 'partial' if ok_runs else 'failed')
     samples, warm = [], []
+    # with spy --jit-events: the steady iterations in which the JIT did no
+    # work (a late compile makes one iteration slow: that is not noise)
+    quiet, compiled = [], 0
+    marked = bool(ok_runs) and all('jit' in p for p in ok_runs)
     for p in ok_runs:
         k = steady_start(p['times'], fraction)
         warm.append(k)
         samples.extend(p['times'][k:])
+        if marked:
+            for t, (events, _) in zip(p['times'][k:], p['jit'][k:]):
+                if events:
+                    compiled += 1
+                else:
+                    quiet.append(t)
     r['steady_samples'] = len(samples)
+    if marked:
+        r['jit_iterations'] = compiled
+        r['quiet_spread_pct'] = (spread_pct(min(quiet), statistics.median(quiet), max(quiet))
+                                 if quiet else None)
     # iterations cut as warm-up, per process
     r['warmup_iterations'] = warm
     r['processes_ok'] = len(ok_runs)
@@ -188,7 +202,7 @@ def fmt_unit(x):
 def timing_table(results, vms, benches, sizes, target_ms=None):
     """Rows of the long table: one per (benchmark, VM) that ran."""
     head = ['benchmark', 'vm', 'size', 'procs', 'n', 'warm-up', 'min ms', 'median ms', 'max ms',
-            '+-%', 'ms/unit', 'first ms', 'cpu/wall', 'max RSS MB']
+            '+-%', 'ms/unit', 'first ms', 'cpu/wall', 'max RSS MB', 'JIT it.', '+-% no JIT']
     rows = []
     for b in benches:
         if b == TINY:
@@ -211,7 +225,10 @@ def timing_table(results, vms, benches, sizes, target_ms=None):
                          '%.0f' % r['spread_pct'] if r['spread_pct'] is not None else '-',
                          fmt_unit(r.get('ms_per_unit')), fmt_ms(r['first_ms']),
                          '%.2f' % r['cpu_wall'] if r.get('cpu_wall') else '-',
-                         fmt_mb(r.get('maxrss_kb'))])
+                         fmt_mb(r.get('maxrss_kb')),
+                         str(r['jit_iterations']) if 'jit_iterations' in r else '-',
+                         '%.0f' % r['quiet_spread_pct'] if r.get('quiet_spread_pct') is not None
+                         else '-'])
     return head, rows
 
 
@@ -359,7 +376,10 @@ def full_report(meta, results, geo, render=render_text):
                        'iterations (at least the last %d%%; warm-up = iterations cut at the start '
                        'of each process, those slower than %.2f x the median of its last half); '
                        '+-%% = farthest of min/max from the median; cpu/wall = lowest CPU time / '
-                       'wall time of a process (below 1: it waited for a core)%s:'
+                       'wall time of a process (below 1: it waited for a core); JIT it. = '
+                       'steady iterations in which the JIT compiled or gave up a trace and '
+                       '+-%% no JIT = the spread of the others (spy --jit-events; - for '
+                       'other VMs)%s:'
                        % (round(meta['steady_fraction'] * 100), WARMUP_FACTOR,
                           '; ! = below the %g ms target' % target if target else '')))
         parts.append(render(*timing_table(results, vms, benches, sizes, target)))

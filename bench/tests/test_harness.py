@@ -51,6 +51,16 @@ class ParseOutputTest(unittest.TestCase):
         self.assertEqual(harness.parse_output(text, 'tinyBenchmarks')[3],
                          [[100, 10], [200, 20]])
 
+    def test_jit_events_per_iteration(self):
+        text = ('JIT-EVENT compile loop 40 1.5\nBENCH-START list 3 3\n'
+                'JIT-EVENT compile loop 1306 10.0\nJIT-EVENT abort 3 12.5\nBENCH list 1 40\n'
+                'BENCH list 2 17\nJIT-EVENT compile bridge 88 20.0\nBENCH list 3 30\n'
+                'BENCH-OK list\n')
+        self.assertEqual(harness.parse_jit_events(text, 'list'),
+                         [[2, 11.0], [0, 0.0], [1, 7.5]])
+        self.assertEqual(harness.parse_output(text, 'list')[0], [40, 17, 30])
+        self.assertIsNone(harness.parse_jit_events('BENCH list 1 40\n', 'list'))
+
     def test_run_cc_plain_tiny_line(self):
         text = '12345 bytecodes/sec; 678 sends/sec\n'
         self.assertEqual(harness.parse_output(text, 'tinyBenchmarks')[3], [[12345, 678]])
@@ -162,10 +172,11 @@ class ReportTest(unittest.TestCase):
         text = report.full_report(meta, results, geo)
         rows = [line.split() for line in text.splitlines()]
         self.assertIn(['list', 'a', '7', '2', '6', '1,1', '40!', '50', '60', '20', '7.14', '85',
-                       '-', '2'], rows)
+                       '-', '2', '-', '-'], rows)
         self.assertIn(['list', '9.00', '(7)', '1.00', '(7)'], rows)
         md = report.full_report(meta, results, geo, report.render_markdown)
-        self.assertIn('| list | a | 7 | 2 | 6 | 1,1 | 40! | 50 | 60 | 20 | 7.14 | 85 | - | 2 |', md)
+        self.assertIn('| list | a | 7 | 2 | 6 | 1,1 | 40! | 50 | 60 | 20 | 7.14 | 85 | - | 2 | - | - |',
+                      md)
         self.assertIn('| a | 9.5 | 10 | 2 | A |', md)
 
     def test_speedup_per_unit_of_size(self):
@@ -186,6 +197,31 @@ class ReportTest(unittest.TestCase):
         # the table names each VM's size; ~ flags the failed linearity check
         self.assertIn(['list', '~', '10.00', '(20)', '1.00', '(2)'], rows)
         self.assertIn(['list', 'b', '2', '50', '4', '70', '1.40', 'NO'], rows)
+
+    def test_iterations_in_which_the_jit_worked(self):
+        # spy --jit-events: process 1's iteration 5 compiled (a late compile,
+        # 30 ms); the spread of the other steady iterations is 10 %
+        cell = self.cell([90, 50, 52, 55, 80, 45], [85, 50, 50, 52, 48, 50])
+        cell['runs'][0]['jit'] = [[9, 40.0], [0, 0.0], [0, 0.0], [0, 0.0], [2, 30.0], [0, 0.0]]
+        cell['runs'][1]['jit'] = [[9, 38.0], [1, 0.5], [0, 0.0], [0, 0.0], [0, 0.0], [0, 0.0]]
+        results = {'list': {'a': cell}}
+        report.summarize(results, ['a'], ['list'], None, 0.5)
+        a = results['list']['a']
+        self.assertEqual(a['warmup_iterations'], [1, 1])
+        self.assertAlmostEqual(a['spread_pct'], 60.0)
+        self.assertEqual(a['jit_iterations'], 2)
+        self.assertAlmostEqual(a['quiet_spread_pct'], 10.0)
+        meta = {'vm_order': ['a'], 'benchmarks': ['list'], 'sizes': {'list': 7},
+                'baseline': None, 'steady_fraction': 0.5, 'vms': {'a': 'A'}}
+        rows = [line.split() for line in report.full_report(meta, results, {}).splitlines()]
+        self.assertIn(['60', '2', '10'], [r[9:10] + r[-2:] for r in rows if r[:2] == ['list', 'a']])
+
+    def test_no_jit_figures_unless_every_process_has_events(self):
+        cell = self.cell([50, 50], [50, 50])
+        cell['runs'][0]['jit'] = [[0, 0.0], [0, 0.0]]
+        results = {'list': {'a': cell}}
+        report.summarize(results, ['a'], ['list'], None, 0.5)
+        self.assertNotIn('jit_iterations', results['list']['a'])
 
     def test_cpu_over_wall(self):
         cell = self.cell([100, 100])
