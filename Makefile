@@ -71,8 +71,8 @@ IMAGE ?= images/spy.image
 # sizes grow until spy's steady iterations take at least this many ms
 BENCH_CALIBRATE ?= 50
 BENCH_OUT ?= bench/results
-SPY_VMS = --vm spy='./spy {image} {files}' --vm nojit='./spy-nojit {image} {files}' \
-	  --vm nopic='./spy --no-pic {image} {files}' --baseline nojit
+SPY_VMS = --vm spy='./spy --jit-events {image} {files}' --vm nojit='./spy-nojit {image} {files}' \
+	  --vm nopic='./spy --no-pic --jit-events {image} {files}' --baseline nojit
 bench: spy spy-nojit image $(VENV3)/.done
 	$(PY3) bench/harness.py --image $(IMAGE) $(SPY_VMS) \
 	  --iterations $(BENCH_ITERATIONS) --processes $(BENCH_PROCESSES) \

@@ -24,7 +24,8 @@ def target(driver, args):
 
 def jitpolicy(driver):
     from rpython.jit.codewriter.policy import JitPolicy
-    return JitPolicy()
+    from spyvm.jitevents import EVENTS
+    return JitPolicy(EVENTS)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ from spyvm.session import Session
 from spyvm.hostio import (read_image_file, write_stdout, write_stderr,
                           monotonic_ms)
 from spyvm.errors import SpyError, Exit
-from spyvm import primitives, hoststack, stats, memory, profiler, watchdog
+from spyvm import (primitives, hoststack, stats, memory, profiler, watchdog,
+                   jitevents)
 
 USAGE = """Usage: spy [options] [IMAGE] [FILE.st ...]
 
@@ -61,6 +62,10 @@ Options:
   --max-time SECONDS end the run with an error, a backtrace and exit 1 once
                      it has taken SECONDS of wall-clock time (default: none)
   --stats            print the send-site census and JIT counters at exit
+  --jit-events       write a line 'JIT-EVENT compile loop|bridge OPS MS' or
+                     'JIT-EVENT abort REASON MS' to stdout whenever the JIT
+                     compiles or gives up a trace (MS: the JIT's time so
+                     far), in order with the Transcript's output
   --stats-json FILE  write the same as JSON to FILE
   --profile FILE     sample the running methods into FILE (vmprof format;
                      read it with tools/profile_report.py)
@@ -111,7 +116,8 @@ class Options(object):
     _attrs_ = ['image', 'files', 'exprs', 'jit_params', 'pic_size',
                'no_pic', 'no_loop_keys', 'bounded_inlining', 'stats',
                'stats_json', 'profile', 'help', 'max_memory', 'max_time',
-               'short_loop', 'hot_classes', 'recursion_aborts']
+               'short_loop', 'hot_classes', 'recursion_aborts',
+               'jit_events']
 
     def __init__(self):
         self.image = ""
@@ -131,6 +137,7 @@ class Options(object):
         self.short_loop = DEFAULT_SHORT_LOOP
         self.hot_classes = DEFAULT_HOT_CLASSES
         self.recursion_aborts = inlining.DEFAULT_RECURSION_ABORTS
+        self.jit_events = False
 
 
 class UsageError(SpyError):
@@ -196,6 +203,8 @@ def parse_args(argv):
             opts.bounded_inlining = True
         elif arg == "--stats":
             opts.stats = True
+        elif arg == "--jit-events":
+            opts.jit_events = True
         elif arg.startswith("-") and len(arg) > 1:
             raise UsageError("unknown option '%s' (try --help)" % arg)
         else:
@@ -295,6 +304,7 @@ def main(argv):
         write_stdout(USAGE)
         return 0
     inlining.set_recursion_aborts(opts.recursion_aborts)
+    jitevents.enable_events(opts.jit_events)
     if opts.bounded_inlining:
         inlining.enable()
         jit.set_param(jitdriver, "max_unroll_recursion",

@@ -3,9 +3,9 @@
 import os
 import weakref
 
-from rpython.rlib import jit_hooks
 from rpython.rlib.jit import Counters
-from rpython.rlib.objectmodel import we_are_translated
+
+from spyvm.jitevents import jit_counter, jit_ms
 
 STATES = ["monomorphic", "polymorphic", "megamorphic", "unused"]
 TOP_SITES = 15
@@ -48,7 +48,7 @@ class SiteRegistry(object):
 
 class Census(object):
     _attrs_ = ['space', 'sites', 'site_counts', 'send_counts', 'top',
-               'megamorphic', 'jit_values']
+               'megamorphic', 'jit_values', 'jit_ms']
 
     def __init__(self, space):
         self.space = space
@@ -67,11 +67,9 @@ class Census(object):
                 insert_top(self.top, site, sends)
             if site.megamorphic:
                 insert_top(self.megamorphic, site, sends)
-        self.jit_values = [0] * len(JIT_COUNTERS)
-        if we_are_translated():     # untranslated there is no JIT to ask
-            for i in range(len(JIT_COUNTERS)):
-                self.jit_values[i] = jit_hooks.stats_get_counter_value(
-                    None, JIT_COUNTERS[i][1])
+        # 0 untranslated, and before the JIT's first trace
+        self.jit_values = [jit_counter(counter) for _, counter in JIT_COUNTERS]
+        self.jit_ms = jit_ms()
 
     def as_text(self):
         lines = ["send-site census (pic size %d%s):"
@@ -120,6 +118,8 @@ class Census(object):
                                       self.jit_values[i]))
         lines.append("  %s %d" % (ljust("lookup_flushes", 18),
                                   self.space.pic_epoch))
+        lines.append("  %s %d (tracing and machine code)"
+                     % (ljust("time_ms", 18), int(self.jit_ms)))
         lines.append("watchdog:")
         lines.append("  %s %d" % (ljust("ticks", 18),
                                   self.space.watchdog.ticks))
@@ -163,7 +163,8 @@ class Census(object):
         for i in range(len(JIT_COUNTERS)):
             parts.append('"%s": %d, ' % (JIT_COUNTERS[i][0],
                                          self.jit_values[i]))
-        parts.append('"lookup_flushes": %d}}\n' % self.space.pic_epoch)
+        parts.append('"lookup_flushes": %d, "time_ms": %d}}\n'
+                     % (self.space.pic_epoch, int(self.jit_ms)))
         return "".join(parts)
 
     def write_json(self, path):

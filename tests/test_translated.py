@@ -259,3 +259,54 @@ def test_the_watchdog_ticks_once_per_interval(run_binary, own_image):
     assert m, r
     expected = 2000 // watchdog.TICK_MS     # unless the machine is busy
     assert expected // 10 <= int(m.group(1)) <= expected * 3, r
+
+
+JIT_EVENT = re.compile(r"^JIT-EVENT (compile loop|compile bridge|abort) "
+                       r"(\d+) (\d+\.\d)$")
+
+
+def test_jit_events_mark_compiles_in_order_with_the_transcript(
+        run_binary, either_image):
+    expected = "%d\n" % sum(i % 7 for i in range(100000))
+    plain = run_binary(either_image, st_file("jitevents.st"))
+    marked = run_binary("--jit-events", "--stats", either_image,
+                        st_file("jitevents.st"))
+    assert plain.status == 0 and marked.status == 0, (plain, marked)
+    assert "JIT-EVENT" not in plain.out
+    lines = marked.out.splitlines()
+    events = [JIT_EVENT.match(l) for l in lines if l.startswith("JIT-EVENT")]
+    assert all(events), marked.out
+    # everything but the events is the program's own output
+    assert [l for l in lines if not l.startswith("JIT-EVENT")] == \
+        plain.out.splitlines()
+    assert ("before\n" + expected + "after\n") in plain.out
+    if run_binary.name == "spy-nojit":
+        assert events == []
+        return
+    # the loop of sum: is compiled while it runs: between 'before' and
+    # its result, and the JIT's time only grows
+    start = lines.index("before")
+    loops = [i for i, l in enumerate(lines)
+             if l.startswith("JIT-EVENT compile loop") and i > start]
+    assert loops and loops[0] < lines.index(expected.strip(), start), \
+        marked.out
+    times = [float(m.group(3)) for m in events]
+    assert times == sorted(times) and times[-1] > 0, marked.out
+    # --stats reports the same JIT: at least those loops (RPython also
+    # compiles temporary callbacks without calling the hooks), and at
+    # exit its time is the last event's and what the end of that trace took
+    stats = dict(l.split()[:2] for l in marked.err.splitlines()
+                 if l.startswith("  ") and len(l.split()) >= 2)
+    compiled = [m for m in events if m.group(1) == "compile loop"]
+    assert int(stats["loops"]) >= len(compiled), marked.err
+    assert int(times[-1]) <= int(stats["time_ms"]) <= times[-1] + 1, \
+        marked.err
+
+
+def test_stats_before_the_jit_has_traced_anything(run_binary, either_image):
+    # RPython's JIT profiler exists only after the first trace: reading
+    # it at once crashed the process (a segfault, exit 139)
+    r = run_binary("--stats", either_image, "-e", "3 + 4")
+    assert r.status == 0 and r.out.endswith("7\n"), r
+    assert "  loops              0\n" in r.err, r
+    assert "  time_ms            0 (tracing and machine code)\n" in r.err, r
