@@ -71,8 +71,13 @@ IMAGE ?= images/spy.image
 # sizes grow until spy's steady iterations take at least this many ms
 BENCH_CALIBRATE ?= 50
 BENCH_OUT ?= bench/results
-SPY_VMS = --vm spy='./spy --jit-events {image} {files}' --vm nojit='./spy-nojit {image} {files}' \
-	  --vm nopic='./spy --no-pic --jit-events {image} {files}' --baseline nojit
+# --jit-events and RPython's log of major-collection steps (on stderr, joined
+# to stdout so that it stays in order with the BENCH lines) let the harness
+# name the iterations in which the JIT or the GC worked (bench/README.md)
+GC_LOG = PYPYLOG=gc-collect-step:-
+SPY_VMS = --vm spy='$(GC_LOG) ./spy --jit-events {image} {files} 2>&1' \
+	  --vm nojit='$(GC_LOG) ./spy-nojit {image} {files} 2>&1' \
+	  --vm nopic='$(GC_LOG) ./spy --no-pic --jit-events {image} {files} 2>&1' --baseline nojit
 bench: spy spy-nojit image $(VENV3)/.done
 	$(PY3) bench/harness.py --image $(IMAGE) $(SPY_VMS) \
 	  --iterations $(BENCH_ITERATIONS) --processes $(BENCH_PROCESSES) \

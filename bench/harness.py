@@ -69,6 +69,10 @@ START_RE = re.compile(r'(?<![\w-])BENCH-START (\S+) (\d+) (\d+)(?!\S)')
 # the JIT's total time so far in ms
 JIT_EVENT_RE = re.compile(r'(?<![\w-])JIT-EVENT (?:compile loop|compile bridge|abort) '
                           r'\d+ (\d+(?:\.\d+)?)(?!\S)')
+# PYPYLOG=gc-collect-step: one step of RPython's incremental major collection
+GC_STEP_RE = re.compile(r'\{gc-collect-step\b')
+# PYPYLOG's own lines (section brackets and what they print inside)
+PYPYLOG_RE = re.compile(r'^\[[0-9a-f]+\] [{]?[\w-]+[}]?$|gc state:|^\s*$')
 TINY_RE = re.compile(r'(\d+) bytecodes/sec; (\d+) sends/sec')
 TINY_LINE_RE = re.compile(r'(?<![\w-])TINY (\d+) (\d+) bytecodes/sec; (\d+) sends/sec')
 
@@ -125,9 +129,33 @@ def parse_jit_events(text, bench):
     return per_iteration
 
 
+def parse_gc_steps(text, bench):
+    """With PYPYLOG=gc-collect-step:- and stderr joined to stdout (an
+    RPython VM): for each iteration of `bench`, the steps of the
+    incremental major collection that ran in it.  None without the log."""
+    if '{gc-collect-step' not in text:
+        return None
+    per_iteration = []
+    steps, started = 0, False
+    for line in text.splitlines():
+        if GC_STEP_RE.search(line):
+            steps += 1
+            continue
+        m = START_RE.search(line)
+        if m and m.group(1) == bench:
+            steps, started = 0, True
+            continue
+        m = BENCH_RE.search(line)
+        if m and m.group(1) == bench and started:
+            per_iteration.append(steps)
+            steps = 0
+    return per_iteration
+
+
 def error_excerpt(text, limit=400):
     """A short hint of what went wrong, from the VM's output."""
-    lines = [l for l in text.splitlines() if l.strip() and not JIT_EVENT_RE.search(l)]
+    lines = [l for l in text.splitlines()
+             if l.strip() and not JIT_EVENT_RE.search(l) and not PYPYLOG_RE.search(l)]
     keys = ('does not understand', 'error', 'Error', 'failed', 'BENCH-FAIL',
             'not found', 'Traceback', 'illegal', 'violation', 'no value found',
             'expected:', 'No such file', 'not recognized', 'Segmentation')
@@ -395,6 +423,9 @@ class Runner:
         jit = parse_jit_events(res.text, bench)
         if jit is not None and len(jit) == len(times):
             run['jit'] = jit
+        gc = parse_gc_steps(res.text, bench)
+        if gc is not None and len(gc) == len(times):
+            run['gc'] = gc
         if bench == TINY and tiny and not res.timed_out:
             # run.cc prints the line without the runner protocol
             ok = ok or not started

@@ -72,23 +72,29 @@ def summarize_cell(r, fraction):
         r['status'] = ('ok' if ok_runs and len(ok_runs) == len(real_runs)
                        else 'partial' if ok_runs else 'failed')
     samples, warm = [], []
-    # with spy --jit-events: the steady iterations in which the JIT did no
-    # work (a late compile makes one iteration slow: that is not noise)
-    quiet, compiled = [], 0
-    marked = bool(ok_runs) and all('jit' in p for p in ok_runs)
+    # with spy --jit-events (and PYPYLOG=gc-collect-step): the steady
+    # iterations in which neither the JIT nor a major collection worked
+    # (a late compile makes one iteration slow: that is not noise)
+    quiet, compiled, collected = [], 0, 0
+    jit_marked = bool(ok_runs) and all('jit' in p for p in ok_runs)
+    gc_marked = bool(ok_runs) and all('gc' in p for p in ok_runs)
     for p in ok_runs:
         k = steady_start(p['times'], fraction)
         warm.append(k)
         samples.extend(p['times'][k:])
-        if marked:
-            for t, (events, _) in zip(p['times'][k:], p['jit'][k:]):
-                if events:
-                    compiled += 1
-                else:
-                    quiet.append(t)
+        for i in range(k, len(p['times'])):
+            jit = jit_marked and p['jit'][i][0] > 0
+            gc = gc_marked and p['gc'][i] > 0
+            compiled += jit
+            collected += gc
+            if not jit and not gc:
+                quiet.append(p['times'][i])
     r['steady_samples'] = len(samples)
-    if marked:
+    if jit_marked:
         r['jit_iterations'] = compiled
+    if gc_marked:
+        r['gc_iterations'] = collected
+    if jit_marked or gc_marked:
         r['quiet_spread_pct'] = (spread_pct(min(quiet), statistics.median(quiet), max(quiet))
                                  if quiet else None)
     # iterations cut as warm-up, per process
@@ -202,7 +208,7 @@ def fmt_unit(x):
 def timing_table(results, vms, benches, sizes, target_ms=None):
     """Rows of the long table: one per (benchmark, VM) that ran."""
     head = ['benchmark', 'vm', 'size', 'procs', 'n', 'warm-up', 'min ms', 'median ms', 'max ms',
-            '+-%', 'ms/unit', 'first ms', 'cpu/wall', 'max RSS MB', 'JIT it.', '+-% no JIT']
+            '+-%', 'ms/unit', 'first ms', 'cpu/wall', 'max RSS MB', 'JIT it.', 'GC it.', '+-% quiet']
     rows = []
     for b in benches:
         if b == TINY:
@@ -227,6 +233,7 @@ def timing_table(results, vms, benches, sizes, target_ms=None):
                          '%.2f' % r['cpu_wall'] if r.get('cpu_wall') else '-',
                          fmt_mb(r.get('maxrss_kb')),
                          str(r['jit_iterations']) if 'jit_iterations' in r else '-',
+                         str(r['gc_iterations']) if 'gc_iterations' in r else '-',
                          '%.0f' % r['quiet_spread_pct'] if r.get('quiet_spread_pct') is not None
                          else '-'])
     return head, rows
@@ -377,9 +384,10 @@ def full_report(meta, results, geo, render=render_text):
                        'of each process, those slower than %.2f x the median of its last half); '
                        '+-%% = farthest of min/max from the median; cpu/wall = lowest CPU time / '
                        'wall time of a process (below 1: it waited for a core); JIT it. = '
-                       'steady iterations in which the JIT compiled or gave up a trace and '
-                       '+-%% no JIT = the spread of the others (spy --jit-events; - for '
-                       'other VMs)%s:'
+                       'steady iterations in which the JIT compiled or gave up a trace (spy '
+                       '--jit-events), GC it. = those with a step of a major collection '
+                       '(PYPYLOG=gc-collect-step:- with stderr joined to stdout), +-%% quiet = '
+                       'the spread of the steady iterations with neither (- = not recorded)%s:'
                        % (round(meta['steady_fraction'] * 100), WARMUP_FACTOR,
                           '; ! = below the %g ms target' % target if target else '')))
         parts.append(render(*timing_table(results, vms, benches, sizes, target)))

@@ -61,6 +61,18 @@ class ParseOutputTest(unittest.TestCase):
         self.assertEqual(harness.parse_output(text, 'list')[0], [40, 17, 30])
         self.assertIsNone(harness.parse_jit_events('BENCH list 1 40\n', 'list'))
 
+    def test_gc_steps_per_iteration(self):
+        text = ('[1a] {gc-collect-step\nstarting gc state:  SCANNING\n[1b] gc-collect-step}\n'
+                'BENCH-START list 3 3\nBENCH list 1 40\n'
+                '[2a] {gc-collect-step\nstarting gc state:  MARKING\n[2b] gc-collect-step}\n'
+                '[3a] {gc-collect-step\nstarting gc state:  SWEEPING\n[3b] gc-collect-step}\n'
+                'BENCH list 2 17\nBENCH list 3 30\nBENCH-OK list\n')
+        self.assertEqual(harness.parse_gc_steps(text, 'list'), [0, 2, 0])
+        self.assertIsNone(harness.parse_gc_steps('BENCH list 1 40\n', 'list'))
+        # the log's lines are no error message
+        self.assertEqual(harness.error_excerpt(text.replace('BENCH-OK list\n', '')),
+                         'BENCH list 1 40 | BENCH list 2 17 | BENCH list 3 30')
+
     def test_run_cc_plain_tiny_line(self):
         text = '12345 bytecodes/sec; 678 sends/sec\n'
         self.assertEqual(harness.parse_output(text, 'tinyBenchmarks')[3], [[12345, 678]])
@@ -172,10 +184,10 @@ class ReportTest(unittest.TestCase):
         text = report.full_report(meta, results, geo)
         rows = [line.split() for line in text.splitlines()]
         self.assertIn(['list', 'a', '7', '2', '6', '1,1', '40!', '50', '60', '20', '7.14', '85',
-                       '-', '2', '-', '-'], rows)
+                       '-', '2', '-', '-', '-'], rows)
         self.assertIn(['list', '9.00', '(7)', '1.00', '(7)'], rows)
         md = report.full_report(meta, results, geo, report.render_markdown)
-        self.assertIn('| list | a | 7 | 2 | 6 | 1,1 | 40! | 50 | 60 | 20 | 7.14 | 85 | - | 2 | - | - |',
+        self.assertIn('| list | a | 7 | 2 | 6 | 1,1 | 40! | 50 | 60 | 20 | 7.14 | 85 | - | 2 | - | - | - |',
                       md)
         self.assertIn('| a | 9.5 | 10 | 2 | A |', md)
 
@@ -214,7 +226,24 @@ class ReportTest(unittest.TestCase):
         meta = {'vm_order': ['a'], 'benchmarks': ['list'], 'sizes': {'list': 7},
                 'baseline': None, 'steady_fraction': 0.5, 'vms': {'a': 'A'}}
         rows = [line.split() for line in report.full_report(meta, results, {}).splitlines()]
-        self.assertIn(['60', '2', '10'], [r[9:10] + r[-2:] for r in rows if r[:2] == ['list', 'a']])
+        self.assertIn(['60', '2', '-', '10'],
+                      [r[9:10] + r[-3:] for r in rows if r[:2] == ['list', 'a']])
+        self.assertNotIn('gc_iterations', a)
+
+    def test_iterations_with_a_major_collection(self):
+        # PYPYLOG=gc-collect-step: process 2's iteration 4 ran a major
+        # collection (70 ms); process 1's iteration 3 compiled
+        cell = self.cell([90, 50, 75, 52, 48], [85, 50, 50, 70, 50])
+        cell['runs'][0]['jit'] = [[5, 9.0], [0, 0.0], [1, 20.0], [0, 0.0], [0, 0.0]]
+        cell['runs'][1]['jit'] = [[5, 9.0], [0, 0.0], [0, 0.0], [0, 0.0], [0, 0.0]]
+        cell['runs'][0]['gc'] = [3, 0, 0, 0, 0]
+        cell['runs'][1]['gc'] = [3, 0, 0, 6, 0]
+        results = {'list': {'a': cell}}
+        report.summarize(results, ['a'], ['list'], None, 0.5)
+        a = results['list']['a']
+        self.assertEqual((a['jit_iterations'], a['gc_iterations']), (1, 1))
+        # quiet: 50 52 48 50 50 50
+        self.assertAlmostEqual(a['quiet_spread_pct'], 4.0)
 
     def test_no_jit_figures_unless_every_process_has_events(self):
         cell = self.cell([50, 50], [50, 50])
