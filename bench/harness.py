@@ -129,11 +129,13 @@ def parse_jit_events(text, bench):
     return per_iteration
 
 
-def parse_gc_steps(text, bench):
+def parse_gc_steps(text, bench, logged=False):
     """With PYPYLOG=gc-collect-step:- and stderr joined to stdout (an
     RPython VM): for each iteration of `bench`, the steps of the
-    incremental major collection that ran in it.  None without the log."""
-    if '{gc-collect-step' not in text:
+    incremental major collection that ran in it.  None without the log;
+    `logged` (the VM's command asks for it) makes a run without a major
+    collection all zeros."""
+    if not logged and '{gc-collect-step' not in text:
         return None
     per_iteration = []
     steps, started = 0, False
@@ -423,7 +425,7 @@ class Runner:
         jit = parse_jit_events(res.text, bench)
         if jit is not None and len(jit) == len(times):
             run['jit'] = jit
-        gc = parse_gc_steps(res.text, bench)
+        gc = parse_gc_steps(res.text, bench, 'gc-collect-step' in vm.template)
         if gc is not None and len(gc) == len(times):
             run['gc'] = gc
         if bench == TINY and tiny and not res.timed_out:

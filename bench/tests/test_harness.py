@@ -69,6 +69,9 @@ class ParseOutputTest(unittest.TestCase):
                 'BENCH list 2 17\nBENCH list 3 30\nBENCH-OK list\n')
         self.assertEqual(harness.parse_gc_steps(text, 'list'), [0, 2, 0])
         self.assertIsNone(harness.parse_gc_steps('BENCH list 1 40\n', 'list'))
+        # the command logged the steps, and there was no major collection
+        self.assertEqual(harness.parse_gc_steps('BENCH-START list 3 1\nBENCH list 1 40\n',
+                                                'list', logged=True), [0])
         # the log's lines are no error message
         self.assertEqual(harness.error_excerpt(text.replace('BENCH-OK list\n', '')),
                          'BENCH list 1 40 | BENCH list 2 17 | BENCH list 3 30')
