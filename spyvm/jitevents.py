@@ -18,7 +18,8 @@ RPython's profiler, which `jit_hooks.stats_*` read, has its counters and
 times only once the first trace has started; reading them before crashes
 the process.  The count of compiled loops lives elsewhere (the backend's
 tracker), so it can always be read, and once it is above 0 a trace has
-started (`jit_started`).
+started (`jit_started`).  Until the first loop is compiled, spy reports
+0 for every counter and time.
 """
 
 from rpython.rlib import jit_hooks
@@ -57,7 +58,8 @@ def jit_started():
 
 
 def jit_counter(counter):
-    """One of RPython's JIT counters (Counters.*), 0 before the first trace."""
+    """One of RPython's JIT counters (Counters.*); 0 until the JIT has
+    compiled its first loop."""
     if not jit_started():
         return 0
     return jit_hooks.stats_get_counter_value(None, counter)
@@ -65,7 +67,7 @@ def jit_counter(counter):
 
 def jit_ms():
     """The JIT's total time so far, in ms: tracing (aborted traces
-    included) and the backend; 0 before the first trace.  The main program
+    included) and the backend; 0 until the first compiled loop.  The main program
     calls it too (stats.py): RPython rewrites the jit_hooks helpers only in
     the graphs that exist before the hooks are annotated, and in a graph
     made for the hooks alone they answer 0."""

@@ -61,12 +61,13 @@ Options:
                      'Error: out of memory' or the run ends with exit 1
   --max-time SECONDS end the run with an error, a backtrace and exit 1 once
                      it has taken SECONDS of wall-clock time (default: none)
-  --stats            print the send-site census and JIT counters at exit
+  --stats            print the send-site census, JIT counters and JIT time
+                     at exit
+  --stats-json FILE  write the same as JSON to FILE
   --jit-events       write a line 'JIT-EVENT compile loop|bridge OPS MS' or
                      'JIT-EVENT abort REASON MS' to stdout whenever the JIT
                      compiles or gives up a trace (MS: the JIT's time so
                      far), in order with the Transcript's output
-  --stats-json FILE  write the same as JSON to FILE
   --profile FILE     sample the running methods into FILE (vmprof format;
                      read it with tools/profile_report.py)
   -h, --help         show this help

@@ -21,6 +21,8 @@ def test_stats_text_and_json(run_untranslated, own_image, tmp_path):
     assert top["sends"] >= data["top_sites"][-1]["sends"]
     assert ">>" in top["location"]
     assert "loops" in data["jit"]
+    # untranslated there is no JIT: its time is 0
+    assert data["jit"]["time_ms"] == 0
     # what the pure-method evaluator gave up (pureleaf.py)
     assert sorted(data["pure_methods"]) == ["cache_misses", "gave_up",
                                             "not_tried"]
