@@ -72,7 +72,7 @@ JIT_EVENT_RE = re.compile(r'(?<![\w-])JIT-EVENT (?:compile loop|compile bridge|a
 # PYPYLOG=gc-collect-step: one step of RPython's incremental major collection
 GC_STEP_RE = re.compile(r'\{gc-collect-step\b')
 # PYPYLOG's own lines (section brackets and what they print inside)
-PYPYLOG_RE = re.compile(r'^\[[0-9a-f]+\] [{]?[\w-]+[}]?$|gc state:|^\s*$')
+PYPYLOG_RE = re.compile(r'^\[[0-9a-f]+\] [{]?[\w-]+[}]?$|gc state:')
 TINY_RE = re.compile(r'(\d+) bytecodes/sec; (\d+) sends/sec')
 TINY_LINE_RE = re.compile(r'(?<![\w-])TINY (\d+) (\d+) bytecodes/sec; (\d+) sends/sec')
 
@@ -103,55 +103,37 @@ def parse_output(text, bench):
     return [times[k] for k in sorted(times)], ok, fails, tiny, started
 
 
-def parse_jit_events(text, bench):
-    """With spy's --jit-events: for each iteration of `bench`, in order,
-    [JIT events, JIT ms] that happened while it ran (after the previous
-    BENCH line or BENCH-START).  None when the output has no events (any
-    other VM, or spy without the option)."""
-    if 'JIT-EVENT' not in text:
-        return None
-    per_iteration = []
-    events, jit_ms, at_start, started = 0, 0.0, 0.0, False
+def parse_marks(text, bench, gc_logged=False):
+    """What the JIT and the GC did in each iteration of `bench`, in order
+    (after the previous BENCH line or BENCH-START): `(jit, gc)`, `jit` a
+    list of [events, JIT ms] from spy's --jit-events, `gc` a list of the
+    steps of RPython's incremental major collection that
+    PYPYLOG=gc-collect-step:- logged (stderr joined to stdout).  Either is
+    None when the output has none of its lines; `gc_logged` (the VM's
+    command asks for the log) makes a run without a major collection all
+    zeros instead."""
+    jit, gc = [], []
+    events, steps, jit_ms, at_start, started = 0, 0, 0.0, 0.0, False
     for line in text.splitlines():
         m = JIT_EVENT_RE.search(line)
         if m:
             events += 1
             jit_ms = float(m.group(1))
             continue
-        m = START_RE.search(line)
-        if m and m.group(1) == bench:
-            events, at_start, started = 0, jit_ms, True
-            continue
-        m = BENCH_RE.search(line)
-        if m and m.group(1) == bench and started:
-            per_iteration.append([events, round(jit_ms - at_start, 1)])
-            events, at_start = 0, jit_ms
-    return per_iteration
-
-
-def parse_gc_steps(text, bench, logged=False):
-    """With PYPYLOG=gc-collect-step:- and stderr joined to stdout (an
-    RPython VM): for each iteration of `bench`, the steps of the
-    incremental major collection that ran in it.  None without the log;
-    `logged` (the VM's command asks for it) makes a run without a major
-    collection all zeros."""
-    if not logged and '{gc-collect-step' not in text:
-        return None
-    per_iteration = []
-    steps, started = 0, False
-    for line in text.splitlines():
         if GC_STEP_RE.search(line):
             steps += 1
             continue
         m = START_RE.search(line)
         if m and m.group(1) == bench:
-            steps, started = 0, True
+            events, steps, at_start, started = 0, 0, jit_ms, True
             continue
         m = BENCH_RE.search(line)
         if m and m.group(1) == bench and started:
-            per_iteration.append(steps)
-            steps = 0
-    return per_iteration
+            jit.append([events, round(jit_ms - at_start, 1)])
+            gc.append(steps)
+            events, steps, at_start = 0, 0, jit_ms
+    return (jit if 'JIT-EVENT' in text else None,
+            gc if gc_logged or '{gc-collect-step' in text else None)
 
 
 def error_excerpt(text, limit=400):
@@ -422,10 +404,9 @@ class Runner:
             run['cpu_s'] = round(res.cpu_s, 3)
         if tiny:
             run['tiny'] = tiny
-        jit = parse_jit_events(res.text, bench)
+        jit, gc = parse_marks(res.text, bench, 'gc-collect-step' in vm.template)
         if jit is not None and len(jit) == len(times):
             run['jit'] = jit
-        gc = parse_gc_steps(res.text, bench, 'gc-collect-step' in vm.template)
         if gc is not None and len(gc) == len(times):
             run['gc'] = gc
         if bench == TINY and tiny and not res.timed_out:

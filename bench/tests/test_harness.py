@@ -56,10 +56,10 @@ class ParseOutputTest(unittest.TestCase):
                 'JIT-EVENT compile loop 1306 10.0\nJIT-EVENT abort 3 12.5\nBENCH list 1 40\n'
                 'BENCH list 2 17\nJIT-EVENT compile bridge 88 20.0\nBENCH list 3 30\n'
                 'BENCH-OK list\n')
-        self.assertEqual(harness.parse_jit_events(text, 'list'),
-                         [[2, 11.0], [0, 0.0], [1, 7.5]])
+        self.assertEqual(harness.parse_marks(text, 'list'),
+                         ([[2, 11.0], [0, 0.0], [1, 7.5]], None))
         self.assertEqual(harness.parse_output(text, 'list')[0], [40, 17, 30])
-        self.assertIsNone(harness.parse_jit_events('BENCH list 1 40\n', 'list'))
+        self.assertEqual(harness.parse_marks('BENCH list 1 40\n', 'list'), (None, None))
 
     def test_gc_steps_per_iteration(self):
         text = ('[1a] {gc-collect-step\nstarting gc state:  SCANNING\n[1b] gc-collect-step}\n'
@@ -67,11 +67,13 @@ class ParseOutputTest(unittest.TestCase):
                 '[2a] {gc-collect-step\nstarting gc state:  MARKING\n[2b] gc-collect-step}\n'
                 '[3a] {gc-collect-step\nstarting gc state:  SWEEPING\n[3b] gc-collect-step}\n'
                 'BENCH list 2 17\nBENCH list 3 30\nBENCH-OK list\n')
-        self.assertEqual(harness.parse_gc_steps(text, 'list'), [0, 2, 0])
-        self.assertIsNone(harness.parse_gc_steps('BENCH list 1 40\n', 'list'))
+        self.assertEqual(harness.parse_marks(text, 'list'), (None, [0, 2, 0]))
+        both = text.replace('BENCH list 2 17', 'JIT-EVENT compile bridge 9 3.5\nBENCH list 2 17')
+        self.assertEqual(harness.parse_marks(both, 'list'),
+                         ([[0, 0.0], [1, 3.5], [0, 0.0]], [0, 2, 0]))
         # the command logged the steps, and there was no major collection
-        self.assertEqual(harness.parse_gc_steps('BENCH-START list 3 1\nBENCH list 1 40\n',
-                                                'list', logged=True), [0])
+        self.assertEqual(harness.parse_marks('BENCH-START list 3 1\nBENCH list 1 40\n',
+                                             'list', gc_logged=True), (None, [0]))
         # the log's lines are no error message
         self.assertEqual(harness.error_excerpt(text.replace('BENCH-OK list\n', '')),
                          'BENCH list 1 40 | BENCH list 2 17 | BENCH list 3 30')
