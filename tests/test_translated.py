@@ -292,8 +292,8 @@ def test_jit_events_mark_compiles_in_order_with_the_transcript(
         marked.out
     times = [float(m.group(3)) for m in events]
     assert times == sorted(times) and times[-1] > 0, marked.out
-    # --stats reports the same JIT: at least those loops (RPython also
-    # compiles temporary callbacks without calling the hooks), and at
+    # --stats reports the same JIT: at least those loops (RPython can
+    # compile temporary callbacks without calling the hooks), and at
     # exit its time is the last event's and what the end of that trace took
     stats = dict(l.split()[:2] for l in marked.err.splitlines()
                  if l.startswith("  ") and len(l.split()) >= 2)
