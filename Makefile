@@ -20,7 +20,7 @@ RPYTHON := $(PYTHON) -m rpython --batch
 BENCH_ITERATIONS ?= 10
 BENCH_PROCESSES ?= 3
 
-.PHONY: all demo test test-fast image bench tiny-histories compare refvms results profile jitperf clean fuzz fuzz-slice
+.PHONY: all demo test test-traces test-others test-fast image bench tiny-histories compare refvms results profile jitperf clean fuzz fuzz-slice
 
 all: spy image demo
 
@@ -60,8 +60,17 @@ image: images/spy.image
 images/spy.image: $(VENV)/.done $(IMAGE_SOURCES)
 	$(PYTHON) -m spyvm.bootstrap $@
 
-test: spy spy-nojit image
-	$(PYTHON) -m pytest -q tests/
+# the whole suite in two parts that `make -j2 test` runs side by side: the
+# trace tests (one shared JIT translation, tests/jit/jitworld.py) and the
+# rest.  Both wait for the translations, which clear RPython's cache that
+# the trace tests read
+test: test-traces test-others
+
+test-traces: spy spy-nojit image
+	$(PYTHON) -m pytest -q tests/jit/test_jit.py
+
+test-others: spy spy-nojit image
+	$(PYTHON) -m pytest -q tests/ --ignore=tests/jit/test_jit.py
 
 test-fast: $(VENV)/.done image
 	$(PYTHON) -m pytest -q tests/ --ignore=tests/jit

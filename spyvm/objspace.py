@@ -3,7 +3,7 @@
 from spyvm.model import (W_SmallInt, W_PointersObject,
                          W_BytesObject, W_Float)
 from spyvm.errors import PrimitiveFailed, ImageError
-from spyvm.pic import DEFAULT_PIC_SIZE, DEFAULT_HOT_CLASSES
+from spyvm.pic import DEFAULT_PIC_SIZE, DEFAULT_HOT_CLASSES, HOT_SAMPLE
 from spyvm.watchdog import Watchdog
 from spyvm.lookup import MethodCache
 from spyvm.memory import MemoryLimit, DEFAULT_CEILING
@@ -24,9 +24,10 @@ class Config(object):
     that read one is invalidated if it ever changes.
     """
     _attrs_ = ['stats_enabled', 'pic_size', 'pic_enabled', 'loop_keys',
-               'short_loop', 'hot_classes']
+               'short_loop', 'hot_classes', 'hot_sample']
     _immutable_fields_ = ['stats_enabled?', 'pic_size?', 'pic_enabled?',
-                          'loop_keys?', 'short_loop?', 'hot_classes?']
+                          'loop_keys?', 'short_loop?', 'hot_classes?',
+                          'hot_sample?']
 
     def __init__(self):
         self.stats_enabled = False
@@ -38,6 +39,9 @@ class Config(object):
         self.short_loop = DEFAULT_SHORT_LOOP
         # classes a megamorphic site keeps specialised (pic.py)
         self.hot_classes = DEFAULT_HOT_CLASSES
+        # sends a site samples after turning megamorphic (pic.py; tests
+        # make it small to reach the choice in fewer sends)
+        self.hot_sample = HOT_SAMPLE
 
 
 class ObjSpace(object):

@@ -35,8 +35,8 @@ MAX_PIC_SIZE = 256
 
 # Type feedback at a megamorphic site (Self's recompilation, the Racket
 # JIT's PIC counts): after turning megamorphic the site samples the
-# receiver classes of its next HOT_SAMPLE sends (in the interpreter, and
-# in traces made meanwhile through a residual call), and the classes that
+# receiver classes of its next HOT_SAMPLE sends (config.hot_sample; in the
+# interpreter, and in traces made meanwhile through a residual call), and the classes that
 # took at least 1/HOT_SHARE of them stay specialised in traces (a guard
 # each, callee inlined); only the others take the generic path.  The
 # sample's end invalidates the traces made while it ran.  At most
@@ -155,7 +155,7 @@ class SendSite(object):
             self.sample_w.append(w_class)
             self.samples.append(1)
         self.sampled += 1
-        if self.sampled >= HOT_SAMPLE:
+        if self.sampled >= space.config.hot_sample:
             hot_w = self.hot_classes(space.config.hot_classes)
             self.sample_w = []
             self.samples = []

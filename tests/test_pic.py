@@ -149,8 +149,7 @@ def hot_names(image):
 def megamorphic_with_sample(image, monkeypatch, sample=16):
     """Turn the probe's site megamorphic (A B C, then D past
     --pic-size 3) with a sample of `sample` sends; D is its first."""
-    from spyvm import pic
-    monkeypatch.setattr(pic, "HOT_SAMPLE", sample)
+    image.space.config.hot_sample = sample
     image.space.config.pic_size = 3
     assert [k_of(image, n) for n in "ABCD"] == [1, 2, 3, 4]
     assert site(image).megamorphic and hot_names(image) == []

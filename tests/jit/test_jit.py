@@ -5,9 +5,13 @@ import pytest
 
 from rpython.jit.metainterp.test.support import LLJitMixin
 
+from spyvm import inlining
+from spyvm.main import DEFAULT_TRACE_LIMIT
 from spyvm.model import W_SmallInt
 from spyvm.interpreter import jitdriver
 from tests.mini import *
+from tests.jit.jitworld import ImageKind, JitWorld, Scenario
+from tests.jit.ownimage import jit_fib
 
 
 def counting_loop(body, literals=(), temps=2):
@@ -96,7 +100,6 @@ class TestTraces(LLJitMixin):
         assert res == 10 * 30 + 10 * 60
 
 
-# ------------------------------------------- Smalltalk programs, own image
 
 def struct_field(container, name):
     """A field of an lltype instance struct, looking through `super`."""
@@ -149,163 +152,104 @@ def function_name(box):
     return "?"
 
 
-JIT_SOURCE = """
-CLASS Object subclass: 'JitShape' variables: '' classVariables: ''
-CLASS JitShape subclass: 'JitA' variables: '' classVariables: ''
-CLASS JitShape subclass: 'JitB' variables: '' classVariables: ''
-METHOD JitA
-weight
-  ^ 1
-!
-METHOD JitB
-weight
-  ^ 2
-!
-METHOD SmallInt
-jitSum: shapes | sum |
-  sum <- 0.
-  1 to: self do: [:i | sum <- sum + (shapes at: i \\\\ shapes size + 1) weight ].
-  ^ sum
-!
-METHOD SmallInt
-jitCount | count |
-  count <- 0.
-  1 to: self do: [:i | count <- count + i ].
-  ^ count
-!
-METHOD SmallInt
-jitFill | flags count |
-  flags <- Array new: self.
-  count <- 0.
-  1 to: self do: [:i | flags at: i put: true. count <- count + 1 ].
-  ^ count
-!
-METHOD SmallInt
-jitArrays | count |
-  count <- 0.
-  1 to: self do: [:i | count <- count + (Array new: i \\\\ 4 + 1) size ].
-  ^ count
-!
-METHOD SmallInt
-jitTwoBlocks | a b |
-  a <- 0. b <- 0.
-  1 to: self do: [:i | a <- a + i ].
-  1 to: self do: [:i | b <- b + i + 1 ].
-  ^ a + b
-!
-METHOD SmallInt
-jitBlockSum | blk sum i |
-  blk <- [:x | x + 1].
-  sum <- 0. i <- 0.
-  [ i < self ] whileTrue: [ sum <- sum + (blk value: i). i <- i + 1 ].
-  ^ sum
-!
-METHOD SmallInt
-jitTriangle | sum i |
-  sum <- 0. i <- 0.
-  [ i < self ] whileTrue: [ i <- i + 1. sum <- sum + i ].
-  ^ sum
-!
-METHOD SmallInt
-jitTriangles | total i |
-  total <- 0. i <- 0.
-  [ i < self ] whileTrue: [ total <- total + (i \\\\ 4) jitTriangle. i <- i + 1 ].
-  ^ total
-!
-METHOD SmallInt
-jitNested | total i j |
-  total <- 0. i <- 0.
-  [ i < self ] whileTrue: [
-    j <- 0.
-    [ j < 3 ] whileTrue: [ total <- total + j. j <- j + 1 ].
-    i <- i + 1 ].
-  ^ total
-!
-METHOD SmallInt
-jitFib
-  self < 2 ifTrue: [ ^ 1 ].
-  ^ (self - 1) jitFib + (self - 2) jitFib + 1
-!
-"""
+# ------------------------------------------- Smalltalk programs, own image
+#
+# Every test below runs a scenario of one shared translation (jitworld.py):
+# the images and settings are listed here, translated once, and each test
+# runs its scenario in a forked child and checks what it collects there.
+
+def megamorphic_shapes(classes):
+    return ["JitM%d" % k for k in range(classes)]
 
 
-def jit_fib(n):
-    """What SmallInt>>jitFib answers: the number of sends it makes."""
-    return 1 if n < 2 else jit_fib(n - 1) + jit_fib(n - 2) + 1
+def skewed_shapes():
+    """16 classes, every other receiver a JitM0 (`^ 0 + 0`)."""
+    names = []
+    for k in range(1, 16):
+        names += ["JitM0", "JitM%d" % k]
+    return names
 
 
-def build_own_image(extra_source, megamorphic_classes=0,
-                    sending_callees=False):
-    """The default image built from images/source plus extra_source."""
-    import os
-    import tempfile
-    from spyvm.bootstrap.sources import read_sources, read_file
-    from spyvm.bootstrap.builder import Builder, DEFAULT_SOURCE_DIR
-    text = extra_source
-    # `^ k + 0`, not `^ k`: a quick method would need no residual call;
-    # every other class's method assigns a temporary, so it is not pure
-    # (pureleaf.py) and runs through Interpreter.invoke_residual.  With
-    # sending_callees every method is `^ (k max: 0) + 0`: pure, and it
-    # sends a message
-    for k in range(megamorphic_classes):
-        if sending_callees:
-            body = "weight\n  ^ (%d max: 0) + 0" % k
-        elif k % 2 == 0:
-            body = "weight\n  ^ %d + 0" % k
-        else:
-            body = "weight | w |\n  w <- %d.\n  ^ w + 0" % k
-        text += ("CLASS JitShape subclass: 'JitM%d' variables: '' "
-                 "classVariables: ''\nMETHOD JitM%d\n%s\n!\n"
-                 % (k, k, body))
-    classes, methods = read_sources(DEFAULT_SOURCE_DIR)
-    fd, path = tempfile.mkstemp(suffix=".st")
-    os.write(fd, text)
-    os.close(fd)
-    try:
-        read_file(path, classes, methods)
-    finally:
-        os.unlink(path)
-    built = Builder(classes, methods).build()
-    # through the image writer and reader, as ./spy would see it
-    from spyvm.objspace import ObjSpace
-    from spyvm.image_reader import load_image
-    from spyvm.image_writer import serialize_image
-    space = ObjSpace()
-    load_image(space, serialize_image(built))
-    return space
+# one image for every scenario but one (each is a fresh copy of it in its
+# child): the extra classes cost nothing to scenarios that do not send to
+# them, and every image is a large constant of the shared translation
+IMAGES = {
+    "own": ImageKind(64),
+    "64 sending classes": ImageKind(64, sending_callees=True),
+}
+
+# jitFib with trace_limit 800 and inlining.py's recursion aborts allowed
+# this many times per method (fib_with_recursion_aborts)
+ABORT_COUNTS = [0, 1000, inlining.DEFAULT_RECURSION_ABORTS]
+
+SCENARIOS = [
+    Scenario("jitCount", "own", "jitCount"),
+    Scenario("jitArrays", "own", "jitArrays"),
+    Scenario("jitTwoBlocks", "own", "jitTwoBlocks"),
+    Scenario("jitFill", "own", "jitFill"),
+    Scenario("jitBlockSum", "own", "jitBlockSum"),
+    Scenario("jitFib", "own", "jitFib"),
+    # every backward branch counts
+    Scenario("jitNested", "own", "jitNested", short_loop=0),
+    Scenario("two classes", "own", "jitSum:", shapes=["JitA", "JitB"]),
+    Scenario("JitB every 64th", "own", "jitSum:",
+             shapes=["JitA"] * 63 + ["JitB"]),
+    # megamorphic_run: --pic-size 4
+    Scenario("8 classes", "own", "jitSum:",
+             shapes=megamorphic_shapes(8), pic_size=4),
+    Scenario("64 classes", "own", "jitSum:",
+             shapes=megamorphic_shapes(64), pic_size=4),
+    # the site is megamorphic and the global method cache knows every
+    # callee (and max:) before the JIT starts
+    Scenario("64 sending classes", "64 sending classes", "jitSum:",
+             shapes=megamorphic_shapes(64), pic_size=4, warm_before=1),
+    # skewed_run: --pic-size 8, a sample of 16 sends
+    Scenario("skewed, 4 hot classes", "own", "jitSum:",
+             shapes=skewed_shapes(), pic_size=8, hot_classes=4,
+             hot_sample=16),
+    Scenario("skewed, no hot classes", "own", "jitSum:",
+             shapes=skewed_shapes(), pic_size=8, hot_classes=0,
+             hot_sample=16),
+    # --bounded-inlining with a trace_limit of 3000, jitCount first
+    Scenario("bounded jitFib", "own", "jitFib", bounded=True,
+             spy_trace_limit=3000, first=("jitCount", 300)),
+    Scenario("jitTriangles, short loop 8", "own", "jitTriangles",
+             short_loop=8, spy_trace_limit=DEFAULT_TRACE_LIMIT),
+    Scenario("jitTriangles, short loop 0", "own", "jitTriangles",
+             short_loop=0, spy_trace_limit=DEFAULT_TRACE_LIMIT),
+] + [Scenario("jitFib, %d recursion aborts" % count, "own", "jitFib",
+              recursion_aborts=count, spy_trace_limit=800,
+              expect=jit_fib(12), answer_aborts=True)
+     for count in ABORT_COUNTS]
+
+_world = []
 
 
-class OwnImage(object):
-    def __init__(self, megamorphic_classes=0, sending_callees=False):
-        from spyvm.interpreter import Interpreter
-        self.space = build_own_image(JIT_SOURCE, megamorphic_classes,
-                                     sending_callees)
-        self.interp = Interpreter(self.space)
-
-    def cls(self, name):
-        return self.space.find_class(name)
-
-    def send(self, w_rcv, selector, args_w):
-        from spyvm.context import W_Context
-        from spyvm.lookup import classinfo_of
-        space = self.space
-        code = classinfo_of(space, w_rcv.getclass(space)).lookup(selector)
-        w_args = space.wrap_list([w_rcv] + args_w)
-        ctx = W_Context(code, w_args, space.new_array(code.temp_size),
-                        code.stack_size, 0, space.w_nil, None)
-        return self.interp.execute(ctx)
-
-    def instances(self, names):
-        from spyvm.model import W_PointersObject
-        return self.space.wrap_list([W_PointersObject.new_nils(self.cls(n), 0)
-                                     for n in names])
+def world():
+    """The shared translation, made by the first test that needs it (or
+    its failure, raised again in every test)."""
+    if not _world:
+        try:
+            _world.append(JitWorld(SCENARIOS, IMAGES))
+        except Exception as e:
+            _world.append(e)
+    if isinstance(_world[0], Exception):
+        raise _world[0]
+    return _world[0]
 
 
 class TestOwnImageTraces(LLJitMixin):
 
-    def meta(self, func, args, **params):
-        """meta_interp, also recording the operations of every bridge
-        (the stats of LLJitMixin only keep loops)."""
+    def run(self, scenario, n, collect, **params):
+        """Run `scenario` with argument n on the JIT (a forked child of the
+        shared translation, jitworld.py) and answer collect(result), which
+        runs in the child, where the traces are.  The child also records
+        the operations of every bridge (the stats of LLJitMixin only keep
+        loops)."""
+        return world().run(scenario, n, collect, prepare=self.record_bridges,
+                           **params)
+
+    def record_bridges(self):
         from rpython.jit.metainterp import compile as jitcompile
         original = jitcompile.send_bridge_to_backend
         self.bridge_ops = bridge_ops = []
@@ -322,11 +266,6 @@ class TestOwnImageTraces(LLJitMixin):
             return original(jitdriver_sd, metainterp_sd, faildescr,
                             inputargs, operations, *args)
         jitcompile.send_bridge_to_backend = recording
-        try:
-            return self.meta_interp(func, args, listops=True,
-                                    backendopt=True, inline=True, **params)
-        finally:
-            jitcompile.send_bridge_to_backend = original
 
     def traces_with(self, opname):
         """How many loops and bridges contain `opname`."""
@@ -405,84 +344,72 @@ class TestOwnImageTraces(LLJitMixin):
         return body
 
     def test_to_do_loop_has_no_calls_and_no_allocations(self):
-        image = OwnImage()
-        def main(n):
-            w = image.send(W_SmallInt(n), "jitCount", [])
-            assert isinstance(w, W_SmallInt)
-            return w.value
-        assert self.meta(main, [200]) == 200 * 201 // 2
-        # to:do:, Block>>value: and the block body all inlined into one
-        # loop that works on raw words
-        self.check_the_loop(call_r=0, call_i=0, call_n=0,
-                            call_may_force_r=0, call_assembler_r=0,
-                            new=0, new_with_vtable=0, new_array=0,
-                            new_array_clear=0)
+        def collect(result):
+            assert result == 200 * 201 // 2
+            # to:do:, Block>>value: and the block body all inlined into
+            # one loop that works on raw words
+            self.check_the_loop(call_r=0, call_i=0, call_n=0,
+                                call_may_force_r=0, call_assembler_r=0,
+                                new=0, new_with_vtable=0, new_array=0,
+                                new_array_clear=0)
+        self.run("jitCount", 200, collect)
 
     def test_new_builds_no_message_in_the_loop(self):
-        image = OwnImage()
-        def main(n):
-            w = image.send(W_SmallInt(n), "jitArrays", [])
-            assert isinstance(w, W_SmallInt)
-            return w.value
-        assert self.meta(main, [200]) == sum(i % 4 + 1 for i in range(1, 201))
-        # `Array new: n` checks n against the memory ceiling; the message
-        # of that error ("new: n") used to be formatted on every call, a
-        # call to ll_int2dec and a new string per allocation in traces
-        body = self.check_the_loop(newstr=0, call_r=0)
-        assert "new_array_clear" in body or "new_array" in body
+        def collect(result):
+            assert result == sum(i % 4 + 1 for i in range(1, 201))
+            # `Array new: n` checks n against the memory ceiling; the
+            # message of that error ("new: n") used to be formatted on
+            # every call, a call to ll_int2dec and a new string per
+            # allocation in traces
+            body = self.check_the_loop(newstr=0, call_r=0)
+            assert "new_array_clear" in body or "new_array" in body
+        self.run("jitArrays", 200, collect)
 
     def test_each_block_gets_its_own_to_do_loop(self):
-        image = OwnImage()
-        def main(n):
-            w = image.send(W_SmallInt(n), "jitTwoBlocks", [])
-            assert isinstance(w, W_SmallInt)
-            return w.value
-        assert self.meta(main, [300]) == 2 * (300 * 301 // 2) + 300
-        # one to:do: loop per block, each with its block inlined; with
-        # (pc, code) alone as the key the second block ran in a bridge
-        # off the first block's loop (loopkey.py)
-        loops = self.closing_loops()
-        assert len(loops) == 2
-        for loop in loops:
-            names = [op.getopname() for op in loop.operations]
-            assert names.count("label") == 2     # preamble and peeled loop
-            for name in names:
-                assert not name.startswith("call")
-                assert not name.startswith("new")
+        def collect(result):
+            assert result == 2 * (300 * 301 // 2) + 300
+            # one to:do: loop per block, each with its block inlined; with
+            # (pc, code) alone as the key the second block ran in a bridge
+            # off the first block's loop (loopkey.py)
+            loops = self.closing_loops()
+            assert len(loops) == 2
+            for loop in loops:
+                names = [op.getopname() for op in loop.operations]
+                assert names.count("label") == 2  # preamble, peeled loop
+                for name in names:
+                    assert not name.startswith("call")
+                    assert not name.startswith("new")
+        self.run("jitTwoBlocks", 300, collect)
 
     def test_block_storing_objects_stays_virtual(self):
-        image = OwnImage()
-        def main(n):
-            w = image.send(W_SmallInt(n), "jitFill", [])
-            assert isinstance(w, W_SmallInt)
-            return w.value
-        assert self.meta(main, [300]) == 300
-        # the store into an Array makes the trace re-read the block each
-        # iteration (it might alias); the block's context and stack must
-        # still be virtual: its code is promoted before they are allocated
-        self.check_the_loop(call_r=0, call_i=0, call_n=0,
-                            call_may_force_r=0, new=0, new_with_vtable=0,
-                            new_array=0, new_array_clear=0)
+        def collect(result):
+            assert result == 300
+            # the store into an Array makes the trace re-read the block
+            # each iteration (it might alias); the block's context and
+            # stack must still be virtual: its code is promoted before
+            # they are allocated
+            self.check_the_loop(call_r=0, call_i=0, call_n=0,
+                                call_may_force_r=0, new=0, new_with_vtable=0,
+                                new_array=0, new_array_clear=0)
+        self.run("jitFill", 300, collect)
 
     def test_polymorphic_site_guards_each_class(self):
-        image = OwnImage()
-        w_shapes = image.instances(["JitA", "JitB"])
-        def main(n):
-            w = image.send(W_SmallInt(n), "jitSum:", [w_shapes])
-            assert isinstance(w, W_SmallInt)
-            return w.value
-        assert self.meta(main, [400]) == 600
-        from rpython.jit.metainterp.test.support import get_stats
-        print "compiled traces:", get_stats().compiled_count
-        # a loop and a few bridges (measured: 12), the two classes guarded,
-        # both callees inlined: the loops make no residual sends or lookups
-        # (their only calls are the integer-division helper of \\;
-        # bridges may call, e.g. to record a new class in the inline cache)
-        self.check_trace_count_at_most(16)
-        self.check_resops(call_r=0, call_may_force_r=0, call_may_force_i=0)
-        # the receiver class is promoted: a guard on each of the two
-        # classes (the second one's in a bridge)
-        guarded = self.guarded_class_names()
+        def collect(result):
+            from rpython.jit.metainterp.test.support import get_stats
+            assert result == 600
+            print "compiled traces:", get_stats().compiled_count
+            # a loop and a few bridges (measured: 12), the two classes
+            # guarded, both callees inlined: the loops make no residual
+            # sends or lookups (their only calls are the integer-division
+            # helper of \\; bridges may call, e.g. to record a new class
+            # in the inline cache)
+            self.check_trace_count_at_most(16)
+            self.check_resops(call_r=0, call_may_force_r=0,
+                              call_may_force_i=0)
+            # the receiver class is promoted: a guard on each of the two
+            # classes (the second one's in a bridge)
+            return self.guarded_class_names()
+        guarded = self.run("two classes", 400, collect)
         print "guarded classes:", guarded
         assert "JitA" in guarded and "JitB" in guarded
 
@@ -492,61 +419,55 @@ class TestOwnImageTraces(LLJitMixin):
         # trace read the site's classes through an elidable lookup, so
         # recording JitB invalidates nothing (it used to invalidate every
         # trace through the site: classes_w was quasi-immutable)
-        from rpython.jit.metainterp.test.support import get_stats
-        image = OwnImage()
-        w_shapes = image.instances(["JitA"] * 63 + ["JitB"])
-        def main(n):
-            w = image.send(W_SmallInt(n), "jitSum:", [w_shapes])
-            assert isinstance(w, W_SmallInt)
-            return w.value
         n = 400
-        assert self.meta(main, [n]) == sum([2 if i % 64 == 63 else 1
-                                            for i in range(1, n + 1)])
-        guarded = self.guarded_class_names()
+        def collect(result):
+            from rpython.jit.metainterp.test.support import get_stats
+            return (result, self.guarded_class_names(),
+                    get_stats().invalidated_token_numbers)
+        result, guarded, invalidated = self.run("JitB every 64th", n, collect)
+        assert result == sum([2 if i % 64 == 63 else 1
+                              for i in range(1, n + 1)])
         assert "JitA" in guarded and "JitB" in guarded
-        assert get_stats().invalidated_token_numbers == set()
+        assert invalidated == set()
 
-    def megamorphic_run(self, classes, sending_callees=False):
+    def megamorphic_run(self, scenario, classes):
         """128 sends from jitSum:'s site to `classes` receiver classes
-        with --pic-size 4: the number of traces through the site and the
-        operations of all traces."""
-        image = OwnImage(classes, sending_callees)
-        image.space.config.pic_size = 4
-        w_shapes = image.instances(["JitM%d" % k for k in range(classes)])
-        def main(n):
-            w = image.send(W_SmallInt(n), "jitSum:", [w_shapes])
-            assert isinstance(w, W_SmallInt)
-            return w.value
+        with --pic-size 4: the number of traces through the site, the
+        functions the traces call, the classes they guard on and the
+        names of all their operations."""
         n = 128
-        if sending_callees:
-            # the site is megamorphic and the global method cache knows
-            # every callee (and max:) before the JIT starts
-            main(n)
-        # jitSum: sends `weight` to shapes at: i \\ size + 1, which is k
-        assert self.meta(main, [n]) == sum([i % classes
-                                            for i in range(1, n + 1)])
-        # the megamorphic call allocates nothing (a SmallInt answer comes
-        # unboxed): the backend makes it as a call that cannot collect
-        sends = [op for op in self.all_operations()
-                 if op.getopname().startswith("call") and
-                 "megamorphic_send" in function_name(op.getarg(0))]
-        assert sends
-        for op in sends:
-            assert not op.getdescr().get_extra_info().check_can_collect()
-        return (self.traces_calling("megamorphic_send", "invoke_residual"),
-                self.called_functions(), self.guarded_class_names(),
-                self.all_ops())
+        def collect(result):
+            # jitSum: sends `weight` to shapes at: i \\ size + 1, which
+            # is k
+            assert result == sum([i % classes for i in range(1, n + 1)])
+            # the megamorphic call allocates nothing (a SmallInt answer
+            # comes unboxed): the backend makes it as a call that cannot
+            # collect
+            sends = [op for op in self.all_operations()
+                     if op.getopname().startswith("call") and
+                     "megamorphic_send" in function_name(op.getarg(0))]
+            assert sends
+            for op in sends:
+                assert not op.getdescr().get_extra_info().check_can_collect()
+            return (self.traces_calling("megamorphic_send",
+                                        "invoke_residual"),
+                    self.called_functions(), self.guarded_class_names(),
+                    self.all_ops())
+        return self.run(scenario, n, collect)
 
     def test_megamorphic_site_stays_bounded(self):
         # past --pic-size the site stops promoting the receiver class: one
         # residual call_r, pureleaf.megamorphic_send, probes the method
         # cache and answers a pure leaf callee's value (`^ k + 0`); it
-        # cannot force the caller's context, nor collect.  Any other callee runs through
-        # Interpreter.invoke_residual (call_may_force_r, the interpreter or
-        # its compiled code); never call_assembler.  The traces through the
-        # site do not multiply with the classes
-        count8, called8, guarded8, ops8 = self.megamorphic_run(8)
-        count64, called64, guarded64, ops64 = self.megamorphic_run(64)
+        # cannot force the caller's context, nor collect.  Any other
+        # callee runs through Interpreter.invoke_residual
+        # (call_may_force_r, the interpreter or its compiled code); never
+        # call_assembler.  The traces through the site do not multiply
+        # with the classes
+        count8, called8, guarded8, ops8 = self.megamorphic_run(
+            "8 classes", 8)
+        count64, called64, guarded64, ops64 = self.megamorphic_run(
+            "64 classes", 64)
         print "traces through the site: 8 classes %d, 64 classes %d" % (
             count8, count64)
         for called, guarded, ops in ((called8, guarded8, ops8),
@@ -577,7 +498,7 @@ class TestOwnImageTraces(LLJitMixin):
         # temporary assigned in `weight`, they all do, as the test above
         # shows), and the call still cannot collect
         count, called, guarded, ops = self.megamorphic_run(
-            64, sending_callees=True)
+            "64 sending classes", 64)
         assert any("megamorphic_send" in name for name in called), called
         assert not any("invoke_residual" in name for name in called), called
         assert "call_assembler_r" not in ops
@@ -596,117 +517,93 @@ class TestOwnImageTraces(LLJitMixin):
                         names.append(name)
         return names
 
-    def skewed_run(self, hot_classes):
+    def skewed_run(self, scenario):
         """jitSum: over 16 classes with --pic-size 8, every other receiver
         a JitM0 (`^ 0 + 0`).  The site turns megamorphic at its 16th
         send and samples the next 16 (pic.py; here mostly in traces, which
         the sample's end invalidates): JitM0 takes half of them, every
         other class at most one."""
-        from spyvm import pic
-        image = OwnImage(megamorphic_classes=16)
-        image.space.config.pic_size = 8
-        image.space.config.hot_classes = hot_classes
-        names = []
-        for k in range(1, 16):
-            names += ["JitM0", "JitM%d" % k]
-        w_shapes = image.instances(names)
-        self.monkeypatch.setattr(pic, "HOT_SAMPLE", 16)
-        def main(n):
-            w = image.send(W_SmallInt(n), "jitSum:", [w_shapes])
-            assert isinstance(w, W_SmallInt)
-            return w.value
-        n = 200
+        names = skewed_shapes()
         weights = [int(name[4:]) for name in names]
-        assert self.meta(main, [n]) == sum([weights[i % len(names)]
-                                            for i in range(1, n + 1)])
-        return (self.compared_class_names(),
-                self.traces_calling("megamorphic_send", "invoke_residual"))
+        n = 200
+        def collect(result):
+            assert result == sum([weights[i % len(names)]
+                                  for i in range(1, n + 1)])
+            return (self.compared_class_names(),
+                    self.traces_calling("megamorphic_send",
+                                        "invoke_residual"))
+        return self.run(scenario, n, collect)
 
-    def test_a_hot_class_stays_specialised_at_a_megamorphic_site(
-            self, monkeypatch):
-        self.monkeypatch = monkeypatch
+    def test_a_hot_class_stays_specialised_at_a_megamorphic_site(self):
         # type feedback (pic.py): JitM0 took more than 1/8 of the site's
         # sampled sends, so after the cut-off the traces still check for
         # it (one pointer comparison) and inline its callee; the other
         # classes take the megamorphic path.  With --hot-classes 0 no
         # trace compares the receiver's class with JitM0
-        compared, megamorphic_traces = self.skewed_run(4)
+        compared, megamorphic_traces = self.skewed_run(
+            "skewed, 4 hot classes")
         print "compared:", compared, "megamorphic traces:", megamorphic_traces
         assert "JitM0" in compared
         assert set(compared) == set(["JitM0"])
         assert megamorphic_traces >= 1
-        compared0, megamorphic_traces0 = self.skewed_run(0)
+        compared0, megamorphic_traces0 = self.skewed_run(
+            "skewed, no hot classes")
         print "without:", compared0, megamorphic_traces0
         assert "JitM0" not in compared0
         assert megamorphic_traces0 >= 1
 
     def test_block_value_send_enters_one_portal_frame(self):
-        image = OwnImage()
-        def main(n):
-            w = image.send(W_SmallInt(n), "jitBlockSum", [])
-            assert isinstance(w, W_SmallInt)
-            return w.value
-        assert self.meta(main, [200]) == sum(range(1, 201))
-        # `blk value: i` runs the block directly: Block>>value:'s method
-        # is not a frame of its own (its context would be abandoned at
-        # once by primitive 8), so the JIT's trace-too-long heuristic can
-        # never pick it as the function to stop inlining
-        # the peeled loop (after its last label) runs one iteration: one
-        # portal frame (the block body), not two (Block>>value: + body)
-        self.check_the_loop(call_r=0, call_may_force_r=0,
-                            call_assembler_r=0, new_with_vtable=0,
-                            enter_portal_frame=1)
+        def collect(result):
+            assert result == sum(range(1, 201))
+            # `blk value: i` runs the block directly: Block>>value:'s
+            # method is not a frame of its own (its context would be
+            # abandoned at once by primitive 8), so the JIT's
+            # trace-too-long heuristic can never pick it as the function
+            # to stop inlining.  The peeled loop (after its last label)
+            # runs one iteration: one portal frame (the block body), not
+            # two (Block>>value: + body)
+            self.check_the_loop(call_r=0, call_may_force_r=0,
+                                call_assembler_r=0, new_with_vtable=0,
+                                enter_portal_frame=1)
+        self.run("jitBlockSum", 200, collect)
 
     def test_bounded_inlining_calls_compiled_code_past_the_budget(self):
         """--bounded-inlining (inlining.py): once a trace is half of
         trace_limit long, later activations in it call compiled code.
         Here RPython alone would inline the whole tree (no trace_limit,
         max_unroll_recursion 200) and make no call_assembler at all."""
-        from rpython.jit.metainterp.test.support import get_stats
-        from spyvm import inlining
-        image = OwnImage()
-        def main(n):
-            inlining.enable()
-            inlining.set_trace_limit(3000)
-            image.send(W_SmallInt(300), "jitCount", [])
-            w = image.send(W_SmallInt(n), "jitFib", [])
-            assert isinstance(w, W_SmallInt)
-            return w.value
-        assert self.meta(main, [12],
-                         max_unroll_recursion=inlining.MAX_UNROLL_RECURSION
-                         ) == jit_fib(12)
-        assert get_stats().aborted_count == 0
-        assert self.all_ops().count("call_assembler_r") >= 2
-        # calls past the budget enter compiled code, not the portal
-        assert "call_may_force_r" not in self.all_ops()
+        def collect(result):
+            from rpython.jit.metainterp.test.support import get_stats
+            assert result == jit_fib(12)
+            assert get_stats().aborted_count == 0
+            ops = self.all_ops()
+            assert ops.count("call_assembler_r") >= 2
+            # calls past the budget enter compiled code, not the portal
+            assert "call_may_force_r" not in ops
+        self.run("bounded jitFib", 12, collect,
+                 max_unroll_recursion=inlining.MAX_UNROLL_RECURSION)
 
-    def short_loop_run(self, short_loop):
-        """Run jitTriangles with --short-loop `short_loop` and spy's
-        trace_limit; answer the operations of each loop and bridge that
-        inlines or calls an activation (the outer loop's traces)."""
-        from rpython.jit.metainterp.test.support import get_stats
-        from spyvm import inlining
+    def short_loop_run(self, scenario):
+        """jitTriangles with spy's trace_limit and the scenario's
+        --short-loop; answer whether the outer loop's traces (each loop
+        and bridge that inlines or calls an activation) call compiled
+        code and whether they make contexts, trace by trace."""
         from spyvm.main import DEFAULT_TRACE_LIMIT
-        image = OwnImage()
-        image.space.config.short_loop = short_loop
-        def main(n):
-            w = image.send(W_SmallInt(n), "jitTriangles", [])
-            assert isinstance(w, W_SmallInt)
-            return w.value
         expected = sum([k * (k + 1) // 2 for k in [i % 4 for i in range(300)]])
-        inlining.set_trace_limit(DEFAULT_TRACE_LIMIT)
-        try:
-            assert self.meta(main, [300],
-                             trace_limit=DEFAULT_TRACE_LIMIT) == expected
-        finally:
-            inlining.set_trace_limit(6000)      # the tests' default
-        traces = list(self.bridge_traces)
-        for loop in get_stats().get_all_loops():
-            traces.append(loop.operations)
-        return [ops for ops in traces
-                if any(op.getopname() in ("enter_portal_frame",
-                                          "call_assembler_r")
-                       for op in ops)]
+        def collect(result):
+            from rpython.jit.metainterp.test.support import get_stats
+            assert result == expected
+            traces = list(self.bridge_traces)
+            for loop in get_stats().get_all_loops():
+                traces.append(loop.operations)
+            return [("call_assembler_r" in [op.getopname() for op in ops],
+                     len(self.contexts_made(ops)))
+                    for ops in traces
+                    if any(op.getopname() in ("enter_portal_frame",
+                                              "call_assembler_r")
+                           for op in ops)]
+        return self.run(scenario, 300, collect,
+                        trace_limit=DEFAULT_TRACE_LIMIT)
 
     def contexts_made(self, ops):
         return [op for op in ops if op.getopname() == "new_with_vtable"
@@ -716,98 +613,75 @@ class TestOwnImageTraces(LLJitMixin):
         """jitTriangle's loop runs at most 3 times per activation: with
         --short-loop 8 the outer loop's trace unrolls it where it inlines
         jitTriangle, so it calls no compiled code and makes no context."""
-        traces = self.short_loop_run(8)
+        traces = self.short_loop_run("jitTriangles, short loop 8")
         assert traces
-        for ops in traces:
-            assert "call_assembler_r" not in [op.getopname() for op in ops]
-            assert self.contexts_made(ops) == []
+        assert traces == [(False, 0)] * len(traces)
 
     def test_without_short_loops_an_inlined_loop_is_called(self):
         """The behaviour --short-loop 0 keeps (RPython's): once the inner
         loop has compiled code, the outer trace calls it, and the call
         needs the callee's context in the heap."""
-        traces = self.short_loop_run(0)
-        assert any("call_assembler_r" in [op.getopname() for op in ops] and
-                   self.contexts_made(ops) for ops in traces)
-
-    def run_jit_fib(self, n, **params):
-        """`n jitFib` under the JIT; answers its result."""
-        image = OwnImage()
-        def main(n):
-            w = image.send(W_SmallInt(n), "jitFib", [])
-            assert isinstance(w, W_SmallInt)
-            return w.value
-        return self.meta(main, [n], **params)
+        traces = self.short_loop_run("jitTriangles, short loop 0")
+        assert any(calls and contexts for calls, contexts in traces)
 
     def fib_with_recursion_aborts(self, max_aborts):
         """`12 jitFib` with trace_limit 800 and inlining.py's recursion
         aborts allowed `max_aborts` times per method; answers how many
-        traces those aborted, and the JIT's stats.  A trace of jitFib
-        inlines ~30 operations per call, so a trace that starts above
-        `4 jitFib` grows too long."""
-        from rpython.jit.metainterp.test.support import get_stats
-        from spyvm import inlining
-        from spyvm.lookup import classinfo_of
-        image = OwnImage()
-        space = image.space
-        code = classinfo_of(space, space.w_SmallInt).lookup("jitFib")
-        expected = jit_fib(12)
-        def main(n):
-            w = image.send(W_SmallInt(n), "jitFib", [])
-            assert isinstance(w, W_SmallInt)
-            assert w.value == expected
-            # the translated copy of `code` counted them
-            return code.recursion_aborts
-        inlining.set_recursion_aborts(max_aborts)
-        inlining.set_trace_limit(800)
-        try:
-            aborts = self.meta(main, [12], trace_limit=800)
-        finally:
-            inlining.set_recursion_aborts(inlining.DEFAULT_RECURSION_ABORTS)
-            inlining.set_trace_limit(6000)      # the tests' default
-        return aborts, get_stats()
+        traces those aborted (the translated copy of jitFib's code counted
+        them), how many traces were aborted and the methods RPython marked
+        for good.  A trace of jitFib inlines ~30 operations per call, so a
+        trace that starts above `4 jitFib` grows too long."""
+        def collect(aborts):
+            from rpython.jit.metainterp.test.support import get_stats
+            stats = get_stats()
+            return aborts, stats.aborted_count, len(stats.aborted_keys)
+        return self.run("jitFib, %d recursion aborts" % max_aborts, 12,
+                        collect, trace_limit=800)
 
     def test_a_recursion_too_long_for_a_trace_is_marked_by_rpython(self):
         """Without spy's recursion aborts, RPython aborts the trace at
         trace_limit and marks the method it inlined most, jitFib, for good
         (stats.aborted_keys lists what it marked)."""
-        aborts, stats = self.fib_with_recursion_aborts(0)
+        aborts, aborted, marked = self.fib_with_recursion_aborts(0)
         assert aborts == 0
-        assert len(stats.aborted_keys) >= 1
+        assert marked >= 1
 
     def test_a_recursion_too_long_for_a_trace_is_aborted_unmarked(self):
         """inlining.py aborts a trace past 3/4 of trace_limit that is about
         to inline jitFib once more: nothing is marked, and the recursion is
         traced again on later calls.  Here every trace that starts above
         `4 jitFib` gets there, so aborts are never used up."""
-        aborts, stats = self.fib_with_recursion_aborts(1000)
+        aborts, aborted, marked = self.fib_with_recursion_aborts(1000)
         assert aborts >= 1
-        assert stats.aborted_count == aborts
-        assert stats.aborted_keys == []
+        assert aborted == aborts
+        assert marked == 0
 
     def test_recursion_aborts_are_bounded_per_method(self):
         """After --recursion-aborts aborts RPython's rule applies again:
         the next trace that grows too long marks jitFib."""
-        from spyvm import inlining
-        aborts, stats = self.fib_with_recursion_aborts(
+        aborts, aborted, marked = self.fib_with_recursion_aborts(
             inlining.DEFAULT_RECURSION_ABORTS)
         assert aborts == inlining.DEFAULT_RECURSION_ABORTS
-        assert len(stats.aborted_keys) >= 1
+        assert marked >= 1
 
     def test_recursion_uses_call_assembler(self):
-        assert self.run_jit_fib(12) == jit_fib(12)
+        def collect(result):
+            assert result == jit_fib(12)
+            return self.all_ops().count("call_assembler_r")
         # after a few inlined levels the recursive sends call compiled code
-        assert self.all_ops().count("call_assembler_r") >= 2
+        assert self.run("jitFib", 12, collect) >= 2
 
     def test_a_base_case_constant_is_answered_without_a_box(self):
         """jitFib's base case `^ 1` answers the space's shared box for 1
         (objspace.py): every call through call_assembler that ends at a
         leaf returns a constant, and allocates no SmallInt for it."""
-        from rpython.jit.metainterp.history import Const
-        assert self.run_jit_fib(10, max_unroll_recursion=1) == jit_fib(10)
-        finishes = [op for op in self.all_operations()
+        def collect(result):
+            from rpython.jit.metainterp.history import Const
+            assert result == jit_fib(10)
+            return [isinstance(op.getarg(0), Const)
+                    for op in self.all_operations()
                     if op.getopname() == "finish"]
-        assert any(isinstance(op.getarg(0), Const) for op in finishes)
+        assert any(self.run("jitFib", 10, collect, max_unroll_recursion=1))
 
     def test_a_call_through_call_assembler_passes_no_argument_array(self):
         """With max_unroll_recursion=1 every recursive jitFib is a
@@ -815,27 +689,29 @@ class TestOwnImageTraces(LLJitMixin):
         receiver and argument are in the context's frame
         (context.method_context), so the context handed to compiled code
         has no arguments Array (w_args null)."""
-        from rpython.jit.metainterp.history import Const
-        assert self.run_jit_fib(10, max_unroll_recursion=1) == jit_fib(10)
-        traces = list(self.bridge_traces)
-        from rpython.jit.metainterp.test.support import get_stats
-        for loop in get_stats().get_all_loops():
-            traces.append(loop.operations)
-        calls = 0
-        for ops in traces:
-            for op in ops:
-                if op.getopname() != "call_assembler_r":
-                    continue
-                calls += 1
-                w_args_stores = [
-                    store.getarg(1) for store in ops
-                    if store.getopname() == "setfield_gc"
-                    and store.getarg(0) is op.getarg(0)
-                    and "'inst_w_args'" in repr(store.getdescr())]
-                assert len(w_args_stores) == 1
-                assert isinstance(w_args_stores[0], Const)
-                assert not w_args_stores[0].nonnull()
-        assert calls >= 2
+        def collect(result):
+            from rpython.jit.metainterp.history import Const
+            from rpython.jit.metainterp.test.support import get_stats
+            assert result == jit_fib(10)
+            traces = list(self.bridge_traces)
+            for loop in get_stats().get_all_loops():
+                traces.append(loop.operations)
+            calls = 0
+            for ops in traces:
+                for op in ops:
+                    if op.getopname() != "call_assembler_r":
+                        continue
+                    calls += 1
+                    w_args_stores = [
+                        store.getarg(1) for store in ops
+                        if store.getopname() == "setfield_gc"
+                        and store.getarg(0) is op.getarg(0)
+                        and "'inst_w_args'" in repr(store.getdescr())]
+                    assert len(w_args_stores) == 1
+                    assert isinstance(w_args_stores[0], Const)
+                    assert not w_args_stores[0].nonnull()
+            return calls
+        assert self.run("jitFib", 10, collect, max_unroll_recursion=1) >= 2
 
     def test_arguments_go_to_the_send_without_the_stack(self):
         """MarkArguments hands its Array straight to the SendMessage that
@@ -844,15 +720,20 @@ class TestOwnImageTraces(LLJitMixin):
         forces it), the caller's later sends still build no Array: had the
         Array been pushed on that context's heap stack, it would have
         escaped there."""
-        assert self.run_jit_fib(12, max_unroll_recursion=3) == jit_fib(12)
-        ops = self.all_operations()
-        assert "call_assembler_r" in [op.getopname() for op in ops]
-        forced_contexts = [op for op in ops if op.getopname() == "new_with_vtable"
-                           and "W_Context" in repr(op.getdescr())]
+        def collect(result):
+            assert result == jit_fib(12)
+            ops = self.all_operations()
+            assert "call_assembler_r" in [op.getopname() for op in ops]
+            forced_contexts = [
+                op for op in ops if op.getopname() == "new_with_vtable"
+                and "W_Context" in repr(op.getdescr())]
+            arrays = [op for op in ops if op.getopname() == "new_with_vtable"
+                      and "W_PointersObject" in repr(op.getdescr())]
+            return len(forced_contexts), len(arrays)
+        forced_contexts, arrays = self.run("jitFib", 12, collect,
+                                           max_unroll_recursion=3)
         assert forced_contexts
-        arrays = [op for op in ops if op.getopname() == "new_with_vtable"
-                  and "W_PointersObject" in repr(op.getdescr())]
-        assert arrays == []
+        assert arrays == 0
 
     def test_a_loop_traced_on_its_way_out_is_traced_again(self):
         """jitNested's inner loop runs three times per pass, and the tests'
@@ -862,16 +743,14 @@ class TestOwnImageTraces(LLJitMixin):
         its exit guard always fails, and RPython compiles the preamble
         jumping to itself (one label).  rootloop.py aborts that trace; the
         loop is traced again in mid-run and unrolled (two labels)."""
-        from rpython.jit.metainterp.test.support import get_stats
-        image = OwnImage()
-        image.space.config.short_loop = 0   # every backward branch counts
-        def main(n):
-            w = image.send(W_SmallInt(n), "jitNested", [])
-            assert isinstance(w, W_SmallInt)
-            return w.value
-        assert self.meta(main, [40]) == 40 * 3
-        assert get_stats().aborted_count == 1
-        labels = [[op.getopname() for op in loop.operations].count("label")
-                  for loop in get_stats().get_all_loops()]
+        def collect(result):
+            from rpython.jit.metainterp.test.support import get_stats
+            assert result == 40 * 3
+            labels = [[op.getopname() for op in loop.operations
+                       ].count("label")
+                      for loop in get_stats().get_all_loops()]
+            return get_stats().aborted_count, labels
+        aborted, labels = self.run("jitNested", 40, collect)
+        assert aborted == 1
         assert 2 in labels
         assert 1 not in labels
