@@ -20,7 +20,7 @@ RPYTHON := $(PYTHON) -m rpython --batch
 BENCH_ITERATIONS ?= 10
 BENCH_PROCESSES ?= 3
 
-.PHONY: all demo test test-traces test-others test-fast image bench tiny-histories compare refvms results profile jitperf clean fuzz fuzz-slice
+.PHONY: all demo test test-traces-0 test-traces-1 test-others test-fast image bench tiny-histories compare refvms results profile jitperf clean fuzz fuzz-slice
 
 all: spy image demo
 
@@ -60,14 +60,15 @@ image: images/spy.image
 images/spy.image: $(VENV)/.done $(IMAGE_SOURCES)
 	$(PYTHON) -m spyvm.bootstrap $@
 
-# the whole suite in two parts that `make -j2 test` runs side by side: the
-# trace tests (one shared JIT translation, tests/jit/jitworld.py) and the
-# rest.  Both wait for the translations, which clear RPython's cache that
-# the trace tests read
-test: test-traces test-others
+# the whole suite in three parts that `make -j3 test` runs side by side:
+# the trace tests in two halves (each with its own shared JIT translation,
+# tests/jit/jitworld.py; a line per test, which stays whole under
+# make -Oline) and the rest.  All wait for the translations, which clear
+# RPython's cache that the tests read
+test: test-traces-0 test-others test-traces-1
 
-test-traces: spy spy-nojit image
-	$(PYTHON) -m pytest -q tests/jit/test_jit.py
+test-traces-0 test-traces-1: test-traces-%: spy spy-nojit image
+	SPY_TRACE_PART=$*/2 $(PYTHON) -m pytest -v tests/jit/test_jit.py
 
 test-others: spy spy-nojit image
 	$(PYTHON) -m pytest -q tests/ --ignore=tests/jit/test_jit.py
