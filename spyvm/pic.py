@@ -35,14 +35,15 @@ MAX_PIC_SIZE = 256
 
 # Type feedback at a megamorphic site (Self's recompilation, the Racket
 # JIT's PIC counts): after turning megamorphic the site samples the
-# receiver classes of its next HOT_SAMPLE sends (config.hot_sample; in the
-# interpreter, and in traces made meanwhile through a residual call), and the classes that
-# took at least 1/HOT_SHARE of them stay specialised in traces (a guard
-# each, callee inlined); only the others take the generic path.  The
-# sample's end invalidates the traces made while it ran.  At most
-# `--hot-classes` of them (0: none).  The counts from before the cut-off
-# cannot say this: they stop once the site's code is compiled, and every
-# class recorded later has a count of 1.  docs/pics.md has the sweep.
+# receiver classes of its next HOT_SAMPLE sends (config.hot_sample; in
+# the interpreter, and in traces made meanwhile through a residual call),
+# and the classes that took at least 1/HOT_SHARE of them stay specialised
+# in traces (a guard each, callee inlined); only the others take the
+# generic path.  The sample's end invalidates the traces made while it
+# ran.  At most `--hot-classes` of them (0: none).  The counts from before
+# the cut-off cannot say this: they stop once the site's code is
+# compiled, and every class recorded later has a count of 1.
+# docs/pics.md has the sweep.
 DEFAULT_HOT_CLASSES = 4
 MAX_HOT_CLASSES = 8
 HOT_SHARE = 8
