@@ -36,7 +36,7 @@ class Scenario(object):
                  short_loop=_DEFAULTS.short_loop,
                  spy_trace_limit=6000, recursion_aborts=None,
                  bounded=False, first=None, expect=-1,
-                 answer_aborts=False, warm_before=0):
+                 answer_aborts=False, warm_n=0):
         self.name = name
         self.image_key = image        # images sharing a key share an image
         self.selector = selector
@@ -56,9 +56,10 @@ class Scenario(object):
         # main answers jitFib's recursion_aborts (inlining.py counts them
         # on the translated copy of its code) instead of the send's value
         self.answer_aborts = answer_aborts
-        # run the send this many times untranslated before translating,
-        # so the image's caches know the callees before the JIT starts
-        self.warm_before = warm_before
+        # n > 0: run the scenario once with this n, untranslated, before
+        # the translation, so the image's caches know the callees before
+        # the JIT starts
+        self.warm_n = warm_n
         self.image = None
         self.args_w = []
         self.w_code = None
@@ -119,8 +120,8 @@ class JitWorld(object):
                 scenario.selector)
             self.index[scenario.name] = i
         for scenario in scenarios:
-            for _ in range(scenario.warm_before):
-                scenario.run(128)
+            if scenario.warm_n > 0:
+                scenario.run(scenario.warm_n)
         all_scenarios = list(scenarios)
 
         def main(k, n):

@@ -8,7 +8,6 @@ from rpython.jit.metainterp.test.support import LLJitMixin
 from spyvm import inlining
 from spyvm.main import DEFAULT_TRACE_LIMIT
 from spyvm.model import W_SmallInt
-from spyvm.interpreter import jitdriver
 from tests.mini import *
 from tests.jit.jitworld import ImageKind, JitWorld, Scenario
 from tests.jit.ownimage import jit_fib
@@ -202,7 +201,7 @@ SCENARIOS = [
     # the site is megamorphic and the global method cache knows every
     # callee (and max:) before the JIT starts
     Scenario("64 sending classes", "64 sending classes", "jitSum:",
-             shapes=megamorphic_shapes(64), pic_size=4, warm_before=1),
+             shapes=megamorphic_shapes(64), pic_size=4, warm_n=128),
     # skewed_run: --pic-size 8, a sample of 16 sends
     Scenario("skewed, 4 hot classes", "own", "jitSum:",
              shapes=skewed_shapes(), pic_size=8, hot_classes=4,
