@@ -62,8 +62,8 @@ images/spy.image: $(VENV)/.done $(IMAGE_SOURCES)
 
 # the whole suite in three parts that `make -j3 test` runs side by side:
 # the trace tests in two halves (each with its own shared JIT translation,
-# tests/jit/jitworld.py; a line per test, which stays whole under
-# make -Oline) and the rest.  All wait for the translations, which clear
+# tests/jit/jitworld.py; a line per test, to show where the time goes) and
+# the rest.  All wait for the translations, which clear
 # RPython's cache that the tests read
 test: test-traces-0 test-others test-traces-1
 
