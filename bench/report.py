@@ -75,13 +75,16 @@ def summarize_cell(r, fraction):
     # with spy --jit-events (and PYPYLOG=gc-collect-step): the steady
     # iterations in which neither the JIT nor a major collection worked
     # (a late compile makes one iteration slow: that is not noise)
-    quiet, compiled, collected = [], 0, 0
+    quiet, compiled, collected, jit_ms = [], 0, 0, []
     jit_marked = bool(ok_runs) and all('jit' in p for p in ok_runs)
     gc_marked = bool(ok_runs) and all('gc' in p for p in ok_runs)
     for p in ok_runs:
         k = steady_start(p['times'], fraction)
         warm.append(k)
         samples.extend(p['times'][k:])
+        if jit_marked:
+            # the JIT's own time inside this process's steady iterations
+            jit_ms.append(sum(p['jit'][i][1] for i in range(k, len(p['times']))))
         for i in range(k, len(p['times'])):
             jit = jit_marked and p['jit'][i][0] > 0
             gc = gc_marked and p['gc'][i] > 0
@@ -92,6 +95,7 @@ def summarize_cell(r, fraction):
     r['steady_samples'] = len(samples)
     if jit_marked:
         r['jit_iterations'] = compiled
+        r['steady_jit_ms'] = statistics.median(jit_ms)
     if gc_marked:
         r['gc_iterations'] = collected
     if jit_marked or gc_marked:
@@ -208,7 +212,7 @@ def fmt_unit(x):
 def timing_table(results, vms, benches, sizes, target_ms=None):
     """Rows of the long table: one per (benchmark, VM) that ran."""
     head = ['benchmark', 'vm', 'size', 'procs', 'n', 'warm-up', 'min ms', 'median ms', 'max ms',
-            '+-%', 'ms/unit', 'first ms', 'cpu/wall', 'max RSS MB', 'JIT it.', 'GC it.', '+-% quiet']
+            '+-%', 'ms/unit', 'first ms', 'cpu/wall', 'max RSS MB', 'JIT it.', 'JIT ms', 'GC it.', '+-% quiet']
     rows = []
     for b in benches:
         if b == TINY:
@@ -233,6 +237,7 @@ def timing_table(results, vms, benches, sizes, target_ms=None):
                          '%.2f' % r['cpu_wall'] if r.get('cpu_wall') else '-',
                          fmt_mb(r.get('maxrss_kb')),
                          str(r['jit_iterations']) if 'jit_iterations' in r else '-',
+                         '%.0f' % r['steady_jit_ms'] if 'steady_jit_ms' in r else '-',
                          str(r['gc_iterations']) if 'gc_iterations' in r else '-',
                          '%.0f' % r['quiet_spread_pct'] if r.get('quiet_spread_pct') is not None
                          else '-'])
@@ -385,7 +390,8 @@ def full_report(meta, results, geo, render=render_text):
                        '+-%% = farthest of min/max from the median; cpu/wall = lowest CPU time / '
                        'wall time of a process (below 1: it waited for a core); JIT it. = '
                        'steady iterations in which the JIT compiled or gave up a trace (spy '
-                       '--jit-events), GC it. = those with a step of a major collection '
+                       '--jit-events), JIT ms = the JIT\'s time in them (median of the '
+                       'processes\' sums), GC it. = those with a step of a major collection '
                        '(PYPYLOG=gc-collect-step:- with stderr joined to stdout), +-%% quiet = '
                        'the spread of the steady iterations with neither (- = not recorded)%s:'
                        % (round(meta['steady_fraction'] * 100), WARMUP_FACTOR,

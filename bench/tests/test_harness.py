@@ -189,10 +189,10 @@ class ReportTest(unittest.TestCase):
         text = report.full_report(meta, results, geo)
         rows = [line.split() for line in text.splitlines()]
         self.assertIn(['list', 'a', '7', '2', '6', '1,1', '40!', '50', '60', '20', '7.14', '85',
-                       '-', '2', '-', '-', '-'], rows)
+                       '-', '2', '-', '-', '-', '-'], rows)
         self.assertIn(['list', '9.00', '(7)', '1.00', '(7)'], rows)
         md = report.full_report(meta, results, geo, report.render_markdown)
-        self.assertIn('| list | a | 7 | 2 | 6 | 1,1 | 40! | 50 | 60 | 20 | 7.14 | 85 | - | 2 | - | - | - |',
+        self.assertIn('| list | a | 7 | 2 | 6 | 1,1 | 40! | 50 | 60 | 20 | 7.14 | 85 | - | 2 | - | - | - | - |',
                       md)
         self.assertIn('| a | 9.5 | 10 | 2 | A |', md)
 
@@ -227,12 +227,14 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(a['warmup_iterations'], [1, 1])
         self.assertAlmostEqual(a['spread_pct'], 60.0)
         self.assertEqual(a['jit_iterations'], 2)
+        # JIT time in the steady iterations: 30 ms and 0.5 ms, median 15.25
+        self.assertAlmostEqual(a['steady_jit_ms'], 15.25)
         self.assertAlmostEqual(a['quiet_spread_pct'], 10.0)
         meta = {'vm_order': ['a'], 'benchmarks': ['list'], 'sizes': {'list': 7},
                 'baseline': None, 'steady_fraction': 0.5, 'vms': {'a': 'A'}}
         rows = [line.split() for line in report.full_report(meta, results, {}).splitlines()]
-        self.assertIn(['60', '2', '-', '10'],
-                      [r[9:10] + r[-3:] for r in rows if r[:2] == ['list', 'a']])
+        self.assertIn(['60', '2', '15', '-', '10'],
+                      [r[9:10] + r[-4:] for r in rows if r[:2] == ['list', 'a']])
         self.assertNotIn('gc_iterations', a)
 
     def test_iterations_with_a_major_collection(self):
