@@ -115,9 +115,10 @@ class JitWorld(object):
             scenario.image = image
             if scenario.shapes is not None:
                 scenario.args_w = [image.instances(scenario.shapes)]
-            space = image.space
-            scenario.w_code = classinfo_of(space, space.w_SmallInt).lookup(
-                scenario.selector)
+            if scenario.answer_aborts:
+                space = image.space
+                scenario.w_code = classinfo_of(
+                    space, space.w_SmallInt).lookup(scenario.selector)
             self.index[scenario.name] = i
         for scenario in scenarios:
             if scenario.warm_n > 0:
