@@ -91,7 +91,8 @@ SPY_VMS = --vm spy='$(GC_LOG) ./spy --jit-events {image} {files} 2>&1' \
 bench: spy spy-nojit image $(VENV3)/.done
 	$(PY3) bench/harness.py --image $(IMAGE) $(SPY_VMS) \
 	  --iterations $(BENCH_ITERATIONS) --processes $(BENCH_PROCESSES) \
-	  --calibrate $(BENCH_CALIBRATE) --history spy --out $(BENCH_OUT)
+	  --calibrate $(BENCH_CALIBRATE) --history spy --noise-floor --floor-vm spy \
+	  --out $(BENCH_OUT)
 
 # tinyBenchmarks' 5th run in one process after four histories (issue 7)
 tiny-histories: spy spy-nojit image $(VENV3)/.done

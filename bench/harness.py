@@ -37,6 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from procs import run_process, Xvfb  # noqa: E402
 from report import steady, summarize, full_report, fmt_ms, TINY_HISTORIES  # noqa: E402
 from charts import write_charts  # noqa: E402
+import floor  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -385,6 +386,7 @@ class Runner:
         self.logdir = logdir
         self.tmpdir = tmpdir
         self.display = display
+        self.floor_exe = None           # bench/noisefloor.c, built for --noise-floor
 
     def run(self, vm, files, log_name):
         # TMPDIR: whatever a killed wrapper leaves behind goes with our tmpdir
@@ -576,6 +578,14 @@ def main(argv=None):
                     'and report the spread (default 1: one draw of the JIT-history lottery)')
     ap.add_argument('--startup-runs', type=int, default=3,
                     help='start-up measurements per VM (default 3; 0 = none)')
+    ap.add_argument('--noise-floor', nargs='?', const='memory', choices=floor.KINDS,
+                    help='after each process of --floor-vm, run bench/noisefloor.c (built with '
+                    '$CC) as long per iteration as that VM\'s steady iterations, as many '
+                    'iterations, and report its spread: the machine\'s own noise '
+                    '(kind: memory, the default, or alu)')
+    ap.add_argument('--floor-vm', metavar='VM',
+                    help='the VM whose iterations --noise-floor imitates (default: the '
+                    'baseline, else the first VM)')
     ap.add_argument('--timeout', type=float, default=900,
                     help='seconds per process (default 900)')
     ap.add_argument('--baseline', help='VM name that ratios are computed against '
@@ -672,6 +682,13 @@ def main(argv=None):
     for n in linearity:
         if n not in byname:
             ap.error('--linearity: no VM %r' % n)
+    floor_vm = None
+    if args.noise_floor:
+        floor_vm = args.floor_vm or baseline or names[0]
+        if floor_vm not in byname:
+            ap.error('--floor-vm %r is not one of the VMs' % floor_vm)
+    elif args.floor_vm:
+        ap.error('--floor-vm needs --noise-floor')
     image = os.path.abspath(image)
     if not os.path.exists(image):
         ap.error('image not found: %s' % image)
@@ -695,6 +712,8 @@ def main(argv=None):
         'budget_s': {v.name: v.budget for v in vms if v.budget},
         'linearity_vms': linearity,
     }
+    if floor_vm:
+        meta['noise_floor'] = {'kind': args.noise_floor, 'vm': floor_vm, 'runs': {}}
     if refreg:
         meta['refvms'] = {'checkout': refreg.get('checkout'), 'patches': refreg.get('patches')}
     results = {b: {v: {'runs': []} for v in names} for b in benches}
@@ -704,6 +723,11 @@ def main(argv=None):
         display = xvfb.__enter__() if xvfb else None
         try:
             runner = Runner(image, args.timeout, logdir, tmpdir, display)
+            if floor_vm:
+                try:
+                    runner.floor_exe = floor.compile_floor(tmpdir)
+                except floor.FloorError as e:
+                    sys.exit('harness: %s' % e)
             run_all(runner, vms, benches, sizes, user_sizes, baseline, args, tmpdir, meta, results)
             if os.path.exists(os.path.join(args.out, 'results.partial.json')):
                 os.remove(os.path.join(args.out, 'results.partial.json'))
@@ -758,7 +782,7 @@ def run_all(runner, vms, benches, sizes, user_sizes, baseline, args, tmpdir, met
                 run = calibrated_process(runner, state, v, b, sizes, guess, plain[0], args, tmpdir)
             else:
                 run = state.run(runner, v, b, 1, sizes[b][v.name], tmpdir)
-            state.record(v, b, run)
+            state.record(v, b, run, runner)
     for v in vms:
         if v.history:
             base = v.name[:-len('+hist')]
@@ -769,14 +793,15 @@ def run_all(runner, vms, benches, sizes, user_sizes, baseline, args, tmpdir, met
     for b in benches:
         for v in vms:
             if v.history and state.start(v, b, 1):
-                state.record(v, b, state.run(runner, v, b, 1, sizes[b][v.name], tmpdir, sizes))
+                state.record(v, b, state.run(runner, v, b, 1, sizes[b][v.name], tmpdir, sizes),
+                             runner)
     for p in range(2, state.maxp + 1):
         for b in benches:
             for v in vms:
                 if p <= (v.processes or args.processes) and v.runs(b):
                     if state.within_budget(v, b):
                         state.record(v, b, state.run(runner, v, b, p, sizes[b][v.name], tmpdir,
-                                                     sizes))
+                                                     sizes), runner)
                     else:
                         state.skip(v, b)
     lin = [v for v in vms if v.name in meta['linearity_vms']]
@@ -838,12 +863,36 @@ class RunState:
                                   run['wall_s']))
         return run
 
-    def record(self, v, b, run):
+    def record(self, v, b, run, runner=None):
         self.done += 1
         self.results[b][v.name]['runs'].append(run)
+        nf = self.meta.get('noise_floor')
+        if runner and nf and v.name == nf['vm'] and b != TINY:
+            self.run_floor(runner, v, b, run)
         # a long run that is stopped still leaves its raw data
         with open(os.path.join(self.args.out, 'results.partial.json'), 'w') as f:
             json.dump({'meta': self.meta, 'results': self.results}, f)
+
+    def run_floor(self, runner, v, b, run):
+        """--noise-floor: right after process p of the floor VM, process p
+        of the native workload, as long per iteration as the VM's first
+        process's steady iterations."""
+        nf = self.meta['noise_floor']
+        runs = nf['runs'].setdefault(b, [])
+        firsts = [r for r in self.results[b][v.name]['runs'] if r['status'] != 'not run']
+        ms = floor.target_ms(firsts[0], self.args.steady_fraction) if firsts else None
+        if ms is None:
+            note('noise floor of %s: no steady iterations of at least 1 ms on %s\n'
+                 % (b, v.name))
+            return
+        iters = v.iterations or self.args.iterations
+        note('noise floor of %s, process %d, %.0f ms x %d ... ' % (b, run['process'], ms, iters))
+        fr = floor.floor_process(runner.floor_exe, b, ms, iters, nf['kind'], run['process'],
+                                 self.args.timeout,
+                                 os.path.join(runner.logdir, '%s-floor-p%d.log' % (b, run['process'])),
+                                 parse_output)
+        note('%s %s\n' % (fr['status'], ' '.join(str(t) for t in fr['times'][:12])))
+        runs.append(fr)
 
 
 def calibrated_process(runner, state, v, b, sizes, guess, ref, args, tmpdir):

@@ -244,6 +244,41 @@ def timing_table(results, vms, benches, sizes, target_ms=None):
     return head, rows
 
 
+def floor_summary(runs, fraction):
+    """Steady min, median, max and spread of the noise floor's processes
+    (bench/floor.py), cut like the VMs' iterations (steady_start)."""
+    ok = [p for p in runs if p['status'] == 'ok']
+    samples = [t for p in ok for t in steady(p['times'], fraction)]
+    if not samples:
+        return None
+    lo, med, hi = min(samples), statistics.median(samples), max(samples)
+    return {'target_ms': statistics.median([p['target_ms'] for p in ok]),
+            'processes': len(ok), 'min_ms': lo, 'median_ms': med, 'max_ms': hi,
+            'spread_pct': spread_pct(lo, med, hi)}
+
+
+def floor_table(nf, results, benches, fraction):
+    """Rows of the noise-floor table: each benchmark's VM spread next to
+    the spread of the native workload run between its processes."""
+    head = ['benchmark', 'vm', 'median ms', '+-%', '+-% quiet', 'floor procs', 'floor ms',
+            'floor min', 'floor max', 'floor +-%']
+    rows = []
+    vm = nf['vm']
+    for b in benches:
+        if b == TINY or b not in nf['runs']:
+            continue
+        r = results[b][vm]
+        f = floor_summary(nf['runs'][b], fraction)
+        pct = lambda x: '%.0f' % x if x is not None else '-'
+        rows.append([b, vm, fmt_ms(r.get('median_ms')), pct(r.get('spread_pct')),
+                     pct(r.get('quiet_spread_pct')),
+                     str(f['processes']) if f else '0',
+                     fmt_ms(f['median_ms']) if f else 'FAILED',
+                     fmt_ms(f['min_ms']) if f else '', fmt_ms(f['max_ms']) if f else '',
+                     pct(f['spread_pct']) if f else ''])
+    return head, rows
+
+
 def linearity_table(lin):
     """lin: [{bench, vm, size, ms_per_unit, size2, ms_per_unit2}] from the
     harness's --linearity runs; ratio 1.00 = time grows exactly with size."""
@@ -397,6 +432,16 @@ def full_report(meta, results, geo, render=render_text):
                        % (round(meta['steady_fraction'] * 100), WARMUP_FACTOR,
                           '; ! = below the %g ms target' % target if target else '')))
         parts.append(render(*timing_table(results, vms, benches, sizes, target)))
+    nf = meta.get('noise_floor')
+    if nf and nf.get('runs'):
+        parts.append(h('Noise floor (--noise-floor %s): bench/noisefloor.c, a native loop with '
+                       'the same work in every iteration and no JIT or GC, run after each '
+                       'process of %s with as many iterations, each as long as that VM\'s '
+                       'median steady iteration in its first process, timed in whole ms like '
+                       'the benchmarks and cut the same way; floor +-%% is the machine\'s own '
+                       'spread at that length: as much of a VM\'s +-%% is not the VM\'s doing:'
+                       % (nf['kind'], nf['vm'])))
+        parts.append(render(*floor_table(nf, results, benches, meta['steady_fraction'])))
     if lin:
         parts.append(h('Linearity check: ms per unit of size at the VM\'s calibrated size and at '
                        'size 2 = k x it, k = largest / smallest size of the VMs (2..8), in one '

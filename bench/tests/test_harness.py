@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.join(ROOT, 'tools'))
 import harness  # noqa: E402
 import refvm  # noqa: E402
 import report  # noqa: E402
+import floor  # noqa: E402
 import profile_report  # noqa: E402
 
 FAKE_VM = '%s %s {image} {files}' % (sys.executable, os.path.join(HERE, 'fake_vm.py'))
@@ -409,6 +410,108 @@ class HarnessEndToEndTest(unittest.TestCase):
         self.assertEqual(data['results']['sieve']['a']['status'], 'failed')
         self.assertEqual(data['results']['sieve']['b']['status'], 'not run')
         self.assertIn('check failed', text)
+
+    def test_noise_floor_between_the_processes(self):
+        text, data, out = self.run_harness(
+            '--vm', 'a=' + FAKE_VM, '--vm', 'b=FAKE_MS_BenchSieve=3 ' + FAKE_VM,
+            '-b', 'sieve,tiny', '--size', 'sieve=4', '-n', '3', '-p', '2', '--no-charts',
+            '--noise-floor', 'alu', '--floor-vm', 'b')
+        nf = data['meta']['noise_floor']
+        self.assertEqual((nf['kind'], nf['vm']), ('alu', 'b'))
+        # one floor process per process of b, none for tinyBenchmarks; as
+        # many iterations as b ran, as long as b's (3 ms/unit x 4)
+        self.assertEqual(list(nf['runs']), ['sieve'])
+        runs = nf['runs']['sieve']
+        self.assertEqual([r['process'] for r in runs], [1, 2])
+        for r in runs:
+            self.assertEqual(r['status'], 'ok')
+            self.assertEqual(r['target_ms'], 12)
+            self.assertEqual(len(r['times']), 3)
+        self.assertTrue(os.path.exists(os.path.join(out, 'logs', 'sieve-floor-p2.log')))
+        self.assertIn('Noise floor (--noise-floor alu)', text)
+
+    def test_floor_vm_must_exist_and_needs_the_floor(self):
+        for args, msg in ((['--noise-floor', '--floor-vm', 'c'], "--floor-vm 'c' is not one"),
+                          (['--floor-vm', 'a'], '--floor-vm needs --noise-floor')):
+            with tempfile.TemporaryDirectory() as tmp:
+                image = os.path.join(tmp, 'image')
+                open(image, 'w').close()
+                proc = subprocess.run([sys.executable, os.path.join(BENCH, 'harness.py'),
+                                       '--image', image, '--vm', 'a=' + FAKE_VM,
+                                       '--out', tmp] + args,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      universal_newlines=True, timeout=60)
+            self.assertNotEqual(proc.returncode, 0)
+            self.assertIn(msg, proc.stderr)
+
+
+class NoiseFloorTest(unittest.TestCase):
+    """bench/floor.py and bench/noisefloor.c (built with $CC, default cc:
+    the C compiler that RPython's translation needs anyway)."""
+
+    def test_floor_table_beside_the_vm_spread(self):
+        results = {'towers': {'spy': {'runs': [
+            dict(process=1, status='ok', times=[90, 20, 20, 30]),
+            dict(process=2, status='ok', times=[80, 20, 22, 20])]}}}
+        report.summarize(results, ['spy'], ['towers'], None, 0.5)
+        nf = {'kind': 'memory', 'vm': 'spy', 'runs': {'towers': [
+            dict(process=1, status='ok', times=[26, 20, 20, 21], target_ms=20),
+            dict(process=2, status='ok', times=[20, 19, 20, 23], target_ms=20)]}}
+        f = report.floor_summary(nf['runs']['towers'], 0.5)
+        # 26 is a warm-up iteration (> 1.25 x 20): cut like a VM's
+        self.assertEqual((f['min_ms'], f['median_ms'], f['max_ms']), (19, 20, 23))
+        self.assertAlmostEqual(f['spread_pct'], 15.0)
+        head, rows = report.floor_table(nf, results, ['towers'], 0.5)
+        self.assertEqual(rows, [['towers', 'spy', '20', '50', '-', '2', '20', '19', '23', '15']])
+        meta = {'vm_order': ['spy'], 'benchmarks': ['towers'], 'sizes': {'towers': 1},
+                'baseline': None, 'steady_fraction': 0.5, 'vms': {'spy': 'S'},
+                'noise_floor': nf}
+        self.assertIn('Noise floor (--noise-floor memory)', report.full_report(meta, results, {}))
+        # a floor that failed in every process
+        nf['runs']['towers'] = [dict(process=1, status='failed', times=[], target_ms=20)]
+        self.assertIsNone(report.floor_summary(nf['runs']['towers'], 0.5))
+        self.assertEqual(report.floor_table(nf, results, ['towers'], 0.5)[1][0][6], 'FAILED')
+
+    def test_native_workload_takes_the_asked_time(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            exe = floor.compile_floor(tmp)
+            for kind in floor.KINDS:
+                run = floor.floor_process(exe, 'sieve', 20, 6, kind, 1, 60,
+                                          os.path.join(tmp, kind + '.log'), harness.parse_output)
+                self.assertEqual(run['status'], 'ok', run)
+                self.assertEqual(len(run['times']), 6)
+                # calibrated once over 200 ms: the median is near 20 ms
+                # (loose bounds: a loaded machine slows single iterations)
+                med = sorted(run['times'])[3]
+                self.assertTrue(10 <= med <= 40, (kind, run['times']))
+            bad = subprocess.run([exe, 'x', '0', '3'], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, universal_newlines=True)
+            self.assertEqual(bad.returncode, 2)
+            self.assertIn('MS must be >= 1', bad.stderr)
+            bad = subprocess.run([exe, 'x', '5', '3', 'disk'], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, universal_newlines=True)
+            self.assertEqual(bad.returncode, 2)
+            self.assertIn('kind must be alu or memory', bad.stderr)
+
+    def test_target_from_the_first_process(self):
+        self.assertEqual(floor.target_ms(dict(status='ok', times=[50, 10, 12, 11]), 0.5), 11)
+        self.assertIsNone(floor.target_ms(dict(status='failed', times=[5, 5]), 0.5))
+        # the ms clock cannot time a floor shorter than 1 ms
+        self.assertIsNone(floor.target_ms(dict(status='ok', times=[0, 0, 1, 0]), 0.5))
+
+    def test_no_compiler_is_a_clear_error(self):
+        old = os.environ.get('CC')
+        os.environ['CC'] = 'no-such-compiler-here'
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                with self.assertRaises(floor.FloorError) as e:
+                    floor.compile_floor(tmp)
+            self.assertIn('needs a C compiler', str(e.exception))
+        finally:
+            if old is None:
+                del os.environ['CC']
+            else:
+                os.environ['CC'] = old
 
 
 class RefvmDecodingTest(unittest.TestCase):
