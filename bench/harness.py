@@ -658,6 +658,12 @@ def main(argv=None):
     if baseline and baseline not in byname:
         ap.error('--baseline %r is not one of the VMs' % baseline)
     benches = bench_list(args.benchmarks)
+    if args.tiny_runs < 1 and TINY in benches:
+        if args.tiny_histories:
+            ap.error('--tiny-histories needs --tiny-runs of at least 1')
+        # no run of it to time: left out rather than reported as failed
+        benches = [b for b in benches if b != TINY]
+        note('--tiny-runs %d: tinyBenchmarks is left out\n' % args.tiny_runs)
     # sizes[bench][vm]: every VM starts at the same size; calibration (per
     # VM, or on --calibrate-vm for all) changes them
     sizes = {}

@@ -430,6 +430,13 @@ class HarnessEndToEndTest(unittest.TestCase):
         self.assertTrue(os.path.exists(os.path.join(out, 'logs', 'sieve-floor-p2.log')))
         self.assertIn('Noise floor (--noise-floor alu)', text)
 
+    def test_no_tiny_runs_leaves_tiny_benchmarks_out(self):
+        text, data, _ = self.run_harness('--vm', 'a=' + FAKE_VM, '-b', 'sieve,tiny', '-n', '2',
+                                         '-p', '1', '--tiny-runs', '0', '--no-charts')
+        self.assertEqual(data['meta']['benchmarks'], ['sieve'])
+        self.assertEqual(list(data['results']), ['sieve'])
+        self.assertNotIn('FAILED', text)
+
     def test_floor_vm_must_exist_and_needs_the_floor(self):
         for args, msg in ((['--noise-floor', '--floor-vm', 'c'], "--floor-vm 'c' is not one"),
                           (['--floor-vm', 'a'], '--floor-vm needs --noise-floor')):
