@@ -6,7 +6,7 @@ A VM's steady-state spread (+-% of the report) mixes what the VM does
 (late compiles, collections) with what the machine does (other tenants,
 frequency changes, the millisecond clock).  bench/noisefloor.c has no JIT,
 no GC and the same work every iteration, so its spread is the machine's
-share; a VM cannot be steadier than it.
+share: a VM's spread near it says nothing about the VM.
 """
 import os
 import statistics

@@ -277,6 +277,8 @@ class Interpreter(object):
             return False
         if jit.we_are_jitted():
             return True         # tracing: the header must close the loop
+        if self.space.config.long_iteration_us == 0:
+            return True         # off, the default: no call per branch
         return not self.long_iteration(ctx)
 
     # out of line, like counts_short: interpreted backward branches only
