@@ -137,8 +137,7 @@ class W_Context(W_Object):
     boundary (spec 3.6: dead contexts are resumed, not refused).
     """
     _attrs_ = ['code', 'w_args', 'w_temps', 'stack_w', 'nargs', 'base', 'sp',
-               'pc', 'w_previous', 'active', 'block', 'back_jumps',
-               'branch_us']
+               'pc', 'w_previous', 'active', 'block', 'back_jumps']
     _immutable_fields_ = ['code', 'stack_w', 'nargs', 'base', 'w_previous',
                           'block']
     _virtualizable_ = ['pc', 'sp', 'back_jumps', 'w_args', 'w_temps',
@@ -175,9 +174,6 @@ class W_Context(W_Object):
         self.active = False
         self.block = block      # the W_Block for block activations, or None
         self.back_jumps = 0     # counted up to config.short_loop only
-        # the clock at the last interpreted backward branch, 0 before one
-        # (Interpreter.long_iteration; never read or written in traces)
-        self.branch_us = 0
 
     def getclass(self, space):
         return space.w_Context

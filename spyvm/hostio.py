@@ -166,8 +166,7 @@ class LineBuffer(object):
 # one with another clock id late in the translation, and a constant id here
 # made the annotator refuse the JIT build
 _clock_eci = ExternalCompilationInfo(
-    post_include_bits=["RPY_EXTERN long spy_monotonic_ms(void);",
-                       "RPY_EXTERN long spy_monotonic_us(void);"],
+    post_include_bits=["RPY_EXTERN long spy_monotonic_ms(void);"],
     separate_module_sources=["""
 #include <time.h>
 RPY_EXTERN long spy_monotonic_ms(void) {
@@ -175,17 +174,7 @@ RPY_EXTERN long spy_monotonic_ms(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
-RPY_EXTERN long spy_monotonic_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 """])
 monotonic_ms = rffi.llexternal('spy_monotonic_ms', [], rffi.LONG,
                                compilation_info=_clock_eci,
                                releasegil=False)
-# ~30 ns through the vDSO: read at interpreted backward branches only
-# (Interpreter.long_iteration)
-monotonic_us = rffi.llexternal('spy_monotonic_us', [], rffi.LONG,
-                               compilation_info=_clock_eci,
-                               releasegil=False, _nowrapper=True)

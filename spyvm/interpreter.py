@@ -27,7 +27,7 @@ from spyvm.errors import (PrimitiveFailed, VMError, Halt, NonLocalReturn,
 from spyvm.memory import OutOfMemory
 from spyvm.watchdog import RunEnds
 from spyvm.backtrace import format_backtrace
-from spyvm.hostio import write_stderr, monotonic_us
+from spyvm.hostio import write_stderr
 from spyvm import primitives
 from spyvm import profiler
 from spyvm import inlining
@@ -224,7 +224,7 @@ class Interpreter(object):
                     pc += 1
                     if target <= start:
                         self.watch()
-                        if jitted and self.counts_here(ctx, code, key):
+                        if jitted and not self.unrolls_here(ctx, code, key):
                             jitdriver.can_enter_jit(pc=target, code=code,
                                                     self=self, key=key,
                                                     ctx=ctx)
@@ -242,7 +242,7 @@ class Interpreter(object):
                     if taken:
                         if target <= start:
                             self.watch()
-                            if jitted and self.counts_here(ctx, code, key):
+                            if jitted and not self.unrolls_here(ctx, code, key):
                                 jitdriver.can_enter_jit(pc=target, code=code,
                                                         self=self, key=key,
                                                         ctx=ctx)
@@ -268,37 +268,6 @@ class Interpreter(object):
                 rootloop.abort(code, jit.current_trace_length())
             except rootloop.LeftRootLoop:
                 pass            # the blackhole interpreter goes on here
-
-    def counts_here(self, ctx, code, key):
-        """Whether a backward branch goes to can_enter_jit: counts towards
-        compiling its loop (or enters the loop's compiled code) or, while
-        tracing, closes the loop."""
-        if self.unrolls_here(ctx, code, key):
-            return False
-        if jit.we_are_jitted():
-            return True         # tracing: the header must close the loop
-        if self.space.config.long_iteration_us == 0:
-            return True         # off, the default: no call per branch
-        return not self.long_iteration(ctx)
-
-    # out of line, like counts_short: interpreted backward branches only
-    @dont_inline
-    def long_iteration(self, ctx):
-        """True when the iteration that ends at this backward branch took
-        longer than --long-iteration (since the activation's previous
-        interpreted backward branch).  Such a loop spends its time in what
-        it calls, which runs compiled already or will through its own
-        entries; compiling the loop itself would trace all of it inlined
-        (queens' outer loop: 4,581 operations, 40 ms, late and no faster)
-        to save a few bytecodes per iteration.  (docs/architecture.md,
-        "Long iterations")"""
-        limit = self.space.config.long_iteration_us
-        if limit == 0:
-            return False
-        now = monotonic_us()
-        last = ctx.branch_us
-        ctx.branch_us = now
-        return last != 0 and now - last > limit
 
     def unrolls_here(self, ctx, code, key):
         """True for a backward branch of a short loop: one that has never

@@ -6,8 +6,7 @@ import stat
 from rpython.rlib import jit
 from rpython.rlib.objectmodel import we_are_translated
 
-from spyvm.objspace import ObjSpace, DEFAULT_SHORT_LOOP, MAX_SHORT_LOOP, \
-    DEFAULT_LONG_ITERATION_US, MAX_LONG_ITERATION_US
+from spyvm.objspace import ObjSpace, DEFAULT_SHORT_LOOP, MAX_SHORT_LOOP
 from spyvm.interpreter import Interpreter, jitdriver
 from spyvm import inlining
 from spyvm.pic import (DEFAULT_PIC_SIZE, MAX_PIC_SIZE, DEFAULT_HOT_CLASSES,
@@ -57,12 +56,6 @@ Options:
                      in one activation is unrolled where a trace inlines
                      its method, not called as compiled code (default %d,
                      at most %d; 0: RPython's behaviour)
-  --long-iteration US
-                     a loop iteration that takes longer than US
-                     microseconds in the interpreter does not count
-                     towards compiling its loop: its time is in what it
-                     calls, not in the loop (default %d, at most %d;
-                     0: every iteration counts, RPython's behaviour)
   --max-memory SIZE  memory ceiling, e.g. 512M or 4G (default: the smaller of
                      2G and half of the RAM); past it a program gets
                      'Error: out of memory' or the run ends with exit 1
@@ -83,8 +76,7 @@ Exit status: 0 on success, 1 if an evaluation ended in an error, 2 for
 bad usage or an unreadable image.
 """ % (DEFAULT_PIC_SIZE, MAX_PIC_SIZE, DEFAULT_HOT_CLASSES, MAX_HOT_CLASSES,
        inlining.DEFAULT_RECURSION_ABORTS, inlining.MAX_RECURSION_ABORTS,
-       DEFAULT_SHORT_LOOP, MAX_SHORT_LOOP, DEFAULT_LONG_ITERATION_US,
-       MAX_LONG_ITERATION_US)
+       DEFAULT_SHORT_LOOP, MAX_SHORT_LOOP)
 
 DEFAULT_IMAGE = "images/spy.image"
 MIN_MEMORY = 32 * memory.MB
@@ -126,7 +118,7 @@ class Options(object):
                'no_pic', 'no_loop_keys', 'bounded_inlining', 'stats',
                'stats_json', 'profile', 'help', 'max_memory', 'max_time',
                'short_loop', 'hot_classes', 'recursion_aborts',
-               'jit_events', 'long_iteration_us']
+               'jit_events']
 
     def __init__(self):
         self.image = ""
@@ -147,7 +139,6 @@ class Options(object):
         self.hot_classes = DEFAULT_HOT_CLASSES
         self.recursion_aborts = inlining.DEFAULT_RECURSION_ABORTS
         self.jit_events = False
-        self.long_iteration_us = DEFAULT_LONG_ITERATION_US
 
 
 class UsageError(SpyError):
@@ -165,8 +156,7 @@ def parse_args(argv):
             opts.help = True
         elif arg in ("-e", "--jit", "--pic-size", "--stats-json",
                      "--max-memory", "--max-time", "--profile",
-                     "--short-loop", "--hot-classes", "--recursion-aborts",
-                     "--long-iteration"):
+                     "--short-loop", "--hot-classes", "--recursion-aborts"):
             if i >= len(argv):
                 raise UsageError("%s needs an argument" % arg)
             value = argv[i]
@@ -194,9 +184,6 @@ def parse_args(argv):
                 opts.short_loop = parse_count(arg, value, MAX_SHORT_LOOP)
             elif arg == "--hot-classes":
                 opts.hot_classes = parse_count(arg, value, MAX_HOT_CLASSES)
-            elif arg == "--long-iteration":
-                opts.long_iteration_us = parse_count(arg, value,
-                                                     MAX_LONG_ITERATION_US)
             elif arg == "--recursion-aborts":
                 opts.recursion_aborts = parse_count(
                     arg, value, inlining.MAX_RECURSION_ABORTS)
@@ -351,7 +338,6 @@ def main(argv):
     space.config.loop_keys = not opts.no_loop_keys
     space.config.short_loop = opts.short_loop
     space.config.hot_classes = opts.hot_classes
-    space.config.long_iteration_us = opts.long_iteration_us
     space.config.stats_enabled = opts.stats or opts.stats_json != ""
     max_memory = opts.max_memory
     if max_memory == 0:

@@ -15,8 +15,6 @@ from spyvm import bytecodes as bc
 
 DEFAULT_SHORT_LOOP = 32
 MAX_SHORT_LOOP = 64
-DEFAULT_LONG_ITERATION_US = 0
-MAX_LONG_ITERATION_US = 10000000
 
 
 class Config(object):
@@ -26,10 +24,10 @@ class Config(object):
     that read one is invalidated if it ever changes.
     """
     _attrs_ = ['stats_enabled', 'pic_size', 'pic_enabled', 'loop_keys',
-               'short_loop', 'hot_classes', 'hot_sample', 'long_iteration_us']
+               'short_loop', 'hot_classes', 'hot_sample']
     _immutable_fields_ = ['stats_enabled?', 'pic_size?', 'pic_enabled?',
                           'loop_keys?', 'short_loop?', 'hot_classes?',
-                          'hot_sample?', 'long_iteration_us?']
+                          'hot_sample?']
 
     def __init__(self):
         self.stats_enabled = False
@@ -44,9 +42,6 @@ class Config(object):
         # sends a site samples after turning megamorphic (pic.py; tests
         # make it small to reach the choice in fewer sends)
         self.hot_sample = HOT_SAMPLE
-        # an interpreted loop iteration longer than this does not count
-        # towards compiling its loop (--long-iteration; 0: every one does)
-        self.long_iteration_us = DEFAULT_LONG_ITERATION_US
 
 
 class ObjSpace(object):

@@ -77,9 +77,6 @@ PARENTS = {"Undefined": "Object", "Boolean": "Object", "True": "Boolean",
 class MiniImage(object):
     def __init__(self):
         self.space = space = ObjSpace()
-        # untranslated, every loop iteration is longer than
-        # --long-iteration's default: off, as in RPython
-        space.config.long_iteration_us = 0
         self.classes = {}
         self.w_nil = W_PointersObject(None, [])
         space.w_nil = self.w_nil

@@ -50,22 +50,6 @@ def test_short_loop_reaches_the_config():
     assert parse_args(["spy", "--short-loop", "0", "x.image"]).short_loop == 0
 
 
-def test_bad_long_iteration(run_untranslated):
-    for value in ("long", "-1", "10000001"):
-        r = run_untranslated("--long-iteration", value, "x.image")
-        assert r.status == 2
-        assert "--long-iteration needs a number between 0 and 10000000" in r.err
-
-
-def test_long_iteration_reaches_the_options():
-    from spyvm.main import parse_args
-    from spyvm.objspace import DEFAULT_LONG_ITERATION_US
-    assert parse_args(["spy", "x.image"]).long_iteration_us == \
-        DEFAULT_LONG_ITERATION_US
-    assert parse_args(["spy", "--long-iteration", "0",
-                       "x.image"]).long_iteration_us == 0
-
-
 def test_bad_hot_classes(run_untranslated):
     for value in ("all", "-1", "9"):
         r = run_untranslated("--hot-classes", value, "x.image")

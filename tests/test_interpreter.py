@@ -731,30 +731,3 @@ def test_operand_stack_underflow_is_an_error_in_its_method(image, capfd):
     err = capfd.readouterr().err
     assert "operand stack underflow in under" in err
     assert "under[Object" in err
-
-
-def test_an_iteration_longer_than_the_limit_does_not_count(image, monkeypatch):
-    from spyvm import interpreter
-    clock = [5000]
-    monkeypatch.setattr(interpreter, "monotonic_us", lambda: clock[0])
-    interp = image.interp
-    image.space.config.long_iteration_us = 100
-    ctx = W_Context(None, None, None, 1, 0, None, None)
-    # the first backward branch of an activation has nothing to measure
-    assert not interp.long_iteration(ctx)
-    clock[0] += 100
-    assert not interp.long_iteration(ctx)
-    clock[0] += 101
-    assert interp.long_iteration(ctx)
-    # measured from the previous branch, long or not
-    clock[0] += 5
-    assert not interp.long_iteration(ctx)
-    # another activation has its own stamp
-    other = W_Context(None, None, None, 1, 0, None, None)
-    clock[0] += 1000
-    assert not interp.long_iteration(other)
-    # 0: every iteration counts, the clock is not read
-    image.space.config.long_iteration_us = 0
-    clock[0] += 10 ** 6
-    assert not interp.long_iteration(ctx)
-    assert ctx.branch_us == 5206

@@ -36,7 +36,7 @@ class Scenario(object):
                  short_loop=_DEFAULTS.short_loop,
                  spy_trace_limit=6000, recursion_aborts=None,
                  bounded=False, first=None, expect=-1,
-                 answer_aborts=False, warm_n=0, long_iteration_us=0):
+                 answer_aborts=False, warm_n=0):
         self.name = name
         self.image_key = image        # images sharing a key share an image
         self.selector = selector
@@ -60,9 +60,6 @@ class Scenario(object):
         # the translation, so the image's caches know the callees before
         # the JIT starts
         self.warm_n = warm_n
-        # --long-iteration: off unless a scenario asks; on the
-        # llinterpreter every loop iteration is long
-        self.long_iteration_us = long_iteration_us
         self.image = None
         self.args_w = []
         self.w_code = None
@@ -74,7 +71,6 @@ class Scenario(object):
         config.hot_classes = self.hot_classes
         config.hot_sample = self.hot_sample
         config.short_loop = self.short_loop
-        config.long_iteration_us = self.long_iteration_us
         inlining.TRACE.enabled = self.bounded
         inlining.set_trace_limit(self.spy_trace_limit)
         inlining.set_recursion_aborts(self.recursion_aborts)

@@ -183,9 +183,6 @@ ABORT_COUNTS = [0, 1000, inlining.DEFAULT_RECURSION_ABORTS]
 
 SCENARIOS = [
     Scenario("jitCount", "own", "jitCount"),
-    # every iteration on the llinterpreter takes far more than 1 us
-    Scenario("jitCount, long iterations", "own", "jitCount",
-             long_iteration_us=1),
     Scenario("jitArrays", "own", "jitArrays"),
     Scenario("jitTwoBlocks", "own", "jitTwoBlocks"),
     Scenario("jitFill", "own", "jitFill"),
@@ -355,14 +352,6 @@ class TestOwnImageTraces(LLJitMixin):
                                 new=0, new_with_vtable=0, new_array=0,
                                 new_array_clear=0)
         self.run("jitCount", 200, collect)
-
-    def test_long_iterations_do_not_count_towards_a_loop(self):
-        def count_loops(result):
-            assert result == 200 * 201 // 2
-            return len(self.closing_loops())
-        # the same loop compiles when every iteration counts
-        assert self.run("jitCount", 200, count_loops) == 1
-        assert self.run("jitCount, long iterations", 200, count_loops) == 0
 
     def test_new_builds_no_message_in_the_loop(self):
         def collect(result):
