@@ -53,6 +53,12 @@ MAX_UNROLL_RECURSION = 200
 # (--recursion-aborts); after that RPython's rule (abort at trace_limit and
 # mark) applies again
 DEFAULT_RECURSION_ABORTS = 4
+# short loops (Interpreter.unrolls_here) are unrolled while the trace is
+# shorter than this percentage of trace_limit; past it, while an iteration
+# adds at most --unroll-small operations, up to half of trace_limit
+DEFAULT_UNROLL_SHARE = 25
+DEFAULT_UNROLL_SMALL = 0
+MAX_UNROLL_SMALL = 1000
 MAX_RECURSION_ABORTS = 1000
 # what `decide` answers
 DONT_INLINE, INLINE, ABORT = 0, 1, 2
@@ -60,16 +66,20 @@ DONT_INLINE, INLINE, ABORT = 0, 1, 2
 
 class TraceState(object):
     """What the trace being recorded has inlined so far."""
-    _attrs_ = ['enabled', 'codes', 'length', 'inline_next', 'budget',
-               'unroll_cap', 'abort_at', 'recursion_aborts']
+    _attrs_ = ['enabled', 'codes', 'marks', 'length', 'inline_next',
+               'budget', 'unroll_share', 'unroll_cap', 'unroll_small',
+               'abort_at', 'recursion_aborts']
 
     def __init__(self):
         self.enabled = False
         self.codes = []         # methods of inlined activations not yet left
+        self.marks = []         # for each: trace length at its last branch
         self.length = 0         # trace length at the last decision
         self.inline_next = True
         self.budget = 3000      # half of RPython's default trace_limit
+        self.unroll_share = DEFAULT_UNROLL_SHARE
         self.unroll_cap = 1500  # a quarter of it (Interpreter.unrolls_here)
+        self.unroll_small = DEFAULT_UNROLL_SMALL
         self.abort_at = 4500    # three quarters of it (recursion aborts)
         self.recursion_aborts = DEFAULT_RECURSION_ABORTS
 
@@ -84,8 +94,15 @@ def enable():
 def set_trace_limit(limit):
     """main.py tells the trace_limit in effect (spy's default or --jit)."""
     TRACE.budget = limit // 2
-    TRACE.unroll_cap = limit // 4
+    TRACE.unroll_cap = limit * TRACE.unroll_share // 100
     TRACE.abort_at = limit // 4 * 3
+
+
+def set_unrolling(share, small, limit):
+    """main.py: --unroll-cap (percent of trace_limit) and --unroll-small."""
+    TRACE.unroll_share = share
+    TRACE.unroll_small = small
+    set_trace_limit(limit)
 
 
 def set_recursion_aborts(count):
@@ -145,6 +162,7 @@ def sync(state, length):
         # the trace length only grows: this is a new trace (a bridge or a
         # loop); whatever an aborted trace left behind goes
         del state.codes[:]
+        del state.marks[:]
     state.length = length
 
 
@@ -167,6 +185,7 @@ def decide(code, length):
     state.inline_next = inline
     if inline:
         state.codes.append(code)
+        state.marks.append(length)
         return INLINE
     return DONT_INLINE
 
@@ -178,6 +197,7 @@ def left(length):
     sync(state, length)
     if state.codes:
         state.codes.pop()
+        state.marks.pop()
     return 0
 
 
@@ -203,7 +223,19 @@ def unroll_allowed(code, length):
     # answer costs compiled code nothing
     state = TRACE
     sync(state, length)
-    if length < state.unroll_cap and count_of(code) <= 1:
+    if count_of(code) > 1:
+        return 0
+    growth = length
+    if state.codes and state.codes[-1] is code:
+        # the loop is the innermost inlined activation's
+        growth = length - state.marks[-1]
+        state.marks[-1] = length
+    if length < state.unroll_cap:
+        return 1
+    # past the cap, iterations that stay small (a list walk, a scan) are
+    # unrolled on up to half of trace_limit, which keeps the callee's
+    # context virtual; a body that inlines much (a recursion) is not
+    if growth <= state.unroll_small and length < state.budget:
         return 1
     return 0
 

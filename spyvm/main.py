@@ -56,6 +56,13 @@ Options:
                      in one activation is unrolled where a trace inlines
                      its method, not called as compiled code (default %d,
                      at most %d; 0: RPython's behaviour)
+  --unroll-cap PERCENT
+                     short loops are unrolled while the trace is shorter
+                     than PERCENT of trace_limit (default %d)
+  --unroll-small OPS past that cap, a short loop whose last iteration added
+                     at most OPS operations to the trace is still unrolled,
+                     up to half of trace_limit (default %d, at most %d;
+                     0: never)
   --max-memory SIZE  memory ceiling, e.g. 512M or 4G (default: the smaller of
                      2G and half of the RAM); past it a program gets
                      'Error: out of memory' or the run ends with exit 1
@@ -76,7 +83,8 @@ Exit status: 0 on success, 1 if an evaluation ended in an error, 2 for
 bad usage or an unreadable image.
 """ % (DEFAULT_PIC_SIZE, MAX_PIC_SIZE, DEFAULT_HOT_CLASSES, MAX_HOT_CLASSES,
        inlining.DEFAULT_RECURSION_ABORTS, inlining.MAX_RECURSION_ABORTS,
-       DEFAULT_SHORT_LOOP, MAX_SHORT_LOOP)
+       DEFAULT_SHORT_LOOP, MAX_SHORT_LOOP, inlining.DEFAULT_UNROLL_SHARE,
+       inlining.DEFAULT_UNROLL_SMALL, inlining.MAX_UNROLL_SMALL)
 
 DEFAULT_IMAGE = "images/spy.image"
 MIN_MEMORY = 32 * memory.MB
@@ -118,7 +126,7 @@ class Options(object):
                'no_pic', 'no_loop_keys', 'bounded_inlining', 'stats',
                'stats_json', 'profile', 'help', 'max_memory', 'max_time',
                'short_loop', 'hot_classes', 'recursion_aborts',
-               'jit_events']
+               'jit_events', 'unroll_share', 'unroll_small']
 
     def __init__(self):
         self.image = ""
@@ -139,6 +147,8 @@ class Options(object):
         self.hot_classes = DEFAULT_HOT_CLASSES
         self.recursion_aborts = inlining.DEFAULT_RECURSION_ABORTS
         self.jit_events = False
+        self.unroll_share = inlining.DEFAULT_UNROLL_SHARE
+        self.unroll_small = inlining.DEFAULT_UNROLL_SMALL
 
 
 class UsageError(SpyError):
@@ -156,7 +166,8 @@ def parse_args(argv):
             opts.help = True
         elif arg in ("-e", "--jit", "--pic-size", "--stats-json",
                      "--max-memory", "--max-time", "--profile",
-                     "--short-loop", "--hot-classes", "--recursion-aborts"):
+                     "--short-loop", "--hot-classes", "--recursion-aborts",
+                     "--unroll-cap", "--unroll-small"):
             if i >= len(argv):
                 raise UsageError("%s needs an argument" % arg)
             value = argv[i]
@@ -182,6 +193,11 @@ def parse_args(argv):
                 opts.profile = value
             elif arg == "--short-loop":
                 opts.short_loop = parse_count(arg, value, MAX_SHORT_LOOP)
+            elif arg == "--unroll-cap":
+                opts.unroll_share = parse_count(arg, value, 100)
+            elif arg == "--unroll-small":
+                opts.unroll_small = parse_count(
+                    arg, value, inlining.MAX_UNROLL_SMALL)
             elif arg == "--hot-classes":
                 opts.hot_classes = parse_count(arg, value, MAX_HOT_CLASSES)
             elif arg == "--recursion-aborts":
@@ -305,6 +321,8 @@ def main(argv):
         write_stdout(USAGE)
         return 0
     inlining.set_recursion_aborts(opts.recursion_aborts)
+    inlining.set_unrolling(opts.unroll_share, opts.unroll_small,
+                           DEFAULT_TRACE_LIMIT)
     jitevents.enable_events(opts.jit_events)
     if opts.bounded_inlining:
         inlining.enable()

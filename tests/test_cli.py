@@ -148,3 +148,33 @@ def test_bad_recursion_aborts(run_untranslated):
         r = run_untranslated("--recursion-aborts", value, "x.image")
         assert r.status == 2
         assert "--recursion-aborts needs a number between 0 and 1000" in r.err
+
+
+def test_unrolling_options_reach_the_trace_state():
+    from spyvm import inlining
+    from spyvm.main import parse_args
+    opts = parse_args(["spy", "x.image"])
+    assert opts.unroll_share == inlining.DEFAULT_UNROLL_SHARE
+    assert opts.unroll_small == inlining.DEFAULT_UNROLL_SMALL
+    opts = parse_args(["spy", "--unroll-cap", "50", "--unroll-small", "120",
+                       "x.image"])
+    assert (opts.unroll_share, opts.unroll_small) == (50, 120)
+    saved = (inlining.TRACE.unroll_share, inlining.TRACE.unroll_small)
+    try:
+        inlining.set_unrolling(50, 120, 12000)
+        assert inlining.TRACE.unroll_cap == 6000
+        assert inlining.TRACE.unroll_small == 120
+        # a later --jit trace_limit keeps the share
+        inlining.set_trace_limit(8000)
+        assert inlining.TRACE.unroll_cap == 4000
+    finally:
+        inlining.set_unrolling(saved[0], saved[1], 12000)
+
+
+def test_bad_unrolling_options(run_untranslated):
+    for option, top in [("--unroll-cap", 100), ("--unroll-small", 1000)]:
+        for value in ["-1", "x", str(top + 1)]:
+            r = run_untranslated(option, value, "x.image")
+            assert r.status == 2
+            assert "%s needs a number between 0 and %d" % (option, top) \
+                in r.err

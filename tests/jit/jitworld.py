@@ -36,7 +36,9 @@ class Scenario(object):
                  short_loop=_DEFAULTS.short_loop,
                  spy_trace_limit=6000, recursion_aborts=None,
                  bounded=False, first=None, expect=-1,
-                 answer_aborts=False, warm_n=0):
+                 answer_aborts=False, warm_n=0,
+                 unroll_share=inlining.DEFAULT_UNROLL_SHARE,
+                 unroll_small=inlining.DEFAULT_UNROLL_SMALL):
         self.name = name
         self.image_key = image        # images sharing a key share an image
         self.selector = selector
@@ -50,6 +52,8 @@ class Scenario(object):
             recursion_aborts = inlining.DEFAULT_RECURSION_ABORTS
         self.recursion_aborts = recursion_aborts
         self.bounded = bounded        # inlining.enable(): --bounded-inlining
+        self.unroll_share = unroll_share    # --unroll-cap
+        self.unroll_small = unroll_small    # --unroll-small
         # (selector, n): a send before the measured one, in the same run
         self.first_selector, self.first_n = first or ("", 0)
         self.expect = expect          # checked by main when >= 0
@@ -72,7 +76,8 @@ class Scenario(object):
         config.hot_sample = self.hot_sample
         config.short_loop = self.short_loop
         inlining.TRACE.enabled = self.bounded
-        inlining.set_trace_limit(self.spy_trace_limit)
+        inlining.set_unrolling(self.unroll_share, self.unroll_small,
+                               self.spy_trace_limit)
         inlining.set_recursion_aborts(self.recursion_aborts)
 
     def run(self, n):

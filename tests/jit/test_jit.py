@@ -216,6 +216,14 @@ SCENARIOS = [
              short_loop=8, spy_trace_limit=DEFAULT_TRACE_LIMIT),
     Scenario("jitTriangles, short loop 0", "own", "jitTriangles",
              short_loop=0, spy_trace_limit=DEFAULT_TRACE_LIMIT),
+    # every trace is past the unroll cap (0 % of trace_limit)
+    Scenario("jitTriangles, past the cap", "own", "jitTriangles",
+             short_loop=8, spy_trace_limit=DEFAULT_TRACE_LIMIT,
+             unroll_share=0),
+    Scenario("jitTriangles, small iterations past the cap", "own",
+             "jitTriangles", short_loop=8,
+             spy_trace_limit=DEFAULT_TRACE_LIMIT, unroll_share=0,
+             unroll_small=200),
 ] + [Scenario("jitFib, %d recursion aborts" % count, "own", "jitFib",
               recursion_aborts=count, spy_trace_limit=800,
               expect=jit_fib(12), answer_aborts=True)
@@ -622,6 +630,22 @@ class TestOwnImageTraces(LLJitMixin):
         needs the callee's context in the heap."""
         traces = self.short_loop_run("jitTriangles, short loop 0")
         assert any(calls and contexts for calls, contexts in traces)
+
+    def test_past_the_unroll_cap_an_inlined_loop_is_called(self):
+        """--unroll-cap 0 puts every trace past the cap: without
+        --unroll-small, jitTriangle's short loop is called as compiled
+        code, with its context in the heap, as with --short-loop 0."""
+        traces = self.short_loop_run("jitTriangles, past the cap")
+        assert any(calls and contexts for calls, contexts in traces)
+
+    def test_small_iterations_are_unrolled_past_the_cap(self):
+        """With --unroll-small 200, an iteration of jitTriangle's loop
+        (about 30 recorded operations) is small enough to be unrolled past
+        the cap: no trace calls compiled code or makes a context."""
+        traces = self.short_loop_run(
+            "jitTriangles, small iterations past the cap")
+        assert traces
+        assert traces == [(False, 0)] * len(traces)
 
     def fib_with_recursion_aborts(self, max_aborts):
         """`12 jitFib` with trace_limit 800 and inlining.py's recursion

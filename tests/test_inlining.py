@@ -1,0 +1,59 @@
+"""inlining.py's trace-time bookkeeping for short loops, run directly: the
+tracer calls these elidable functions with the trace length as it grows."""
+
+import pytest
+
+from spyvm import inlining
+
+
+class Code(object):
+    recursion_aborts = 0
+
+
+@pytest.fixture
+def trace():
+    saved = (inlining.TRACE.unroll_share, inlining.TRACE.unroll_small)
+    inlining.set_unrolling(0, 100, 12000)   # every length is past the cap
+    inlining.sync(inlining.TRACE, -1)       # a fresh trace
+    del inlining.TRACE.codes[:]
+    del inlining.TRACE.marks[:]
+    yield inlining.TRACE
+    inlining.set_unrolling(saved[0], saved[1], 12000)
+
+
+def test_small_iterations_of_the_innermost_activation_unroll(trace):
+    callee = Code()
+    assert inlining.decide(callee, 10) == inlining.INLINE
+    assert inlining.unroll_allowed(callee, 60) == 1      # grew by 50
+    assert inlining.unroll_allowed(callee, 160) == 1     # by 100
+    assert inlining.unroll_allowed(callee, 400) == 0     # by 240
+    assert inlining.unroll_allowed(callee, 450) == 1     # by 50 again
+
+
+def test_past_half_of_trace_limit_nothing_unrolls(trace):
+    callee = Code()
+    assert inlining.decide(callee, 5900) == inlining.INLINE
+    assert inlining.unroll_allowed(callee, 5950) == 1
+    assert inlining.unroll_allowed(callee, 6000) == 0    # the budget
+
+
+def test_a_loop_of_an_activation_the_trace_did_not_inline(trace):
+    """A bridge's own frames were not entered in this trace: their loops
+    have no mark, and their growth counts from the trace's start."""
+    outer, callee = Code(), Code()
+    assert inlining.unroll_allowed(outer, 500) == 0
+    assert inlining.decide(callee, 510) == inlining.INLINE
+    assert inlining.unroll_allowed(callee, 530) == 1     # grew by 20
+    inlining.left(540)
+    assert inlining.unroll_allowed(callee, 550) == 0     # left: no mark
+    assert inlining.unroll_allowed(outer, 560) == 0
+
+
+def test_under_the_cap_every_short_loop_unrolls_but_a_recursions(trace):
+    inlining.set_unrolling(25, 0, 12000)
+    callee = Code()
+    assert inlining.decide(callee, 10) == inlining.INLINE
+    assert inlining.unroll_allowed(callee, 2000) == 1
+    assert inlining.unroll_allowed(callee, 3000) == 0    # the cap, 25 %
+    assert inlining.decide(callee, 3010) == inlining.INLINE
+    assert inlining.unroll_allowed(callee, 3020) == 0    # twice inlined
