@@ -55,7 +55,7 @@ MAX_UNROLL_RECURSION = 200
 DEFAULT_RECURSION_ABORTS = 4
 # short loops (Interpreter.unrolls_here) are unrolled while the trace is
 # shorter than this percentage of trace_limit; past it, while an iteration
-# adds at most --unroll-small operations, up to half of trace_limit
+# adds at most --unroll-small operations, up to three quarters of it
 DEFAULT_UNROLL_SHARE = 25
 DEFAULT_UNROLL_SMALL = 0
 MAX_UNROLL_SMALL = 1000
@@ -66,14 +66,18 @@ DONT_INLINE, INLINE, ABORT = 0, 1, 2
 
 class TraceState(object):
     """What the trace being recorded has inlined so far."""
-    _attrs_ = ['enabled', 'codes', 'marks', 'length', 'inline_next',
+    _attrs_ = ['enabled', 'codes', 'frames', 'marks', 'length', 'inline_next',
                'budget', 'unroll_share', 'unroll_cap', 'unroll_small',
                'abort_at', 'recursion_aborts']
 
     def __init__(self):
         self.enabled = False
         self.codes = []         # methods of inlined activations not yet left
-        self.marks = []         # for each: trace length at its last branch
+        # methods of every activation the trace entered and has not left
+        # (past the budget `codes` stops growing) and, for each, the trace
+        # length at its entry or its last unrolled backward branch
+        self.frames = []
+        self.marks = []
         self.length = 0         # trace length at the last decision
         self.inline_next = True
         self.budget = 3000      # half of RPython's default trace_limit
@@ -112,9 +116,10 @@ def set_recursion_aborts(count):
 
 def enter(code):
     """Decide whether the trace may inline the activation of `code` that is
-    about to start; answer 1 if so (the activation is then on the trace's
-    list until `leave`).  A recursion past `abort_at` aborts the trace
-    instead, and the blackhole interpreter gets 0."""
+    about to start; answer 2 if so (the activation is then on the trace's
+    list until `leave`), 1 if not (it is still among its frames).  A
+    recursion past `abort_at` aborts the trace instead, and the blackhole
+    interpreter gets 0."""
     length = jit.current_trace_length()
     if length < 0:
         return 0                # not tracing (the blackhole interpreter)
@@ -125,7 +130,9 @@ def enter(code):
         except RecursionTooLong:
             pass                # the blackhole interpreter goes on here
         return 0
-    return answer
+    if answer == INLINE:
+        return 2
+    return 1
 
 
 class RecursionTooLong(Exception):
@@ -146,12 +153,14 @@ def leave(entered):
     if entered:
         length = jit.current_trace_length()
         if length >= 0:
-            left(length)
+            left(length, entered)
 
 
-def count_of(code):
+def count_of(code, codes=None):
+    if codes is None:
+        codes = TRACE.codes
     count = 0
-    for c in TRACE.codes:
+    for c in codes:
         if c is code:
             count += 1
     return count
@@ -162,6 +171,7 @@ def sync(state, length):
         # the trace length only grows: this is a new trace (a bridge or a
         # loop); whatever an aborted trace left behind goes
         del state.codes[:]
+        del state.frames[:]
         del state.marks[:]
     state.length = length
 
@@ -183,21 +193,24 @@ def decide(code, length):
         return ABORT
     inline = length < state.budget and count < MAX_RECURSION
     state.inline_next = inline
+    state.frames.append(code)
+    state.marks.append(length)
     if inline:
         state.codes.append(code)
-        state.marks.append(length)
         return INLINE
     return DONT_INLINE
 
 
 @jit.elidable
 @dont_inline
-def left(length):
+def left(length, entered):
     state = TRACE
     sync(state, length)
-    if state.codes:
-        state.codes.pop()
+    if state.frames:
+        state.frames.pop()
         state.marks.pop()
+    if entered == 2 and state.codes:
+        state.codes.pop()
     return 0
 
 
@@ -205,11 +218,12 @@ def may_unroll_loop(code):
     """While tracing: whether the trace may go on through a backward
     branch of `code` without a loop header (Interpreter.unrolls_here).
     Not while `code` runs more than once in the activations the trace has
-    inlined (unrolling a recursion's loops multiplies the trace), and not
-    past a quarter of trace_limit: unrolled iterations must leave room for
-    the rest of the trace, or the trace aborts as too long and RPython
-    stops inlining its biggest function for good (measured on queens:
-    with three quarters, 0.55x)."""
+    entered (unrolling a recursion's loops multiplies the trace), and not
+    past --unroll-cap (a quarter of trace_limit): unrolled iterations must
+    leave room for the rest of the trace, or the trace aborts as too long
+    and RPython stops inlining its biggest function for good (measured on
+    queens: with three quarters, 0.55x).  Past the cap only iterations
+    that add at most --unroll-small operations, up to three quarters."""
     length = jit.current_trace_length()
     if length < 0:
         return True             # not tracing (the blackhole interpreter)
@@ -223,19 +237,19 @@ def unroll_allowed(code, length):
     # answer costs compiled code nothing
     state = TRACE
     sync(state, length)
-    if count_of(code) > 1:
+    if count_of(code, state.frames) > 1:
         return 0
     growth = length
-    if state.codes and state.codes[-1] is code:
-        # the loop is the innermost inlined activation's
+    if state.frames and state.frames[-1] is code:
+        # the loop is the innermost activation's
         growth = length - state.marks[-1]
         state.marks[-1] = length
     if length < state.unroll_cap:
         return 1
     # past the cap, iterations that stay small (a list walk, a scan) are
-    # unrolled on up to half of trace_limit, which keeps the callee's
-    # context virtual; a body that inlines much (a recursion) is not
-    if growth <= state.unroll_small and length < state.budget:
+    # unrolled on up to abort_at, which keeps the callee's context virtual;
+    # a body that inlines much (a recursion) is not
+    if growth <= state.unroll_small and length < state.abort_at:
         return 1
     return 0
 

@@ -61,7 +61,7 @@ Options:
                      than PERCENT of trace_limit (default %d)
   --unroll-small OPS past that cap, a short loop whose last iteration added
                      at most OPS operations to the trace is still unrolled,
-                     up to half of trace_limit (default %d, at most %d;
+                     up to 3/4 of trace_limit (default %d, at most %d;
                      0: never)
   --max-memory SIZE  memory ceiling, e.g. 512M or 4G (default: the smaller of
                      2G and half of the RAM); past it a program gets

@@ -30,11 +30,13 @@ def test_small_iterations_of_the_innermost_activation_unroll(trace):
     assert inlining.unroll_allowed(callee, 450) == 1     # by 50 again
 
 
-def test_past_half_of_trace_limit_nothing_unrolls(trace):
+def test_past_three_quarters_of_trace_limit_nothing_unrolls(trace):
     callee = Code()
-    assert inlining.decide(callee, 5900) == inlining.INLINE
-    assert inlining.unroll_allowed(callee, 5950) == 1
-    assert inlining.unroll_allowed(callee, 6000) == 0    # the budget
+    # past the budget (half) the activation is no longer counted as
+    # inlined, but it is still a frame of the trace
+    assert inlining.decide(callee, 8900) == inlining.DONT_INLINE
+    assert inlining.unroll_allowed(callee, 8950) == 1
+    assert inlining.unroll_allowed(callee, 9000) == 0    # abort_at
 
 
 def test_a_loop_of_an_activation_the_trace_did_not_inline(trace):
@@ -44,7 +46,7 @@ def test_a_loop_of_an_activation_the_trace_did_not_inline(trace):
     assert inlining.unroll_allowed(outer, 500) == 0
     assert inlining.decide(callee, 510) == inlining.INLINE
     assert inlining.unroll_allowed(callee, 530) == 1     # grew by 20
-    inlining.left(540)
+    inlining.left(540, 2)
     assert inlining.unroll_allowed(callee, 550) == 0     # left: no mark
     assert inlining.unroll_allowed(outer, 560) == 0
 
