@@ -57,7 +57,9 @@ DEFAULT_RECURSION_ABORTS = 4
 # shorter than this percentage of trace_limit; past it, while an iteration
 # adds at most --unroll-small operations, up to three quarters of it
 DEFAULT_UNROLL_SHARE = 25
-DEFAULT_UNROLL_SMALL = 0
+# measured on list at 10x size (docs/architecture.md, "Short loops past
+# the cap"): one iteration of isShorter:than:'s walk records 100-200
+DEFAULT_UNROLL_SMALL = 200
 MAX_UNROLL_SMALL = 1000
 MAX_RECURSION_ABORTS = 1000
 # what `decide` answers

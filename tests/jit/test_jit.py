@@ -219,7 +219,7 @@ SCENARIOS = [
     # every trace is past the unroll cap (0 % of trace_limit)
     Scenario("jitTriangles, past the cap", "own", "jitTriangles",
              short_loop=8, spy_trace_limit=DEFAULT_TRACE_LIMIT,
-             unroll_share=0),
+             unroll_share=0, unroll_small=0),
     Scenario("jitTriangles, small iterations past the cap", "own",
              "jitTriangles", short_loop=8,
              spy_trace_limit=DEFAULT_TRACE_LIMIT, unroll_share=0,
@@ -632,8 +632,8 @@ class TestOwnImageTraces(LLJitMixin):
         assert any(calls and contexts for calls, contexts in traces)
 
     def test_past_the_unroll_cap_an_inlined_loop_is_called(self):
-        """--unroll-cap 0 puts every trace past the cap: without
-        --unroll-small, jitTriangle's short loop is called as compiled
+        """--unroll-cap 0 puts every trace past the cap: with
+        --unroll-small 0, jitTriangle's short loop is called as compiled
         code, with its context in the heap, as with --short-loop 0."""
         traces = self.short_loop_run("jitTriangles, past the cap")
         assert any(calls and contexts for calls, contexts in traces)
