@@ -59,6 +59,7 @@ DEFAULT_RECURSION_ABORTS = 4
 DEFAULT_UNROLL_SHARE = 25
 # measured on list at 10x size (docs/architecture.md, "Short loops past
 # the cap"): one iteration of isShorter:than:'s walk records 100-200
+# operations
 DEFAULT_UNROLL_SMALL = 200
 MAX_UNROLL_SMALL = 1000
 MAX_RECURSION_ABORTS = 1000

@@ -16,6 +16,7 @@ def trace():
     inlining.set_unrolling(0, 100, 12000)   # every length is past the cap
     inlining.sync(inlining.TRACE, -1)       # a fresh trace
     del inlining.TRACE.codes[:]
+    del inlining.TRACE.frames[:]
     del inlining.TRACE.marks[:]
     yield inlining.TRACE
     inlining.set_unrolling(saved[0], saved[1], 12000)
