@@ -85,7 +85,7 @@ class TraceState(object):
         self.inline_next = True
         self.budget = 3000      # half of RPython's default trace_limit
         self.unroll_share = DEFAULT_UNROLL_SHARE
-        self.unroll_cap = 1500  # a quarter of it (Interpreter.unrolls_here)
+        self.unroll_cap = 1500  # unroll_share of it (set_trace_limit)
         self.unroll_small = DEFAULT_UNROLL_SMALL
         self.abort_at = 4500    # three quarters of it (recursion aborts)
         self.recursion_aborts = DEFAULT_RECURSION_ABORTS
