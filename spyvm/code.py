@@ -490,8 +490,8 @@ def code_location(code):
     """`Class>>selector`, for messages, traces and profiles."""
     w_class = code.w_class
     name = "?"
-    if isinstance(w_class, W_PointersObject) and len(w_class.slots_w) > 0:
-        w_name = w_class.slots_w[0]
+    if isinstance(w_class, W_PointersObject) and w_class.size() > 0:
+        w_name = w_class.object_at(0)
         if isinstance(w_name, W_BytesObject):
             name = w_name.as_string()
     return "%s>>%s" % (name, code.selector)

@@ -10,8 +10,9 @@ from rpython.rlib.objectmodel import dont_inline, we_are_translated
 from rpython.rtyper.annlowlevel import (cast_instance_to_gcref,
                                        cast_gcref_to_instance)
 
-from spyvm.model import W_Object
+from spyvm import framearray
 from spyvm.errors import PrimitiveFailed, VMError, index_error
+from spyvm.model import W_Object
 
 CONTEXT_SLOTS = 7
 BLOCK_SLOTS = 10
@@ -189,7 +190,7 @@ class W_Context(W_Object):
         w_args = self.w_args
         if w_args is None:
             return self.stack_w[0]
-        return w_args.slots_w[0]
+        return w_args.object_at(0)
 
     def argument(self, space, index):
         """Argument `index` (0 = the receiver), as PushArgument reads it."""
@@ -214,7 +215,8 @@ class W_Context(W_Object):
         reflection) are seen as in the reference VMs."""
         w_args = self.w_args
         if w_args is None:
-            w_args = space.wrap_list(self.arguments(space))
+            w_args = framearray.args_array(space.w_Array,
+                                           self.arguments(space))
             self.w_args = w_args
         return w_args
 
@@ -249,7 +251,7 @@ class W_Context(W_Object):
             if n == 0:
                 w_temps = space.w_no_temps
             else:
-                w_temps = space.new_array(n)
+                w_temps = framearray.temps_array(space.w_Array, n)
                 for i in range(n):
                     w_temps.store(space, i, self.stack_w[nargs + i])
                     # no longer read: keep no object alive

@@ -616,9 +616,11 @@ class Interpreter(object):
 
     @jit.unroll_safe
     def store_block_args(self, ctx, w_block, args_w):
+        # a constant index: a store at an unknown one would make the trace
+        # forget every temporary it has read from the Array
+        location = jit.promote(w_block.arg_location)
         for i in range(len(args_w)):
-            self.store(ctx, w_block.w_temps, w_block.arg_location + i,
-                       args_w[i])
+            self.store(ctx, w_block.w_temps, location + i, args_w[i])
 
     def block_return(self, ctx):
         """`^` in a block: return to creatingContext.previousContext."""

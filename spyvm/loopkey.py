@@ -142,11 +142,10 @@ def _first_argument_block(ctx):
 def _first_block(w_args):
     if not isinstance(w_args, W_PointersObject):
         return None
-    # blocks are never stored as raw words, so slots_w has them whatever
-    # the array's storage
-    slots_w = w_args.slots_w
-    for i in range(len(slots_w)):
-        w_value = slots_w[i]
+    # blocks are never stored as raw words, so the object slots have them
+    # whatever the array's storage
+    for i in range(w_args.size()):
+        w_value = w_args.object_at(i)
         if isinstance(w_value, W_Block):
             return w_value
     return None

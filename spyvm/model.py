@@ -129,6 +129,11 @@ class W_PointersObject(W_AbstractObjectWithClass):
             return W_SmallInt(raw ^ NIL_TAG)
         return w_value
 
+    def object_at(self, index):
+        """The object in slot `index`, or None where it holds a raw word
+        (read word(index)); the index must be in bounds."""
+        return self.slots_w[index]
+
     def word(self, index):
         """The raw word of a slot whose slots_w entry is None."""
         ints = self.ints

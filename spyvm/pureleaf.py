@@ -237,9 +237,9 @@ def _run(space, program, nargs, w_a0, w_a1, w_a2, scratch, sends):
             w_rcv = stack_w[base] if sends and depth > 0 else w_a0
             if not isinstance(w_rcv, W_PointersObject):
                 return None
-            if operand >= len(w_rcv.slots_w):
+            if operand >= w_rcv.size():
                 return None
-            w_value = w_rcv.slots_w[operand]
+            w_value = w_rcv.object_at(operand)
             if w_value is None:
                 raw = w_rcv.word(operand)
                 if raw == RAW_NIL:

@@ -123,14 +123,15 @@ def test_send_message_with_arguments(image):
     assert image.run(code, ["with:with:"]).value == 2
 
 
-def test_arguments_array_is_shared_with_the_callee(image):
-    # the callee's `arguments` is the very array MarkArguments built
+def test_arguments_array_holds_what_the_sender_marked(image):
+    # the callee's `arguments` holds what MarkArguments built
     image.install("Object", "args", assemble(prim(0, 35), stack_return()))
     code = assemble(push_self(), mark(1), send(0), stack_return())
     w_ctx = image.run(code, ["args"])
     assert isinstance(w_ctx, W_Context)
     w_args = w_ctx.fetch(image.space, 1)
-    assert w_args.slots_w[0] is image.w_nil
+    assert w_args.size() == 1
+    assert w_args.fetch(image.space, 0) is image.w_nil
 
 
 def test_loop_with_backward_branch(image):
@@ -489,8 +490,8 @@ def test_a_sent_method_keeps_arguments_and_temporaries_in_its_frame(image):
     # no Array until reflection asks; then they hold what the frame held
     assert w_ctx.w_args is None and w_ctx.w_temps is None
     w_args = w_ctx.fetch(space, 1)
-    assert w_args.slots_w[0] is image.w_nil
-    assert w_args.slots_w[1].value == 3
+    assert w_args.fetch(space, 0) is image.w_nil
+    assert w_args.fetch(space, 1).value == 3
     assert w_ctx.fetch(space, 1) is w_ctx.fetch(space, 1)
     w_temps = w_ctx.fetch(space, 2)
     assert w_temps.size() == 1 and w_temps.fetch(space, 0).value == 5

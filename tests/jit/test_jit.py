@@ -391,13 +391,15 @@ class TestOwnImageTraces(LLJitMixin):
     def test_block_storing_objects_stays_virtual(self):
         def collect(result):
             assert result == 300
-            # the store into an Array makes the trace re-read the block
-            # each iteration (it might alias); the block's context and
-            # stack must still be virtual: its code is promoted before
-            # they are allocated
+            # the block's context and stack must be virtual: its code is
+            # promoted before they are allocated.  The store into flags
+            # must not make the trace read the home's temporaries again
+            # (flags, count): they live in lists of types of their own
+            # (framearray.py), so the loop reads no array item at all
             self.check_the_loop(call_r=0, call_i=0, call_n=0,
                                 call_may_force_r=0, new=0, new_with_vtable=0,
-                                new_array=0, new_array_clear=0)
+                                new_array=0, new_array_clear=0,
+                                getarrayitem_gc_r=0, getarrayitem_gc_i=0)
         self.run("jitFill", 300, collect)
 
     def test_polymorphic_site_guards_each_class(self):
