@@ -8,7 +8,7 @@ interpreter without the SmallWorld image.
 from spyvm.objspace import ObjSpace
 from spyvm.interpreter import Interpreter
 from spyvm.model import W_PointersObject, W_BytesObject, W_SmallInt
-from spyvm.context import W_Context
+from spyvm.context import method_context
 from spyvm.code import code_of_method
 from spyvm.lookup import classinfo_of
 from spyvm import bytecodes as bc
@@ -185,8 +185,10 @@ class MiniImage(object):
         space = self.space
         code = code_of_method(space, w_method)
         w_args = space.wrap_list([w_rcv] + list(args_w))
-        ctx = W_Context(code, w_args, space.new_array(code.temp_size),
-                        code.stack_size, 0, space.w_nil, None)
+        # as a send makes it: the frame holds receiver, arguments and
+        # temporaries, and their Arrays are made when a block needs them
+        ctx = method_context(space, code, w_args, code.stack_size,
+                             space.w_nil)
         return self.interp.execute(ctx)
 
     def run(self, code, literals=(), rcv=None, stack=8, temps=0):
@@ -200,8 +202,10 @@ class MiniImage(object):
         code = classinfo_of(space, w_rcv.getclass(space)).lookup(selector)
         assert code is not None, selector
         w_args = space.wrap_list([w_rcv] + list(args_w))
-        ctx = W_Context(code, w_args, space.new_array(code.temp_size),
-                        code.stack_size, 0, space.w_nil, None)
+        # as a send makes it: the frame holds receiver, arguments and
+        # temporaries, and their Arrays are made when a block needs them
+        ctx = method_context(space, code, w_args, code.stack_size,
+                             space.w_nil)
         return self.interp.execute(ctx)
 
 

@@ -138,13 +138,15 @@ class OwnImage(object):
         return self.space.find_class(name)
 
     def send(self, w_rcv, selector, args_w):
-        from spyvm.context import W_Context
+        from spyvm.context import method_context
         from spyvm.lookup import classinfo_of
         space = self.space
         code = classinfo_of(space, w_rcv.getclass(space)).lookup(selector)
         w_args = space.wrap_list([w_rcv] + args_w)
-        ctx = W_Context(code, w_args, space.new_array(code.temp_size),
-                        code.stack_size, 0, space.w_nil, None)
+        # as a send makes it: the frame holds receiver, arguments and
+        # temporaries, and their Arrays are made when a block needs them
+        ctx = method_context(space, code, w_args, code.stack_size,
+                             space.w_nil)
         return self.interp.execute(ctx)
 
     def instances(self, names):

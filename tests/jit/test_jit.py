@@ -344,10 +344,15 @@ class TestOwnImageTraces(LLJitMixin):
         the operations of its peeled iteration (after the last label)."""
         loops = self.closing_loops()
         assert len(loops) == 1
-        names = [op.getopname() for op in loops[0].operations]
-        body = names[len(names) - names[::-1].index("label"):]
+        operations = loops[0].operations
+        names = [op.getopname() for op in operations]
+        start = len(names) - names[::-1].index("label")
+        body = names[start:]
         for name, expected in counts.items():
-            assert body.count(name) == expected, (name, body.count(name))
+            # the failure shows the loop, operands and descriptors
+            assert body.count(name) == expected, (
+                name, body.count(name),
+                "\n".join([str(op) for op in operations[start:]]))
         return body
 
     def test_to_do_loop_has_no_calls_and_no_allocations(self):
