@@ -215,8 +215,11 @@ class W_Context(W_Object):
         reflection) are seen as in the reference VMs."""
         w_args = self.w_args
         if w_args is None:
-            w_args = framearray.args_array(space.w_Array,
-                                           self.arguments(space))
+            if space.config.frame_arrays:
+                w_args = framearray.args_array(space.w_Array,
+                                               self.arguments(space))
+            else:
+                w_args = space.wrap_list(self.arguments(space))
             self.w_args = w_args
         return w_args
 
@@ -251,7 +254,10 @@ class W_Context(W_Object):
             if n == 0:
                 w_temps = space.w_no_temps
             else:
-                w_temps = framearray.temps_array(space.w_Array, n)
+                if space.config.frame_arrays:
+                    w_temps = framearray.temps_array(space.w_Array, n)
+                else:
+                    w_temps = space.new_array(n)
                 for i in range(n):
                     w_temps.store(space, i, self.stack_w[nargs + i])
                     # no longer read: keep no object alive

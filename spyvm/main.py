@@ -43,6 +43,9 @@ Options:
                      on the receiver class
   --no-loop-keys     ablation: a loop's trace is keyed by its method and pc
                      only, so all callers of to:do: share one loop trace
+  --no-frame-arrays  ablation: a context's temporaries and arguments Arrays
+                     keep their slots as user Arrays do, so a store into
+                     any Array makes a trace read them again
   --bounded-inlining research: traces stop inlining at half of trace_limit
                      and call compiled code instead (speed that depends far
                      less on history, but slower tree recursion)
@@ -123,7 +126,8 @@ JIT_PARAMETER_HELP = _jit_parameter_help()
 
 class Options(object):
     _attrs_ = ['image', 'files', 'exprs', 'jit_params', 'pic_size',
-               'no_pic', 'no_loop_keys', 'bounded_inlining', 'stats',
+               'no_pic', 'no_loop_keys', 'no_frame_arrays',
+               'bounded_inlining', 'stats',
                'stats_json', 'profile', 'help', 'max_memory', 'max_time',
                'short_loop', 'hot_classes', 'recursion_aborts',
                'jit_events', 'unroll_share', 'unroll_small']
@@ -136,6 +140,7 @@ class Options(object):
         self.pic_size = DEFAULT_PIC_SIZE
         self.no_pic = False
         self.no_loop_keys = False
+        self.no_frame_arrays = False
         self.bounded_inlining = False
         self.stats = False
         self.stats_json = ""
@@ -216,6 +221,8 @@ def parse_args(argv):
             opts.no_pic = True
         elif arg == "--no-loop-keys":
             opts.no_loop_keys = True
+        elif arg == "--no-frame-arrays":
+            opts.no_frame_arrays = True
         elif arg == "--bounded-inlining":
             opts.bounded_inlining = True
         elif arg == "--stats":
@@ -354,6 +361,7 @@ def main(argv):
     space.config.pic_size = opts.pic_size
     space.config.pic_enabled = not opts.no_pic
     space.config.loop_keys = not opts.no_loop_keys
+    space.config.frame_arrays = not opts.no_frame_arrays
     space.config.short_loop = opts.short_loop
     space.config.hot_classes = opts.hot_classes
     space.config.stats_enabled = opts.stats or opts.stats_json != ""

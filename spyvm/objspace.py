@@ -24,16 +24,18 @@ class Config(object):
     that read one is invalidated if it ever changes.
     """
     _attrs_ = ['stats_enabled', 'pic_size', 'pic_enabled', 'loop_keys',
-               'short_loop', 'hot_classes', 'hot_sample']
+               'short_loop', 'hot_classes', 'hot_sample', 'frame_arrays']
     _immutable_fields_ = ['stats_enabled?', 'pic_size?', 'pic_enabled?',
                           'loop_keys?', 'short_loop?', 'hot_classes?',
-                          'hot_sample?']
+                          'hot_sample?', 'frame_arrays?']
 
     def __init__(self):
         self.stats_enabled = False
         self.pic_size = DEFAULT_PIC_SIZE
         self.pic_enabled = True
         self.loop_keys = True       # loopkey.py; off: --no-loop-keys
+        # contexts' Arrays in framearray.py; off: --no-frame-arrays
+        self.frame_arrays = True
         # a loop is short while no activation took more backward branches
         # in it (--short-loop; Interpreter.unrolls_here)
         self.short_loop = DEFAULT_SHORT_LOOP

@@ -178,3 +178,11 @@ def test_bad_unrolling_options(run_untranslated):
             assert r.status == 2
             assert "%s needs a number between 0 and %d" % (option, top) \
                 in r.err
+
+
+def test_no_frame_arrays_is_parsed_and_documented(run_untranslated):
+    from spyvm.main import parse_args
+    assert parse_args(["spy", "x.image"]).no_frame_arrays is False
+    assert parse_args(["spy", "--no-frame-arrays",
+                       "x.image"]).no_frame_arrays is True
+    assert "--no-frame-arrays" in run_untranslated("--help").out

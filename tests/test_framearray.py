@@ -149,3 +149,21 @@ def test_a_context_reads_and_writes_through_its_frame_arrays():
     assert w_temps.fetch(space, 0) is space.w_false
     w_args.store(space, 1, W_SmallInt(2))
     assert ctx.argument(space, 1).value == 2
+
+
+def test_without_frame_arrays_contexts_make_plain_arrays():
+    # --no-frame-arrays, the ablation
+    image = mini_image()
+    space = image.space
+    space.config.frame_arrays = False
+    w_method = image.make_method(image.cls("Object"), "m", [0x81], [], 4, 1)
+    code = code_of_method(space, w_method)
+    ctx = W_Context(code, None, None, 4, 0, space.w_nil, None,
+                    [space.w_true], 1, space.w_nil)
+    ctx.store_temp(space, 0, W_SmallInt(3))
+    w_temps = ctx.temps_array(space)
+    w_args = ctx.args_array(space)
+    for w_obj in [w_temps, w_args]:
+        assert type(w_obj) is W_PointersObject
+    assert w_temps.fetch(space, 0).value == 3
+    assert w_args.fetch(space, 0) is space.w_true

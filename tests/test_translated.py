@@ -90,6 +90,31 @@ def test_loop_keys_keep_results(run_binary, either_image):
         assert expected in r.out, r
 
 
+def frame_sieve(n):
+    """SmallInt>>frameSieve of tests/fixtures/framearrays.st, in Python."""
+    flags = [True] * (n + 1)
+    count, probe_is_flags = 0, False
+    for i in range(2, n + 1):
+        if flags[i]:
+            count += 1
+            probe_is_flags = count % 2 == 1
+            for k in range(2 * i, n + 1, i):
+                flags[k] = False
+    return count * 100 + (1 if probe_is_flags else 2)
+
+
+def test_frame_arrays_keep_results(run_binary, either_image):
+    # the sieve's blocks keep SmallInts, nil and an Array in their home's
+    # temporaries; compiled with and without frame Arrays
+    expected = "%d\n%d\n" % (sum(frame_sieve(3000 + r) for r in range(1, 41)),
+                              sum(frame_sieve(30000 + r) for r in range(1, 4)))
+    for options in ([], ["--no-frame-arrays"]):
+        r = run_binary(*(options + [either_image,
+                                    st_file("framearrays.st")]))
+        assert r.status == 0, r
+        assert r.out.endswith(expected), r
+
+
 def test_redefinition(run_binary, either_image):
     r = run_binary(either_image, st_file("redefine.st"))
     assert r.out.endswith("hello\nbonjour\n"), r
