@@ -11,7 +11,6 @@ from rpython.rtyper.annlowlevel import (cast_instance_to_gcref,
                                        cast_gcref_to_instance)
 
 from spyvm import framearray
-from spyvm.framearray import W_FrameArray
 from spyvm.errors import PrimitiveFailed, VMError, index_error
 from spyvm.model import W_Object
 
@@ -200,8 +199,6 @@ class W_Context(W_Object):
             if not 0 <= index < self.nargs:
                 raise index_error(index)
             return self.stack_w[index]
-        if isinstance(w_args, W_FrameArray):
-            return w_args.fetch(space, index)   # a direct call (below)
         return w_args.fetch(space, index)
 
     @jit.unroll_safe
@@ -234,10 +231,6 @@ class W_Context(W_Object):
             if not 0 <= index < self.base - self.nargs:
                 raise index_error(index)
             return self.stack_w[self.nargs + index]
-        if isinstance(w_temps, W_FrameArray):
-            # the usual Array: a direct call the C compiler can inline,
-            # where fetch on any W_PointersObject is a virtual one
-            return w_temps.fetch(space, index)
         return w_temps.fetch(space, index)
 
     def store_temp(self, space, index, w_value):
@@ -246,9 +239,6 @@ class W_Context(W_Object):
             if not 0 <= index < self.base - self.nargs:
                 raise index_error(index)
             self.stack_w[self.nargs + index] = w_value
-            return
-        if isinstance(w_temps, W_FrameArray):
-            w_temps.store(space, index, w_value)    # a direct call (temp)
             return
         w_temps.store(space, index, w_value)
 

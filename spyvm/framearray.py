@@ -33,8 +33,10 @@ NO_FRAME_WORDS = []
 
 
 class W_FrameArray(W_PointersObject):
-    """An Array in frame storage (`objs` not None) or, after
-    switch_to_objects, a plain W_PointersObject (`slots_w`)."""
+    """An Array in frame storage (`objs` not None, `slots_w` None) or,
+    after switch_to_objects, a plain W_PointersObject (`slots_w`).
+    W_PointersObject's methods call the `frame_` methods below while
+    `slots_w` is None."""
     _attrs_ = ['objs', 'words']
 
     def __init__(self, w_class, objs, words):
@@ -42,46 +44,32 @@ class W_FrameArray(W_PointersObject):
         self.objs = objs
         self.words = words
 
-    def size(self):
-        objs = self.objs
-        if objs is None:
-            return W_PointersObject.size(self)
-        return len(objs)
+    def frame_size(self):
+        return len(self.objs)
 
-    def object_at(self, index):
-        objs = self.objs
-        if objs is None:
-            return W_PointersObject.object_at(self, index)
-        return unerase(objs[index])
+    def frame_object_at(self, index):
+        return unerase(self.objs[index])
 
-    def word(self, index):
-        objs = self.objs
-        if objs is None:
-            return W_PointersObject.word(self, index)
+    def frame_word(self, index):
         words = self.words
         if words is None or len(words) == 0:
             return RAW_NIL
         return intmask(words[index])
 
-    def fetch(self, space, index):
+    def frame_fetch(self, space, index):
         objs = self.objs
-        if objs is None:
-            return W_PointersObject.fetch(self, space, index)
         if not 0 <= index < len(objs):
             raise index_error(index)
         w_value = unerase(objs[index])
         if w_value is None:
-            raw = self.word(index)
+            raw = self.frame_word(index)
             if raw == RAW_NIL:
                 return space.w_nil
             return W_SmallInt(raw ^ NIL_TAG)
         return w_value
 
-    def store(self, space, index, w_value):
+    def frame_store(self, space, index, w_value):
         objs = self.objs
-        if objs is None:
-            W_PointersObject.store(self, space, index, w_value)
-            return
         if not 0 <= index < len(objs):
             raise index_error(index)
         words = self.words
@@ -100,21 +88,15 @@ class W_FrameArray(W_PointersObject):
                 return
         objs[index] = erase(w_value)
 
-    def items(self, space):
-        objs = self.objs
-        if objs is None:
-            return W_PointersObject.items(self, space)
-        items_w = [None] * len(objs)
+    def frame_items(self, space):
+        items_w = [None] * len(self.objs)
         for i in range(len(items_w)):
-            items_w[i] = self.fetch(space, i)
+            items_w[i] = self.frame_fetch(space, i)
         return items_w
 
-    def switch_to_objects(self, space):
-        if self.objs is not None:
-            self.slots_w = self.items(space)
-            self.ints = None
-            self.objs = None
-            self.words = None
+    def frame_forget(self):
+        self.objs = None
+        self.words = None
 
     def __repr__(self):
         return "W_FrameArray(%d slots)" % self.size()

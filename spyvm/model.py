@@ -89,6 +89,10 @@ class W_PointersObject(W_AbstractObjectWithClass):
     `shadow` caches a derived view of the object: the lookup state of a
     class, or the decoded code of a method.  Writes that change what the
     shadow was derived from notify it.
+
+    A frame Array (framearray.py) has `slots_w` None while its slots live
+    in its own lists; the methods here hand it the work (the `frame_`
+    methods), so that they stay direct calls for every other object.
     """
     _attrs_ = ['slots_w', 'ints', 'shadow']
     _immutable_fields_ = ['shadow?']
@@ -107,10 +111,15 @@ class W_PointersObject(W_AbstractObjectWithClass):
         return w_obj
 
     def size(self):
-        return len(self.slots_w)
+        slots_w = self.slots_w
+        if slots_w is None:
+            return self.frame_size()
+        return len(slots_w)
 
     def items(self, space):
         """The slots as a list of objects (the list itself, or a copy)."""
+        if self.slots_w is None:
+            return self.frame_items(space)
         if self.ints is None:
             return self.slots_w
         items_w = [None] * len(self.slots_w)
@@ -119,9 +128,12 @@ class W_PointersObject(W_AbstractObjectWithClass):
         return items_w
 
     def fetch(self, space, index):
-        if not 0 <= index < len(self.slots_w):
+        slots_w = self.slots_w
+        if slots_w is None:
+            return self.frame_fetch(space, index)
+        if not 0 <= index < len(slots_w):
             raise index_error(index)
-        w_value = self.slots_w[index]
+        w_value = slots_w[index]
         if w_value is None:
             raw = self.word(index)
             if raw == RAW_NIL:
@@ -132,17 +144,26 @@ class W_PointersObject(W_AbstractObjectWithClass):
     def object_at(self, index):
         """The object in slot `index`, or None where it holds a raw word
         (read word(index)); the index must be in bounds."""
-        return self.slots_w[index]
+        slots_w = self.slots_w
+        if slots_w is None:
+            return self.frame_object_at(index)
+        return slots_w[index]
 
     def word(self, index):
-        """The raw word of a slot whose slots_w entry is None."""
+        """The raw word of a slot whose object is None."""
+        if self.slots_w is None:
+            return self.frame_word(index)
         ints = self.ints
         if len(ints) == 0:
             return RAW_NIL      # NO_WORDS: no SmallInt stored yet
         return ints[index]
 
     def store(self, space, index, w_value):
-        if not 0 <= index < len(self.slots_w):
+        slots_w = self.slots_w
+        if slots_w is None:
+            self.frame_store(space, index, w_value)
+            return
+        if not 0 <= index < len(slots_w):
             raise index_error(index)
         ints = self.ints
         if ints is not None:
@@ -159,7 +180,7 @@ class W_PointersObject(W_AbstractObjectWithClass):
                 if len(ints) != 0:
                     ints[index] = RAW_NIL
                 return
-        self.slots_w[index] = w_value
+        slots_w[index] = w_value
         if self.shadow is not None:
             self.shadow.slot_changed(space, self, index)
 
@@ -172,7 +193,16 @@ class W_PointersObject(W_AbstractObjectWithClass):
 
     def switch_to_objects(self, space):
         """Keep every slot in slots_w from now on."""
-        if self.ints is not None:
+        # every send asks this of its arguments Array: a test small enough
+        # to be inlined, the work out of line
+        if self.slots_w is None or self.ints is not None:
+            self._switch_to_objects(space)
+
+    def _switch_to_objects(self, space):
+        if self.slots_w is None:
+            self.slots_w = self.frame_items(space)
+            self.frame_forget()
+        else:
             self.slots_w = self.items(space)
             self.ints = None
 
@@ -182,6 +212,29 @@ class W_PointersObject(W_AbstractObjectWithClass):
         self.slots_w = self.slots_w + [w_value]
         if self.shadow is not None:
             self.shadow.slot_changed(space, self, len(self.slots_w) - 1)
+
+    # ------------------------------------------ frame Arrays (framearray.py)
+
+    def frame_size(self):
+        raise NotImplementedError
+
+    def frame_items(self, space):
+        raise NotImplementedError
+
+    def frame_fetch(self, space, index):
+        raise NotImplementedError
+
+    def frame_store(self, space, index, w_value):
+        raise NotImplementedError
+
+    def frame_object_at(self, index):
+        raise NotImplementedError
+
+    def frame_word(self, index):
+        raise NotImplementedError
+
+    def frame_forget(self):
+        raise NotImplementedError
 
     def __repr__(self):
         return "W_PointersObject(%d slots)" % self.size()
