@@ -184,11 +184,15 @@ class MiniImage(object):
         """Run a method as its own execution (like a host doIt)."""
         space = self.space
         code = code_of_method(space, w_method)
-        w_args = space.wrap_list([w_rcv] + list(args_w))
-        # as a send makes it: the frame holds receiver, arguments and
-        # temporaries, and their Arrays are made when a block needs them
-        ctx = method_context(space, code, w_args, code.stack_size,
-                             space.w_nil)
+        return self.execute(code, [w_rcv] + list(args_w))
+
+    def execute(self, code, items_w):
+        """Run code on receiver and arguments items_w, in a context made as
+        a send makes it: the frame holds receiver, arguments and
+        temporaries, and their Arrays are made when a block needs them."""
+        space = self.space
+        ctx = method_context(space, code, space.wrap_list(items_w),
+                             code.stack_size, space.w_nil)
         return self.interp.execute(ctx)
 
     def run(self, code, literals=(), rcv=None, stack=8, temps=0):
@@ -201,12 +205,7 @@ class MiniImage(object):
         space = self.space
         code = classinfo_of(space, w_rcv.getclass(space)).lookup(selector)
         assert code is not None, selector
-        w_args = space.wrap_list([w_rcv] + list(args_w))
-        # as a send makes it: the frame holds receiver, arguments and
-        # temporaries, and their Arrays are made when a block needs them
-        ctx = method_context(space, code, w_args, code.stack_size,
-                             space.w_nil)
-        return self.interp.execute(ctx)
+        return self.execute(code, [w_rcv] + list(args_w))
 
 
 def mini_image():
