@@ -24,7 +24,8 @@ from rpython.rlib import jit, rerased
 from rpython.rlib.rarithmetic import r_uint, intmask
 
 from spyvm.errors import index_error
-from spyvm.model import (W_PointersObject, W_SmallInt, NIL_TAG, RAW_NIL)
+from spyvm.model import (W_PointersObject, W_SmallInt, NIL_TAG, RAW_NIL,
+                         word_value)
 
 erase, unerase = rerased.new_erasing_pair("frame slot")
 ERASED_NONE = erase(None)
@@ -62,10 +63,7 @@ class W_FrameArray(W_PointersObject):
             raise index_error(index)
         w_value = unerase(objs[index])
         if w_value is None:
-            raw = self.frame_word(index)
-            if raw == RAW_NIL:
-                return space.w_nil
-            return W_SmallInt(raw ^ NIL_TAG)
+            return word_value(space, self.frame_word(index))
         return w_value
 
     def frame_store(self, space, index, w_value):

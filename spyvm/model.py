@@ -135,10 +135,7 @@ class W_PointersObject(W_AbstractObjectWithClass):
             raise index_error(index)
         w_value = slots_w[index]
         if w_value is None:
-            raw = self.word(index)
-            if raw == RAW_NIL:
-                return space.w_nil
-            return W_SmallInt(raw ^ NIL_TAG)
+            return word_value(space, self.word(index))
         return w_value
 
     def object_at(self, index):
@@ -245,6 +242,13 @@ class W_PointersObject(W_AbstractObjectWithClass):
 # NIL_TAG itself.
 NIL_TAG = -sys.maxint - 1
 RAW_NIL = 0
+
+
+def word_value(space, raw):
+    """The object a raw word stands for: nil or a SmallInt."""
+    if raw == RAW_NIL:
+        return space.w_nil
+    return W_SmallInt(raw ^ NIL_TAG)
 # the word list of an object that has not held a SmallInt yet; never written
 NO_WORDS = []
 
