@@ -502,6 +502,10 @@ def code_of_method(space, w_method):
     if isinstance(shadow, CompiledCode):
         return shadow
     code = decode_method(space, w_method)
+    if shadow is not None:
+        # an object that was a class or a methods Array now runs as a
+        # method: what was cached about it goes (lookup.classinfo_of_constant)
+        space.classinfo_changed()
     # raw integer stores skip the shadow: a method keeps only objects
     w_method.switch_to_objects(space)
     w_method.shadow = code

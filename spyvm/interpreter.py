@@ -408,7 +408,8 @@ class Interpreter(object):
                     # here and its callee is inlined
                     w_class = w_hot
                     inline = True
-                elif len(w_args.slots_w) <= 3 and not profiler.state.on:
+                elif len(w_args.slots_w) <= 3 and \
+                        not profiler.profiling(space):
                     self.send_megamorphic(ctx, pc, site, w_class, w_args)
                     return
         code = lookup_at_site(space, site, w_class)
@@ -460,7 +461,7 @@ class Interpreter(object):
         # traces will inline, as it did before such methods were pure
         # (docs/pics.md).  vmprof would not see it, so not while profiling
         program = code.leaf_program
-        if program is not None and not profiler.state.on and \
+        if program is not None and not profiler.profiling(self.space) and \
                 (not inline or
                  (not program.sends and not jit.we_are_jitted())) and \
                 not program.refused():

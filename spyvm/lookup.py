@@ -209,6 +209,28 @@ def classinfo_of(space, w_class):
     return _new_classinfo(space, w_class)
 
 
+def classinfo_of_constant(space, w_class):
+    """classinfo_of for a class that is a constant in the trace (promoted,
+    or a hot class): tracing folds the elidable read to a constant, where
+    reading the quasi-immutable `shadow` recorded an operation and a guard
+    per send.  A ClassInfo stays its class's shadow (code_of_method, the
+    one writer that could replace it, flushes every version first, which
+    invalidates such traces through their version guard)."""
+    info = _known_classinfo(w_class)
+    if info is None:
+        info = classinfo_of(space, w_class)     # first sight: made (or an error)
+    return info
+
+
+@jit.elidable
+def _known_classinfo(w_class):
+    if isinstance(w_class, W_PointersObject):
+        shadow = w_class.shadow
+        if isinstance(shadow, ClassInfo):
+            return shadow
+    return None
+
+
 @dont_inline
 def _new_classinfo(space, w_class):
     if isinstance(w_class, W_PointersObject):
@@ -271,12 +293,12 @@ def _lookup_in_trace(space, site, w_class):
     if not config.pic_enabled:
         # ablation (--no-pic): always specialise on the class
         w_class = jit.promote(w_class)
-        return classinfo_of(space, w_class).lookup(site.selector)
+        return classinfo_of_constant(space, w_class).lookup(site.selector)
     if site.megamorphic:
         w_hot = hot_class(site, w_class)
         if w_hot is not None:
             # a hot class (pic.py): specialised like a polymorphic site
-            return classinfo_of(space, w_hot).lookup(site.selector)
+            return classinfo_of_constant(space, w_hot).lookup(site.selector)
         # no promotion: one trace serves every class, and the lookup is
         # a residual call into the global cache
         if config.stats_enabled:
@@ -284,7 +306,7 @@ def _lookup_in_trace(space, site, w_class):
         return space.method_cache.lookup(space, w_class, site.selector)
     # customisation: the trace guards on the class and inlines the callee
     w_class = jit.promote(w_class)
-    code = classinfo_of(space, w_class).lookup(site.selector)
+    code = classinfo_of_constant(space, w_class).lookup(site.selector)
     index = _index_of(site, w_class)
     if index < 0:
         # seen first while tracing: recorded now, and by the compiled

@@ -365,6 +365,7 @@ def main(argv):
     space.config.short_loop = opts.short_loop
     space.config.hot_classes = opts.hot_classes
     space.config.stats_enabled = opts.stats or opts.stats_json != ""
+    space.config.profiling = opts.profile != ""
     max_memory = opts.max_memory
     if max_memory == 0:
         max_memory = memory.default_ceiling()

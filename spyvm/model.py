@@ -96,12 +96,15 @@ class W_PointersObject(W_AbstractObjectWithClass):
     """
     _attrs_ = ['slots_w', 'ints', 'shadow']
     _immutable_fields_ = ['shadow?']
+    # a class default, not a write in __init__: a fresh object's field is
+    # already null, and a write to a quasi-immutable field would be traced
+    # as a check of its watchers (an operation and a guard per object)
+    shadow = None
 
     def __init__(self, w_class, slots_w):
         W_AbstractObjectWithClass.__init__(self, w_class)
         self.slots_w = slots_w
         self.ints = None
-        self.shadow = None
 
     @staticmethod
     def new_nils(w_class, size):

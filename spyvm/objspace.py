@@ -20,14 +20,18 @@ MAX_SHORT_LOOP = 64
 class Config(object):
     """Run-time switches that traces read as constants.
 
-    They change only at start-up, so they are quasi-immutable: a trace
-    that read one is invalidated if it ever changes.
+    The command line sets them before any Smalltalk code runs, and nothing
+    changes them after: plain immutable fields, so tracing folds every read
+    to a constant.  (Quasi-immutable, each read recorded an operation and a
+    guard that only the optimizer removed again: 3 of the 7 such pairs
+    a send recorded; docs/architecture.md, "Cheaper tracing".)
     """
     _attrs_ = ['stats_enabled', 'pic_size', 'pic_enabled', 'loop_keys',
-               'short_loop', 'hot_classes', 'hot_sample', 'frame_arrays']
-    _immutable_fields_ = ['stats_enabled?', 'pic_size?', 'pic_enabled?',
-                          'loop_keys?', 'short_loop?', 'hot_classes?',
-                          'hot_sample?', 'frame_arrays?']
+               'short_loop', 'hot_classes', 'hot_sample', 'frame_arrays',
+               'profiling']
+    _immutable_fields_ = ['stats_enabled', 'pic_size', 'pic_enabled',
+                          'loop_keys', 'short_loop', 'hot_classes',
+                          'hot_sample', 'frame_arrays', 'profiling']
 
     def __init__(self):
         self.stats_enabled = False
@@ -44,6 +48,8 @@ class Config(object):
         # sends a site samples after turning megamorphic (pic.py; tests
         # make it small to reach the choice in fewer sends)
         self.hot_sample = HOT_SAMPLE
+        # --profile: what traces read for profiler.state.on (profiler.py)
+        self.profiling = False
 
 
 class ObjSpace(object):

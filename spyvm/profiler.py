@@ -3,9 +3,9 @@
 RPython's rvmprof samples a stack of "code objects" kept beside the host
 stack; ours are CompiledCode objects, named `Class>>selector`.  The stack
 entry is pushed by the `activation` decorator around the interpreter's
-activation function, only while the profiler is on: the flag is
-quasi-immutable, so when it is off the interpreter pays one global read per
-activation and JIT traces pay nothing.  In JIT-compiled code rvmprof finds
+activation function, only while the profiler is on (`profiling`): when it
+is off the interpreter pays one global read per activation, and traces,
+which read the command line's switch, pay nothing.  In JIT-compiled code rvmprof finds
 the (inlined) methods through the JIT's code map (`jitdriver_unique_id`).
 
 The file is in vmprof's format; tools/profile_report.py reads it.
@@ -47,6 +47,18 @@ class ProfilerState(object):
 
 
 state = ProfilerState()
+
+
+def profiling(space):
+    """Whether activations go on vmprof's stack.  Traces read the command
+    line's switch (Config.profiling), an immutable field that tracing folds
+    to a constant; `state.on` is quasi-immutable, and its read recorded an
+    operation and a guard per activation.  The two agree while Smalltalk
+    code runs: main starts the profiler after setting the switch and stops
+    it after the last Smalltalk code."""
+    if jit.we_are_jitted():
+        return space.config.profiling
+    return state.on
 
 
 class FreeList(object):
@@ -95,7 +107,7 @@ def activation(func):
         return func(interp, ctx)
 
     def activate(interp, ctx):
-        if not state.on:
+        if not profiling(interp.space):
             return func(interp, ctx)
         code = ctx.code
         assert code is not None

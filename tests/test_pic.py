@@ -275,3 +275,59 @@ def test_method_cache_answers_none_for_a_missing_method(image):
     assert cache.lookup(space, w_A, "nope") is None
     assert cache.lookup(space, w_A, "nope") is None     # cached miss
     assert cache.lookup(space, w_A, "k") is not None
+
+
+def test_a_constant_class_finds_the_classinfo_the_interpreter_uses(image):
+    # traces look a promoted class's ClassInfo up with an elidable read
+    # (lookup.classinfo_of_constant): the same object as classinfo_of's,
+    # made on first sight, and an error for an object that is no class
+    from spyvm.errors import VMError
+    from spyvm.lookup import classinfo_of, classinfo_of_constant
+    space = image.space
+    w_E = image.subclass("E")
+    assert w_E.shadow is None
+    info = classinfo_of_constant(space, w_E)
+    assert info is w_E.shadow is classinfo_of(space, w_E)
+    assert classinfo_of_constant(space, w_E) is info
+    with pytest.raises(VMError):
+        classinfo_of_constant(space, W_SmallInt(3))
+
+
+def test_a_class_run_as_a_method_invalidates_the_lookups(image):
+    # the one write that replaces a ClassInfo: an object that was a class
+    # decoded as a method.  Every version changes first, so a trace that
+    # folded the ClassInfo (classinfo_of_constant) fails its version guard
+    from spyvm.errors import VMError
+    from spyvm.lookup import classinfo_of
+    space = image.space
+    w_A = image.cls("A")
+    info = classinfo_of(space, w_A)
+    version = info.version
+    epoch = space.pic_epoch
+    w_method = image.install("B", "asMethod", tagged(5))
+    # a class object shaped like a method: its slots are the method's
+    saved = w_A.slots_w
+    w_A.slots_w = list(w_method.slots_w)
+    w_A.ints = None
+    try:
+        code_of_method(space, w_A)
+    finally:
+        w_A.slots_w = saved
+    assert info.version is not version
+    assert space.pic_epoch == epoch + 1
+    with pytest.raises(VMError):
+        classinfo_of(space, w_A)        # no longer a class for the VM
+
+
+def test_profiling_switch_in_the_interpreter_is_the_profilers_state(image):
+    # outside traces profiler.profiling reads state.on, which start and
+    # stop set; traces read Config.profiling, which main sets from
+    # --profile before the profiler starts
+    from spyvm import profiler
+    assert not profiler.profiling(image.space)
+    assert image.space.config.profiling is False
+    profiler.state.on = True
+    try:
+        assert profiler.profiling(image.space)
+    finally:
+        profiler.state.on = False

@@ -427,6 +427,37 @@ class TestOwnImageTraces(LLJitMixin):
         print "guarded classes:", guarded
         assert "JitA" in guarded and "JitB" in guarded
 
+    def test_sends_trace_no_quasi_immutable_read_of_switches(self):
+        # every quasi-immutable read is recorded with a guard while
+        # tracing (the optimizer removes the repeats only later): the
+        # command line's switches (Config) and the profiler's flag are
+        # read by traces as immutable constants, and a promoted class's
+        # ClassInfo through an elidable call, not through its `shadow`
+        from rpython.jit.metainterp import history
+        from rpython.jit.metainterp.resoperation import rop
+        from spyvm.objspace import Config
+        switches = set("inst_" + name for name in Config._attrs_)
+        def prepare():
+            self.record_bridges()
+            original = history.History.record
+            self.quasi_reads = reads = []
+            def record(self_, opnum, argboxes, value, descr=None):
+                if opnum == rop.QUASIIMMUT_FIELD:
+                    reads.append((descr.fielddescr.fieldname,
+                                  isinstance(argboxes[0], history.Const)))
+                return original(self_, opnum, argboxes, value, descr)
+            history.History.record = record
+        def collect(result):
+            assert result == 600
+            return self.quasi_reads
+        reads = world().run("two classes", 400, collect, prepare=prepare)
+        names = set(name for name, _ in reads)
+        print "quasi-immutable reads recorded:", len(reads), sorted(names)
+        assert "inst_version" in names          # the lookups' guards
+        assert not names & switches
+        assert "inst_on" not in names           # profiler.state
+        assert ("inst_shadow", True) not in reads
+
     def test_a_class_new_to_a_site_invalidates_no_trace(self):
         # the loop is compiled while the site has seen JitA only; JitB
         # comes later (every 64th send) and is recorded by a bridge.  The
