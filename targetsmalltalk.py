@@ -19,6 +19,9 @@ def target(driver, args):
     from rpython.memory.gctransform import shadowstack
     shadowstack.ShadowStackPool.root_stack_depth = WANTED_STACK // 8
     gcdefaults.install()
+    # spy-nojit has no traces to choose: its interpreter counts no branches
+    from spyvm import branchbias
+    branchbias.PROFILE = bool(driver.config.translation.jit)
     return entry_point, None
 
 

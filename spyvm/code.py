@@ -344,6 +344,15 @@ def has_backward_branch(bytes):
     return False
 
 
+def has_conditional_branch(bytes):
+    for start, high, low, operand in instructions(bytes):
+        if high == bytecodes.DO_SPECIAL and (
+                low == bytecodes.BRANCH_IF_TRUE or
+                low == bytecodes.BRANCH_IF_FALSE):
+            return True
+    return False
+
+
 def sends_value(sites):
     """Whether the method sends value, value:, ... (runs a block): the
     Block protocol is the only way a method runs a block."""
@@ -390,7 +399,8 @@ class CompiledCode(Shadow):
                'declared_stack_size', 'temp_size', 'w_class', 'sites',
                'quick_kind', 'quick_index', 'block_arity', 'leaf',
                'runs_blocks', 'leaf_program', 'long_loop', 'green_hash',
-               'exit_aborts', 'recursion_aborts']
+               'exit_aborts', 'recursion_aborts', 'branch_counts',
+               'bias_aborts']
     _immutable_fields_ = ['w_method', 'selector', 'bytes', 'literals_w[*]',
                           'stack_size', 'declared_stack_size', 'temp_size',
                           'w_class', 'sites[*]', 'quick_kind', 'quick_index',
@@ -424,11 +434,32 @@ class CompiledCode(Shadow):
         self.exit_aborts = 0
         # traces aborted for growing too long in its recursion (inlining.py)
         self.recursion_aborts = 0
+        # per conditional branch at pc: runs at 2 * pc, taken at 2 * pc + 1,
+        # counted by the interpreter (branchbias.py); empty without one
+        self.branch_counts = [0] * (2 * len(bytes)) \
+            if has_conditional_branch(bytes) else []
+        # loop traces aborted for a branch going its rare way (branchbias.py)
+        self.bias_aborts = 0
         # an activation took more than --short-loop backward branches
         # (Interpreter.unrolls_here); a keyed loop keeps this in its key
         self.long_loop = False
         # what the JIT's counters hash this code by (greenhash.py)
         self.green_hash = next_green_hash()
+
+    def count_branch(self, pc, taken):
+        """The interpreter ran the conditional branch at pc (branchbias.py;
+        the decoder gives every method with one its counts)."""
+        counts = self.branch_counts
+        counts[2 * pc] += 1
+        if taken:
+            counts[2 * pc + 1] += 1
+
+    def branch_profile(self, pc):
+        """(runs, times taken) of the conditional branch at pc."""
+        counts = self.branch_counts
+        if 2 * pc + 1 >= len(counts):
+            return 0, 0
+        return counts[2 * pc], counts[2 * pc + 1]
 
     def is_cheap_callee(self):
         """Quick or a pure leaf (a pure method that sends nothing): what a

@@ -32,6 +32,7 @@ from spyvm import primitives
 from spyvm import profiler
 from spyvm import inlining
 from spyvm import rootloop
+from spyvm import branchbias
 from spyvm import loopkey
 from spyvm import pureleaf
 from spyvm.greenhash import next_green_hash
@@ -138,7 +139,7 @@ class Interpreter(object):
                                           key=key, ctx=ctx)
                 if jit.we_are_jitted():
                     # while tracing: where this trace started (rootloop.py)
-                    rootloop.at_merge_point(code, pc)
+                    rootloop.at_merge_point(code, pc, key)
             space = self.space
             bytes = code.bytes
             if pc < 0 or pc >= len(bytes):
@@ -239,6 +240,11 @@ class Interpreter(object):
                         taken = w_cond is space.w_true
                     else:
                         taken = w_cond is space.w_false
+                    if not jit.we_are_jitted():
+                        if branchbias.PROFILE:
+                            code.count_branch(start, taken)
+                    elif jitted:
+                        self.check_rare_branch(code, start, taken)
                     if taken:
                         if target <= start:
                             self.watch()
@@ -267,6 +273,15 @@ class Interpreter(object):
             try:
                 rootloop.abort(code, jit.current_trace_length())
             except rootloop.LeftRootLoop:
+                pass            # the blackhole interpreter goes on here
+
+    def check_rare_branch(self, code, start, taken):
+        """While tracing, a conditional branch: abort a loop trace that
+        takes it the rare way (branchbias.py)."""
+        if branchbias.rare(code, start, taken):
+            try:
+                branchbias.abort(jit.current_trace_length())
+            except branchbias.RareBranch:
                 pass            # the blackhole interpreter goes on here
 
     def unrolls_here(self, ctx, code, key):

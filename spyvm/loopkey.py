@@ -34,7 +34,7 @@ class LoopKey(object):
     """An interned (code, start pc, outer key): equal keys are identical,
     so the JIT's green-key lookup can compare them by identity."""
     _attrs_ = ['code', 'start_pc', 'parent', 'children', 'long_loop',
-               'green_hash']
+               'green_hash', 'bias_aborts']
     _immutable_fields_ = ['code', 'start_pc', 'parent', 'long_loop?',
                           'green_hash']
 
@@ -57,6 +57,9 @@ class LoopKey(object):
         self.long_loop = False
         # what the JIT's counters hash this key by (greenhash.py)
         self.green_hash = next_green_hash()
+        # its loop traces aborted for a rare branch (branchbias.py): every
+        # caller's loop through to:do: has a budget of its own
+        self.bias_aborts = 0
 
     @jit.elidable
     def child(self, code, start_pc):

@@ -42,10 +42,11 @@ MAX_ABORTS = 3
 
 class RootLoop(object):
     """Where the trace being recorded started."""
-    _attrs_ = ['code', 'header', 'end', 'merge_length']
+    _attrs_ = ['code', 'key', 'header', 'end', 'merge_length']
 
     def __init__(self):
         self.code = None
+        self.key = None         # its loop key (loopkey.py), or None
         self.header = -1
         self.end = -1           # pc of the loop's backward branch, or -1
         self.merge_length = sys.maxint
@@ -60,11 +61,11 @@ class LeftRootLoop(Exception):
     catches at once."""
 
 
-def at_merge_point(code, pc):
+def at_merge_point(code, pc, key=None):
     """Called at every bytecode the tracer records (Interpreter.dispatch)."""
     length = jit.current_trace_length()
     if length >= 0:
-        _merge_point(jit.promote(code), pc, length)
+        _merge_point(jit.promote(code), pc, length, key)
 
 
 def leaves(code, pc, target):
@@ -92,7 +93,7 @@ def abort(code, length):
 # keeps no operation; `length` makes every call's arguments distinct
 @jit.elidable
 @dont_inline
-def _merge_point(code, pc, length):
+def _merge_point(code, pc, length, key=None):
     root = ROOT
     # inlining's bookkeeping notices the new trace by its length too; an
     # activation a bridge entered before its first merge point stays open
@@ -102,6 +103,7 @@ def _merge_point(code, pc, length):
         # is the first merge point of a new trace (a loop, an entry or a
         # bridge)
         root.code = code
+        root.key = key
         root.header = pc
         root.end = loop_end(code, pc)
     root.merge_length = length

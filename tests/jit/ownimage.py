@@ -65,6 +65,14 @@ jitTriangles | total i |
   ^ total
 !
 METHOD SmallInt
+jitRare | total i |
+  total <- 0. i <- 0.
+  [ i < self ] whileTrue: [
+    i < 5 ifTrue: [ total <- total + 1000 ] ifFalse: [ total <- total + 1 ].
+    i <- i + 1 ].
+  ^ total
+!
+METHOD SmallInt
 jitNested | total i j |
   total <- 0. i <- 0.
   [ i < self ] whileTrue: [

@@ -190,6 +190,9 @@ SCENARIOS = [
     Scenario("jitFib", "own", "jitFib"),
     # every backward branch counts
     Scenario("jitNested", "own", "jitNested", short_loop=0),
+    # warmed up untranslated: the interpreter's branch counts say that
+    # `i < 5` is true in 5 of 1000 runs (branchbias.py)
+    Scenario("jitRare", "own", "jitRare", warm_n=1000),
     Scenario("two classes", "own", "jitSum:", shapes=["JitA", "JitB"]),
     Scenario("JitB every 64th", "own", "jitSum:",
              shapes=["JitA"] * 63 + ["JitB"]),
@@ -426,6 +429,24 @@ class TestOwnImageTraces(LLJitMixin):
         guarded = self.run("two classes", 400, collect)
         print "guarded classes:", guarded
         assert "JitA" in guarded and "JitB" in guarded
+
+    def test_a_loop_is_not_traced_on_its_rare_branch(self):
+        # the loop gets hot in its first iterations, which take the rare
+        # way of `i < 5`; that trace is aborted and the loop traced again
+        # on the common way, so the compiled loop adds 1, not 1000
+        def collect(result):
+            from rpython.jit.metainterp.resoperation import rop
+            assert result == 5 * 1000 + 395
+            loops = self.closing_loops()
+            assert loops
+            constants = [op.getarg(1).getint() for loop in loops
+                         for op in loop.operations
+                         if op.getopnum() in (rop.INT_ADD, rop.INT_ADD_OVF)
+                         and op.getarg(1).is_constant()]
+            return constants
+        constants = self.run("jitRare", 400, collect)
+        print "constants added in the loops:", constants
+        assert 1 in constants and 1000 not in constants
 
     def test_sends_trace_no_quasi_immutable_read_of_switches(self):
         # every quasi-immutable read is recorded with a guard while

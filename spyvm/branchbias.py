@@ -1,0 +1,119 @@
+"""A loop trace that follows a conditional branch the rare way is aborted,
+and the loop is traced again later.
+
+A tracing JIT compiles the path of one iteration: whichever iteration
+came when the loop's counter crossed the threshold.  When that iteration
+took a rare branch (in bench/bounce.st, a ball that hits the wall: each
+of `bounce`'s four tests is true in about 7 % of its runs), the loop is
+the rare path and every ordinary iteration leaves it through a guard into
+a bridge that redoes the loop's preamble before it jumps back: bounce
+ran 1.7x slower so, and whether it did depended on the length of a file
+name (which shifts the GC's minor collections, and with them when the
+counters decay and cross; docs/architecture.md, "Rare branches in loop
+traces").
+
+The interpreter counts, per conditional branch, how often it ran and how
+often it was taken (`CompiledCode.count_branch`).  While tracing a loop
+(the trace started at a loop header: rootloop.ROOT), a conditional branch
+that goes the way it went in fewer than RARE_PERCENT of at least
+MIN_SEEN interpreted runs aborts the trace, as rootloop.py does for a
+trace that leaves its loop; RPython traces the loop again at a later
+crossing.  A branch that leaves a loop (an inner loop that a trace
+unrolls ends once per run) is not rare in that sense and never aborts.
+A loop's traces are aborted so at most MAX_ABORTS times (counted on its
+loop key, so that each block's loop through `to:do:` has a budget of its
+own, or else on its method), so a loop whose every iteration takes some
+rare branch is traced as before after that.
+
+As in rootloop.py, the decision runs only while tracing, in an elidable
+function with constant arguments that the tracer folds away; compiled
+code does not count and does not decide.
+"""
+
+from rpython.rlib import jit
+from rpython.rlib.objectmodel import dont_inline
+
+from spyvm import bytecodes as bc
+from spyvm.code import instructions, is_branch, MISSING
+from spyvm.rootloop import ROOT
+
+RARE_PERCENT = 10
+MIN_SEEN = 64
+MAX_ABORTS = 3
+
+# whether the interpreter counts branches: a translation-time constant,
+# off in spy-nojit (targetsmalltalk.target), which has no traces to choose
+PROFILE = True
+
+
+class RareBranch(Exception):
+    """Raised by `abort` while tracing: RPython aborts the trace and the
+    blackhole interpreter goes on with this exception, which the branch
+    catches at once."""
+
+
+def rare(code, pc, taken):
+    """While tracing: is the branch at `pc` going its rare way in a loop
+    trace that may still be aborted for it?"""
+    length = jit.current_trace_length()
+    if length < 0:
+        return False            # not tracing (the blackhole interpreter)
+    # the branch guards on `taken` anyway: promoted, every argument is a
+    # constant and the tracer folds the call
+    return _rare(jit.promote(code), pc, jit.promote(taken), length) == 1
+
+
+@jit.not_in_trace
+def abort(length):
+    """Abort the trace being recorded (only called while tracing)."""
+    if length < 0:
+        return
+    if ROOT.key is not None:
+        ROOT.key.bias_aborts += 1
+    elif ROOT.code is not None:
+        ROOT.code.bias_aborts += 1
+    raise RareBranch()
+
+
+# elidable and called with constant arguments: the tracer runs it and
+# keeps no operation; `length` makes every call's arguments distinct
+@jit.elidable
+@dont_inline
+def _rare(code, pc, taken, length):
+    root = ROOT.code
+    if root is None or ROOT.end < 0 or aborts(ROOT) >= MAX_ABORTS:
+        return 0                # not a loop trace, or aborted enough
+    seen, times_taken = code.branch_profile(pc)
+    if seen < MIN_SEEN:
+        return 0
+    went = times_taken if taken else seen - times_taken
+    if went * 100 >= seen * RARE_PERCENT:
+        return 0
+    if leaves_a_loop(code, pc):
+        return 0
+    return 1
+
+
+def aborts(root):
+    if root.key is not None:
+        return root.key.bias_aborts
+    return root.code.bias_aborts
+
+
+def leaves_a_loop(code, pc):
+    """Whether the conditional branch at `pc` jumps out of a loop: past a
+    backward branch whose header is at or before `pc`."""
+    branches = [(start, operand)
+                for start, high, low, operand in instructions(code.bytes)
+                if high == bc.DO_SPECIAL and is_branch(low) and
+                operand != MISSING]
+    target = -1
+    for start, operand in branches:
+        if start == pc:
+            target = operand
+    if target <= pc:
+        return False
+    for start, header in branches:
+        if header <= pc < start < target:
+            return True         # a backward branch the jump goes past
+    return False
