@@ -3,8 +3,8 @@ and the loop is traced again later.
 
 A tracing JIT compiles the path of one iteration: whichever iteration
 came when the loop's counter crossed the threshold.  When that iteration
-took a rare branch (in bench/bounce.st, a ball that hits the wall: each
-of `bounce`'s four tests is true in about 7 % of its runs), the loop is
+took a rare branch (in bench/bounce.st, a ball that hits a wall: each of
+`bounce`'s four tests is true in 15-30 % of its runs), the loop is
 the rare path and every ordinary iteration leaves it through a guard into
 a bridge that redoes the loop's preamble before it jumps back: bounce
 ran 1.7x slower so, and whether it did depended on the length of a file
@@ -31,15 +31,20 @@ code does not count and does not decide.
 """
 
 from rpython.rlib import jit
+from rpython.rlib.debug import (debug_start, debug_stop, debug_print,
+                                have_debug_prints)
 from rpython.rlib.objectmodel import dont_inline
 
 from spyvm import bytecodes as bc
 from spyvm.code import instructions, is_branch, MISSING
 from spyvm.rootloop import ROOT
 
-RARE_PERCENT = 10
+# the way a loop trace should not take: at most this share of the runs
+# (the bounce loop's unlucky trace took a 15 % way; past about a third, a
+# trace has no clearly better way to take)
+RARE_PERCENT = 30
 MIN_SEEN = 64
-MAX_ABORTS = 3
+MAX_ABORTS = 4
 
 # whether the interpreter counts branches: a translation-time constant,
 # off in spy-nojit (targetsmalltalk.target), which has no traces to choose
@@ -81,17 +86,22 @@ def abort(length):
 @dont_inline
 def _rare(code, pc, taken, length):
     root = ROOT.code
-    if root is None or ROOT.end < 0 or aborts(ROOT) >= MAX_ABORTS:
-        return 0                # not a loop trace, or aborted enough
+    if root is None or ROOT.end < 0:
+        return 0                # not a loop trace
     seen, times_taken = code.branch_profile(pc)
-    if seen < MIN_SEEN:
-        return 0
     went = times_taken if taken else seen - times_taken
-    if went * 100 >= seen * RARE_PERCENT:
-        return 0
-    if leaves_a_loop(code, pc):
-        return 0
-    return 1
+    decision = 0
+    if seen >= MIN_SEEN and went * 100 < seen * RARE_PERCENT and \
+            aborts(ROOT) < MAX_ABORTS and not leaves_a_loop(code, pc):
+        decision = 1
+    # PYPYLOG=spy-branchbias:FILE: every branch a loop trace records
+    debug_start("spy-branchbias")
+    if have_debug_prints():
+        debug_print("%s @%d %s: went so %d of %d runs, %d aborts: %s" % (
+            code.selector, pc, "taken" if taken else "not taken", went,
+            seen, aborts(ROOT), "abort" if decision else "keep"))
+    debug_stop("spy-branchbias")
+    return decision
 
 
 def aborts(root):

@@ -394,6 +394,11 @@ def block_call_arity(bytes):
         return k
 
 
+# the interpreter's branch counts (CompiledCode.count_branch) describe
+# about the last BRANCH_WINDOW / 2 to BRANCH_WINDOW runs
+BRANCH_WINDOW = 512
+
+
 class CompiledCode(Shadow):
     _attrs_ = ['w_method', 'selector', 'bytes', 'literals_w', 'stack_size',
                'declared_stack_size', 'temp_size', 'w_class', 'sites',
@@ -448,11 +453,20 @@ class CompiledCode(Shadow):
 
     def count_branch(self, pc, taken):
         """The interpreter ran the conditional branch at pc (branchbias.py;
-        the decoder gives every method with one its counts)."""
+        the decoder gives every method with one its counts).  Both counts
+        are halved when the runs reach BRANCH_WINDOW, so they tell how the
+        branch went lately: a program's phases differ (bounce.st's balls
+        hit the walls far more often in its first steps)."""
         counts = self.branch_counts
-        counts[2 * pc] += 1
+        runs = counts[2 * pc] + 1
+        taken_count = counts[2 * pc + 1]
         if taken:
-            counts[2 * pc + 1] += 1
+            taken_count += 1
+        if runs >= BRANCH_WINDOW:
+            runs >>= 1
+            taken_count >>= 1
+        counts[2 * pc] = runs
+        counts[2 * pc + 1] = taken_count
 
     def branch_profile(self, pc):
         """(runs, times taken) of the conditional branch at pc."""

@@ -121,3 +121,21 @@ def test_each_keyed_loop_has_an_abort_budget_of_its_own(image, monkeypatch):
     assert code.bias_aborts == 0
     monkeypatch.setattr(ROOT, "key", key_b)
     assert branchbias._rare(code, rare_pc, False, 31) == 1
+
+
+def test_the_counts_describe_the_recent_runs(image):
+    # past BRANCH_WINDOW runs both counts are halved: a branch that went
+    # one way for a long time and then the other is judged by the latter
+    from spyvm.code import BRANCH_WINDOW
+    code, _, exit_pc, rare_pc, back = run_rare_loop(image, 5)
+    code.branch_counts[2 * rare_pc] = 0
+    code.branch_counts[2 * rare_pc + 1] = 0
+    for i in range(10 * BRANCH_WINDOW):
+        code.count_branch(rare_pc, True)
+    seen, taken = code.branch_profile(rare_pc)
+    assert BRANCH_WINDOW // 2 <= seen < BRANCH_WINDOW and taken == seen
+    for i in range(2 * BRANCH_WINDOW):
+        code.count_branch(rare_pc, False)
+    seen, taken = code.branch_profile(rare_pc)
+    assert BRANCH_WINDOW // 2 <= seen < BRANCH_WINDOW
+    assert taken * 100 < seen * 30
