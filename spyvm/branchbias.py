@@ -15,8 +15,8 @@ traces").
 The interpreter counts, per conditional branch, how often it ran and how
 often it was taken (`CompiledCode.count_branch`).  While tracing a loop
 (the trace started at a loop header: rootloop.ROOT), a conditional branch
-that goes the way it went in fewer than RARE_PERCENT of at least
-MIN_SEEN interpreted runs aborts the trace, as rootloop.py does for a
+that goes the way it went in less than RARE_PERCENT % of at least
+MIN_SEEN recent interpreted runs aborts the trace, as rootloop.py does for a
 trace that leaves its loop; RPython traces the loop again at a later
 crossing.  A branch that leaves a loop (an inner loop that a trace
 unrolls ends once per run) is not rare in that sense and never aborts.

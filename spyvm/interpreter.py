@@ -240,6 +240,8 @@ class Interpreter(object):
                         taken = w_cond is space.w_true
                     else:
                         taken = w_cond is space.w_false
+                    # the interpreter profiles the branch; a loop trace
+                    # may not take its rare way (branchbias.py)
                     if not jit.we_are_jitted():
                         if branchbias.PROFILE:
                             code.count_branch(start, taken)

@@ -23,8 +23,8 @@ class Config(object):
     The command line sets them before any Smalltalk code runs, and nothing
     changes them after: plain immutable fields, so tracing folds every read
     to a constant.  (Quasi-immutable, each read recorded an operation and a
-    guard that only the optimizer removed again: 3 of the 7 such pairs
-    a send recorded; docs/architecture.md, "Cheaper tracing".)
+    guard that only the optimizer removed again: 3 of the 7 such pairs a
+    traced send recorded; docs/architecture.md, "Cheaper tracing".)
     """
     _attrs_ = ['stats_enabled', 'pic_size', 'pic_enabled', 'loop_keys',
                'short_loop', 'hot_classes', 'hot_sample', 'frame_arrays',

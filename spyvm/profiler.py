@@ -5,8 +5,9 @@ stack; ours are CompiledCode objects, named `Class>>selector`.  The stack
 entry is pushed by the `activation` decorator around the interpreter's
 activation function, only while the profiler is on (`profiling`): when it
 is off the interpreter pays one global read per activation, and traces,
-which read the command line's switch, pay nothing.  In JIT-compiled code rvmprof finds
-the (inlined) methods through the JIT's code map (`jitdriver_unique_id`).
+which read the command line's switch, pay nothing.  In JIT-compiled code
+rvmprof finds the (inlined) methods through the JIT's code map
+(`jitdriver_unique_id`).
 
 The file is in vmprof's format; tools/profile_report.py reads it.
 """
