@@ -10,7 +10,9 @@ in the size), multiplied by (FAKE_WARMUP + 1 - i) for the first FAKE_WARMUP
 iterations i (a JIT warming up); FAKE_FAIL=<C> makes C's check fail; BenchTiny prints
 1000000*k bytecodes/sec, where k is the number of benchmarks that ran before
 in the process plus N for a pad line `EVAL (1 to: N) do: [...]` filed in
-before it (a history effect the tests can see).
+before it (a history effect the tests can see).  With FAKE_BY_PATH set, an
+iteration takes as many ms more as the first file's path is long (the
+luck bench/lottery.py looks for).
 """
 import os
 import re
@@ -58,6 +60,9 @@ def main(argv):
                 ms = per_unit * size ** power
                 if i <= warmup:
                     ms = ms * (warmup + 1 - i)
+                if os.environ.get('FAKE_BY_PATH'):
+                    # luck: the first file's path length adds ms
+                    ms += len(argv[2])
                 print('BENCH %s %d %d' % (name, i, int(ms)))
                 if cls == 'BenchTiny':
                     print('TINY %d %d bytecodes/sec; %d sends/sec'
