@@ -99,7 +99,10 @@ MAX_TRACE_LIMIT = 16000
 MAX_PARAM_DIGITS = 10
 
 
-DEFAULT_TRACE_LIMIT = 12000
+# in recorded operations: 12000 until sends recorded fewer quasi-immutable
+# reads (docs/architecture.md, "Cheaper tracing"), about a quarter fewer
+# operations per bytecode, so 9000 holds as many bytecodes as 12000 did
+DEFAULT_TRACE_LIMIT = 9000
 # RPython's counter decay (40) stays: decay=0 makes traces independent of
 # how much was allocated before, but measured slower and no steadier on
 # tinyBenchmarks' histories (docs/architecture.md, "JIT counters")
