@@ -3,10 +3,10 @@ and the loop is traced again later.
 
 A tracing JIT compiles the path of one iteration: whichever iteration
 came when the loop's counter crossed the threshold.  When that iteration
-took a rare branch (in bench/bounce.st, a ball that hits a wall: each of
-`bounce`'s four tests is true in 15-30 % of its runs), the loop is
-the rare path and every ordinary iteration leaves it through a guard into
-a bridge that redoes the loop's preamble before it jumps back: bounce
+took a rare branch (in bench/bounce.st, a ball that hits a wall: each
+of `bounce`'s four tests was true in 15-33 % of the runs profiled), the
+loop is the rare path and every ordinary iteration leaves it through a
+guard into a bridge that redoes the loop's preamble before it jumps back: bounce
 ran 1.7x slower so, and whether it did depended on the length of a file
 name (which shifts the GC's minor collections, and with them when the
 counters decay and cross; docs/architecture.md, "Rare branches in loop
