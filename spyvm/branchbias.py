@@ -20,6 +20,15 @@ MIN_SEEN recent interpreted runs aborts the trace, as rootloop.py does for a
 trace that leaves its loop; RPython traces the loop again at a later
 crossing.  A branch that leaves a loop (an inner loop that a trace
 unrolls ends once per run) is not rare in that sense and never aborts.
+Only fresh counts decide: those of code the interpreter ran a moment ago
+(at most STALE_AFTER counted branches before the trace started, on
+code.BRANCH_CLOCK), as it does the body of a loop that is about to get
+hot.  A method that has run compiled since its last count has old counts
+or counts of the runs that left compiled code through a guard, the rare
+ones: an outer loop traced late through it (bench/bounce.st's `run:`
+loop, through `balls do:` compiled long before) would otherwise be
+aborted for taking the common way (docs/architecture.md, "Rare branches
+in loop traces").
 A loop's traces are aborted so at most MAX_ABORTS times (counted on its
 loop key, so that each block's loop through `to:do:` has a budget of its
 own, or else on its method), so a loop whose every iteration takes some
@@ -45,6 +54,10 @@ from spyvm.rootloop import ROOT
 RARE_PERCENT = 30
 MIN_SEEN = 64
 MAX_ABORTS = 4
+# counts older than this many branches counted elsewhere do not decide: a
+# loop's body is counted at most a few hundred branches before its trace
+# starts, compiled code's ages grow with every interpreted iteration
+STALE_AFTER = 256
 
 # whether the interpreter counts branches: a translation-time constant,
 # off in spy-nojit (targetsmalltalk.target), which has no traces to choose
@@ -90,16 +103,20 @@ def _rare(code, pc, taken, length):
         return 0                # not a loop trace
     seen, times_taken = code.branch_profile(pc)
     went = times_taken if taken else seen - times_taken
+    age = code.branch_age()
     decision = 0
     if seen >= MIN_SEEN and went * 100 < seen * RARE_PERCENT and \
-            aborts(ROOT) < MAX_ABORTS and not leaves_a_loop(code, pc):
+            age <= STALE_AFTER and aborts(ROOT) < MAX_ABORTS and \
+            not leaves_a_loop(code, pc):
         decision = 1
     # PYPYLOG=spy-branchbias:FILE: every branch a loop trace records
     debug_start("spy-branchbias")
     if have_debug_prints():
-        debug_print("%s @%d %s: went so %d of %d runs, %d aborts: %s" % (
-            code.selector, pc, "taken" if taken else "not taken", went,
-            seen, aborts(ROOT), "abort" if decision else "keep"))
+        debug_print("%s @%d %s: went so %d of %d runs, %d branches ago, "
+                    "%d aborts: %s" % (
+                        code.selector, pc, "taken" if taken else "not taken",
+                        went, seen, age, aborts(ROOT),
+                        "abort" if decision else "keep"))
     debug_stop("spy-branchbias")
     return decision
 

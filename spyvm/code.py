@@ -399,13 +399,27 @@ def block_call_arity(bytes):
 BRANCH_WINDOW = 512
 
 
+class BranchClock(object):
+    """The conditional branches the interpreter has counted so far: each
+    method's counts carry the time of their last run on this clock, so
+    that a trace can tell counts of code it just interpreted from counts
+    left over from before that code ran compiled (branchbias.py)."""
+    _attrs_ = ['ticks']
+
+    def __init__(self):
+        self.ticks = 0
+
+
+BRANCH_CLOCK = BranchClock()
+
+
 class CompiledCode(Shadow):
     _attrs_ = ['w_method', 'selector', 'bytes', 'literals_w', 'stack_size',
                'declared_stack_size', 'temp_size', 'w_class', 'sites',
                'quick_kind', 'quick_index', 'block_arity', 'leaf',
                'runs_blocks', 'leaf_program', 'long_loop', 'green_hash',
                'exit_aborts', 'recursion_aborts', 'branch_counts',
-               'bias_aborts']
+               'branch_stamp', 'bias_aborts']
     _immutable_fields_ = ['w_method', 'selector', 'bytes', 'literals_w[*]',
                           'stack_size', 'declared_stack_size', 'temp_size',
                           'w_class', 'sites[*]', 'quick_kind', 'quick_index',
@@ -443,6 +457,8 @@ class CompiledCode(Shadow):
         # counted by the interpreter (branchbias.py); empty without one
         self.branch_counts = [0] * (2 * len(bytes)) \
             if has_conditional_branch(bytes) else []
+        # BRANCH_CLOCK's time when the interpreter last counted a branch here
+        self.branch_stamp = 0
         # loop traces aborted for a branch going its rare way (branchbias.py)
         self.bias_aborts = 0
         # an activation took more than --short-loop backward branches
@@ -457,6 +473,9 @@ class CompiledCode(Shadow):
         are halved when the runs reach BRANCH_WINDOW, so they tell how the
         branch went lately: a program's phases differ (bounce.st's balls
         hit the walls far more often in its first steps)."""
+        tick = BRANCH_CLOCK.ticks + 1
+        BRANCH_CLOCK.ticks = tick
+        self.branch_stamp = tick
         counts = self.branch_counts
         runs = counts[2 * pc] + 1
         taken_count = counts[2 * pc + 1]
@@ -474,6 +493,11 @@ class CompiledCode(Shadow):
         if 2 * pc + 1 >= len(counts):
             return 0, 0
         return counts[2 * pc], counts[2 * pc + 1]
+
+    def branch_age(self):
+        """How many conditional branches the interpreter has counted
+        elsewhere since it last counted one here."""
+        return BRANCH_CLOCK.ticks - self.branch_stamp
 
     def is_cheap_callee(self):
         """Quick or a pure leaf (a pure method that sends nothing): what a

@@ -139,3 +139,29 @@ def test_the_counts_describe_the_recent_runs(image):
     seen, taken = code.branch_profile(rare_pc)
     assert BRANCH_WINDOW // 2 <= seen < BRANCH_WINDOW
     assert taken * 100 < seen * 30
+
+
+def test_stale_counts_do_not_decide(image, monkeypatch):
+    # counts the interpreter made before the code ran compiled (or only
+    # from the runs that left compiled code) are old by the time an outer
+    # loop is traced through that code: they keep the trace as it goes
+    from spyvm.code import BRANCH_CLOCK
+    code, _, exit_pc, rare_pc, back = run_rare_loop(image, 100)
+    monkeypatch.setattr(ROOT, "code", code)
+    monkeypatch.setattr(ROOT, "end", back)
+    # the code was the last the interpreter counted: fresh
+    assert code.branch_age() == 0
+    assert branchbias._rare(code, rare_pc, False, 40) == 1
+    # other code ran interpreted since; its branches tick the clock
+    other, _, _, _, _ = run_rare_loop(image, 5)
+    assert code.branch_age() == BRANCH_CLOCK.ticks - code.branch_stamp > 0
+    monkeypatch.setattr(BRANCH_CLOCK, "ticks",
+                        code.branch_stamp + branchbias.STALE_AFTER)
+    assert branchbias._rare(code, rare_pc, False, 41) == 1
+    monkeypatch.setattr(BRANCH_CLOCK, "ticks",
+                        code.branch_stamp + branchbias.STALE_AFTER + 1)
+    assert branchbias._rare(code, rare_pc, False, 42) == 0
+    # counting the code again makes its counts fresh
+    code.count_branch(rare_pc, True)
+    assert code.branch_age() == 0
+    assert branchbias._rare(code, rare_pc, False, 43) == 1
