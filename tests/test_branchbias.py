@@ -153,7 +153,7 @@ def test_stale_counts_do_not_decide(image, monkeypatch):
     assert code.branch_age() == 0
     assert branchbias._rare(code, rare_pc, False, 40) == 1
     # other code ran interpreted since; its branches tick the clock
-    other, _, _, _, _ = run_rare_loop(image, 5)
+    run_rare_loop(image, 5)
     assert code.branch_age() == BRANCH_CLOCK.ticks - code.branch_stamp > 0
     monkeypatch.setattr(BRANCH_CLOCK, "ticks",
                         code.branch_stamp + branchbias.STALE_AFTER)
