@@ -60,3 +60,37 @@ def test_under_the_cap_every_short_loop_unrolls_but_a_recursions(trace):
     assert inlining.unroll_allowed(callee, 3000) == 0    # the cap, 25 %
     assert inlining.decide(callee, 3010) == inlining.INLINE
     assert inlining.unroll_allowed(callee, 3020) == 0    # twice inlined
+
+
+def test_a_recursion_is_aborted_past_three_quarters(trace):
+    # trace_limit 12000: budget 6000, abort_at 9000
+    method = Code()
+    assert inlining.decide(method, 100) == inlining.INLINE
+    assert inlining.decide(method, 8900) == inlining.DONT_INLINE
+    assert inlining.decide(method, 9100) == inlining.ABORT
+
+
+def test_a_recursion_that_returned_is_not_aborted(trace):
+    method = Code()
+    assert inlining.decide(method, 100) == inlining.INLINE
+    inlining.left(200, 2)
+    assert inlining.decide(method, 9100) == inlining.DONT_INLINE
+
+
+def test_the_aborts_are_bounded_per_method(trace):
+    method = Code()
+    method.recursion_aborts = inlining.TRACE.recursion_aborts
+    assert inlining.decide(method, 100) == inlining.INLINE
+    assert inlining.decide(method, 9100) == inlining.DONT_INLINE
+
+
+def test_a_recursion_entered_past_the_budget_does_not_count(trace):
+    """Sibling calls entered past the budget are not counted: a bridge
+    that inlines benchFib's subtrees one after the other may finish past
+    three quarters.  Counting them (list's tail:with:with: bridges then
+    abort instead of reaching trace_limit) cut benchFib's chain of bridges
+    one level earlier: tinyBenchmarks 620-700M sends/s instead of
+    880-1,010M (docs/architecture.md, "Recursion aborts")."""
+    method = Code()
+    assert inlining.decide(method, 7000) == inlining.DONT_INLINE
+    assert inlining.decide(method, 9100) == inlining.DONT_INLINE
