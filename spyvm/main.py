@@ -106,15 +106,8 @@ DEFAULT_TRACE_LIMIT = 9000
 # RPython's counter decay (40) stays: decay=0 makes traces independent of
 # how much was allocated before, but measured slower and no steadier on
 # tinyBenchmarks' histories (docs/architecture.md, "JIT counters")
-# max_unroll_recursion counts the frames of a method on the tracer's whole
-# stack, the resumed frames of a bridge included; at 15 a bridge deep in
-# benchFib's tree could reach it and mark benchFib by chance (sends/s
-# halved); trace length is inlining.py's limit instead (docs/architecture.md,
-# "Recursion aborts": the depth rule)
-DEFAULT_MAX_UNROLL_RECURSION = 30
 JIT_DEFAULTS = ("threshold=1000,function_threshold=1500,trace_limit=%d,"
-                "max_unroll_recursion=%d"
-                % (DEFAULT_TRACE_LIMIT, DEFAULT_MAX_UNROLL_RECURSION))
+                "max_unroll_recursion=15" % DEFAULT_TRACE_LIMIT)
 
 
 def _jit_parameter_help():

@@ -94,18 +94,6 @@ def test_jit_help_says_what_enable_opts_accepts(run_untranslated):
     assert check_jit_params("off") == ""
 
 
-def test_jit_help_lists_the_depth_rule_spy_sets(run_untranslated):
-    """RPython's max_unroll_recursion counts a bridge's resumed frames too:
-    at 15 it marked benchFib by chance in 2 of 22 draws (sends/s halved);
-    from 20 on it did not (docs/architecture.md, "Recursion aborts")."""
-    from spyvm.main import DEFAULT_MAX_UNROLL_RECURSION
-    r = run_untranslated("--jit", "help")
-    assert r.status == 0
-    assert ("max_unroll_recursion=%d" % DEFAULT_MAX_UNROLL_RECURSION
-            in r.out)
-    assert DEFAULT_MAX_UNROLL_RECURSION >= 20
-
-
 def test_missing_image(run_untranslated, tmp_path):
     r = run_untranslated(str(tmp_path / "nope.image"))
     assert r.status == 2
