@@ -36,14 +36,14 @@ It also keeps tree recursion from being marked by chance (on unless
 about to inline one more activation of a method it already runs inlined
 is aborted (`enter`), at most --recursion-aborts times per method (default
 4), before RPython's own abort at trace_limit marks the method for good.
+The guard or entry is traced again at a later crossing of its counter, on
+another call of the recursion (docs/architecture.md, "Recursion aborts").
 "Already runs" counts the activations the trace entered before the budget
 (half of trace_limit) and has not left: a sibling call entered past it
 does not count, so a bridge that inlines sibling subtrees one after the
 other is let through to its end.  That gap carries benchFib's speed:
 counting every activation cut its chain of bridges one level earlier
 (docs/architecture.md, "Recursion aborts").
-The guard or entry is traced again at a later crossing of its counter, on
-another call of the recursion (docs/architecture.md, "Recursion aborts").
 """
 
 from rpython.rlib import jit
