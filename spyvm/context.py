@@ -291,6 +291,19 @@ class W_Context(W_Object):
         return self.stack_w[sp]
 
     @jit.unroll_safe
+    def forget_dead_slots(self):
+        """At a trace's first bytecode: store None above sp.  The slots hold
+        None already (pop), but the trace reads the portal context's slots
+        from the heap as unknown values, and every guard would keep them
+        alive (in registers or JIT frame slots, and so in the frame size
+        of every call_assembler into the trace); constants cost nothing
+        (docs/architecture.md, "Dead stack slots")."""
+        sp = jit.promote(self.sp)   # static per pc: one guard
+        assert sp >= 0
+        for i in range(sp, len(self.stack_w)):
+            self.stack_w[i] = None
+
+    @jit.unroll_safe
     def pop_n(self, n):
         """Pop n values, answered in push order."""
         sp = self.sp - n

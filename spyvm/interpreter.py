@@ -139,7 +139,9 @@ class Interpreter(object):
                                           key=key, ctx=ctx)
                 if jit.we_are_jitted():
                     # while tracing: where this trace started (rootloop.py)
-                    rootloop.at_merge_point(code, pc, key)
+                    if rootloop.at_merge_point(code, pc, key):
+                        # its first bytecode: no guard keeps dead slots
+                        ctx.forget_dead_slots()
             space = self.space
             bytes = code.bytes
             if pc < 0 or pc >= len(bytes):

@@ -62,10 +62,12 @@ class LeftRootLoop(Exception):
 
 
 def at_merge_point(code, pc, key=None):
-    """Called at every bytecode the tracer records (Interpreter.dispatch)."""
+    """Called at every bytecode the tracer records (Interpreter.dispatch);
+    true at the first one of a trace (a constant in the trace)."""
     length = jit.current_trace_length()
     if length >= 0:
-        _merge_point(jit.promote(code), pc, length, key)
+        return _merge_point(jit.promote(code), pc, length, key) == 1
+    return False
 
 
 def leaves(code, pc, target):
@@ -106,6 +108,8 @@ def _merge_point(code, pc, length, key=None):
         root.key = key
         root.header = pc
         root.end = loop_end(code, pc)
+        root.merge_length = length
+        return 1
     root.merge_length = length
     return 0
 

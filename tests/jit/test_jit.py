@@ -855,3 +855,42 @@ class TestOwnImageTraces(LLJitMixin):
         assert aborted == 1, text
         assert 2 in labels, text
         assert True not in self_jumps, text
+
+    def test_guards_after_a_call_keep_no_dead_stack_slot(self):
+        """A trace reads its context's stack slots from the heap at entry;
+        those above sp hold None (Context.pop), and the trace's first
+        bytecode says so (Context.forget_dead_slots).  Without it every
+        guard of jitFib's traces carried the loads of its empty slots to
+        the end, alive in registers or JIT frame slots across each
+        call_assembler.  Guards before the first call may still carry
+        them: they share the resume data of the trace's start."""
+        def collect(result):
+            from rpython.jit.metainterp.history import Const
+            from rpython.jit.metainterp.test.support import get_stats
+            assert result == jit_fib(10)
+            checked, dead_kept = 0, []
+            for loop in get_stats().get_all_loops():
+                ops = loop.operations
+                stacks = [op for op in ops
+                          if op.getopname() == "getfield_gc_r"
+                          and "inst_stack_w" in repr(op.getdescr())
+                          and op.getarg(0) in loop.inputargs]
+                # jitFib's receiver is slot 0, its stack starts at 1
+                dead = [op for op in ops
+                        if op.getopname() == "getarrayitem_gc_r"
+                        and op.getarg(0) in stacks
+                        and isinstance(op.getarg(1), Const)
+                        and op.getarg(1).getint() >= 1]
+                called = False
+                for op in ops:
+                    if op.getopname() == "call_assembler_r":
+                        called = True
+                    elif called and op.is_guard():
+                        checked += 1
+                        dead_kept.extend([box for box in op.getfailargs()
+                                          if box in dead])
+            return checked, len(dead_kept)
+        checked, dead_kept = self.run("jitFib", 10, collect,
+                                      max_unroll_recursion=1)
+        assert checked > 0
+        assert dead_kept == 0
