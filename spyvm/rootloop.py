@@ -100,18 +100,17 @@ def _merge_point(code, pc, length, key=None):
     # inlining's bookkeeping notices the new trace by its length too; an
     # activation a bridge entered before its first merge point stays open
     sync(TRACE, length)
-    if length <= root.merge_length:
-        # the trace length grows between merge points of one trace: this
-        # is the first merge point of a new trace (a loop, an entry or a
-        # bridge)
+    # the trace length grows between merge points of one trace: a length
+    # that did not is the first merge point of a new trace (a loop, an
+    # entry or a bridge)
+    first = length <= root.merge_length
+    if first:
         root.code = code
         root.key = key
         root.header = pc
         root.end = loop_end(code, pc)
-        root.merge_length = length
-        return 1
     root.merge_length = length
-    return 0
+    return 1 if first else 0
 
 
 @jit.elidable

@@ -858,12 +858,12 @@ class TestOwnImageTraces(LLJitMixin):
 
     def test_guards_after_a_call_keep_no_dead_stack_slot(self):
         """A trace reads its context's stack slots from the heap at entry;
-        those above sp hold None (Context.pop), and the trace's first
-        bytecode says so (Context.forget_dead_slots).  Without it every
+        those above sp hold None (W_Context.pop), and the trace's first
+        bytecode says so (W_Context.forget_dead_slots).  Without it every
         guard of jitFib's traces carried the loads of its empty slots to
         the end, alive in registers or JIT frame slots across each
-        call_assembler.  Guards before the first call may still carry
-        them: they share the resume data of the trace's start."""
+        call_assembler.  Guards before the trace's first side effect may
+        still carry them: they share the resume data of its start."""
         def collect(result):
             from rpython.jit.metainterp.history import Const
             from rpython.jit.metainterp.test.support import get_stats
