@@ -12,6 +12,7 @@ import os
 import statistics
 import subprocess
 
+from clock import choose_times
 from procs import run_process
 from report import steady
 
@@ -48,13 +49,16 @@ def target_ms(run, fraction):
     return ms if ms >= 1 else None
 
 
-def floor_process(exe, bench, ms, iterations, kind, process, timeout, log_path, parse_output):
-    """One process of the floor: a run record like the VMs' (results.json)."""
+def floor_process(exe, bench, ms, iterations, kind, process, timeout, log_path, parse_output,
+                  clock='vm'):
+    """One process of the floor: a run record like the VMs' (results.json),
+    timed by the same clock as theirs."""
     cmd = '%s %s %d %d %s' % (exe, bench, int(round(ms)), iterations, kind)
     res = run_process(cmd, timeout, log_path)
-    times, ok, _fails, _tiny, _started = parse_output(res.text, bench)
+    vm_times, ok, _fails, _tiny, _started = parse_output(res.text, bench)
+    times, used, _lines = choose_times(clock, vm_times, res.stamps, bench)
     run = {'process': process, 'times': times, 'target_ms': round(ms, 1),
-           'wall_s': round(res.seconds, 3), 'rc': res.rc}
+           'wall_s': round(res.seconds, 3), 'rc': res.rc, 'clock': used}
     if ok and len(times) == iterations and not res.timed_out:
         run['status'] = 'ok'
     else:

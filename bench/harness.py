@@ -38,6 +38,7 @@ from procs import run_process, Xvfb  # noqa: E402
 from report import steady, summarize, full_report, fmt_ms, TINY_HISTORIES  # noqa: E402
 from charts import write_charts  # noqa: E402
 import floor  # noqa: E402
+from clock import BENCH_RE, START_RE, CLOCKS, choose_times  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -62,10 +63,8 @@ TINY = 'tinyBenchmarks'
 
 # Lines may be prefixed by the VM (e.g. a log tag), so only require that the
 # keyword is not glued to a preceding word.
-BENCH_RE = re.compile(r'(?<![\w-])BENCH (\S+) (\d+) (-?\d+)(?!\S)')
 OK_RE = re.compile(r'(?<![\w-])BENCH-OK (\S+)(?!\S)')
 FAIL_RE = re.compile(r'(?<![\w-])BENCH-FAIL (\S+) (.*)')
-START_RE = re.compile(r'(?<![\w-])BENCH-START (\S+) (\d+) (\d+)(?!\S)')
 # spy --jit-events: the JIT compiled or gave up a trace; the last field is
 # the JIT's total time so far in ms
 JIT_EVENT_RE = re.compile(r'(?<![\w-])JIT-EVENT (?:compile loop|compile bridge|abort) '
@@ -380,8 +379,9 @@ def _tiny_history_files(tmpdir, history, runs, suite_sizes):
 class Runner:
     """Runs processes of one harness invocation (logs, X display, counters)."""
 
-    def __init__(self, image, timeout, logdir, tmpdir, display=None):
+    def __init__(self, image, timeout, logdir, tmpdir, display=None, clock='vm'):
         self.image = image
+        self.clock = clock              # --clock: 'vm' or 'lines' (clock.py)
         self.timeout = timeout
         self.logdir = logdir
         self.tmpdir = tmpdir
@@ -399,9 +399,14 @@ class Runner:
     def bench_process(self, vm, bench, files, log_name, process):
         """One process of a benchmark: a run record for results.json."""
         res = self.run(vm, files, log_name)
-        times, ok, fails, tiny, started = parse_output(res.text, bench)
+        vm_times, ok, fails, tiny, started = parse_output(res.text, bench)
+        times, clock, lines = choose_times(self.clock, vm_times, res.stamps, bench)
         run = {'process': process, 'times': times, 'wall_s': round(res.seconds, 3),
-               'rc': res.rc, 'maxrss_kb': res.maxrss_kb}
+               'rc': res.rc, 'maxrss_kb': res.maxrss_kb, 'clock': clock}
+        if clock == 'lines':
+            run['vm_times'] = vm_times
+        elif lines:
+            run['line_times'] = lines
         if res.cpu_s is not None:
             run['cpu_s'] = round(res.cpu_s, 3)
         if tiny:
@@ -586,6 +591,11 @@ def main(argv=None):
     ap.add_argument('--floor-vm', metavar='VM',
                     help='the VM whose iterations --noise-floor imitates (default: the '
                     'baseline, else the first VM)')
+    ap.add_argument('--clock', choices=CLOCKS, default='vm',
+                    help="what times an iteration: 'vm', the ms the runner prints (the "
+                    "image's millisecond clock, the default), or 'lines', the time between "
+                    "the arrivals of the runner's lines, to the microsecond, where at least "
+                    "90%% of a process's iterations agree with the VM's ms (bench/clock.py)")
     ap.add_argument('--timeout', type=float, default=900,
                     help='seconds per process (default 900)')
     ap.add_argument('--baseline', help='VM name that ratios are computed against '
@@ -716,7 +726,7 @@ def main(argv=None):
         'vm_processes': {v.name: v.processes for v in vms if v.processes},
         'history_vms': [v.name for v in vms if v.history],
         'budget_s': {v.name: v.budget for v in vms if v.budget},
-        'linearity_vms': linearity,
+        'linearity_vms': linearity, 'clock': args.clock,
     }
     if floor_vm:
         meta['noise_floor'] = {'kind': args.noise_floor, 'vm': floor_vm, 'runs': {}}
@@ -728,7 +738,7 @@ def main(argv=None):
         xvfb = Xvfb() if any(v.display for v in vms) else None
         display = xvfb.__enter__() if xvfb else None
         try:
-            runner = Runner(image, args.timeout, logdir, tmpdir, display)
+            runner = Runner(image, args.timeout, logdir, tmpdir, display, args.clock)
             if floor_vm:
                 try:
                     runner.floor_exe = floor.compile_floor(tmpdir)
@@ -896,7 +906,7 @@ class RunState:
         fr = floor.floor_process(runner.floor_exe, b, ms, iters, nf['kind'], run['process'],
                                  self.args.timeout,
                                  os.path.join(runner.logdir, '%s-floor-p%d.log' % (b, run['process'])),
-                                 parse_output)
+                                 parse_output, runner.clock)
         note('%s %s\n' % (fr['status'], ' '.join(str(t) for t in fr['times'][:12])))
         runs.append(fr)
 
@@ -996,6 +1006,17 @@ def check_linearity(runner, vms, benches, sizes, results, args, tmpdir):
     return out
 
 
+def clock_line(vms, benches, results):
+    """--clock lines: which processes the harness's clock timed."""
+    used = [(b, v, r['clock']) for b in benches for v in vms
+            for r in results[b][v]['runs'] if r.get('clock')]
+    fallback = sorted(set('%s %s' % (b, v) for b, v, c in used if c == 'vm'))
+    return ("clock: the arrival of the runner's lines (--clock lines) in %d of %d processes; "
+            "the VM's ms (lines buffered or not agreeing) in %s"
+            % (sum(1 for _, _, c in used if c == 'lines'), len(used),
+               ', '.join(fallback) or 'none'))
+
+
 def write_outputs(out, meta, results, geo, charts):
     vms, benches = meta['vm_order'], meta['benchmarks']
     head = ['spy benchmark results  %s' % meta['date'],
@@ -1022,6 +1043,8 @@ def write_outputs(out, meta, results, geo, charts):
     for k in ('vm_iterations', 'vm_processes'):
         if meta.get(k):
             head.append('%s: %s' % (k.replace('_', ' '), ', '.join('%s=%s' % kv for kv in meta[k].items())))
+    if meta.get('clock') == 'lines':
+        head.append(clock_line(vms, benches, results))
     if meta.get('history_vms'):
         head.append('NAME+hist = the VM in history mode: each benchmark runs after every other '
                     'selected benchmark was filed in and run once in the same process')

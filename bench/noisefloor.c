@@ -85,6 +85,7 @@ int main(int argc, char **argv)
     if (n < 1)
         n = 1;
     printf("BENCH-START %s %ld %ld\n", name, n, iterations);
+    fflush(stdout);             /* the harness may time the lines (--clock lines) */
     for (long it = 1; it <= iterations; it++) {
         long t0 = (long)now_ms();
         for (long u = 0; u < n; u++)

@@ -15,10 +15,14 @@ import time
 
 
 class Result:
-    """What one process did: status code, output text, seconds, max RSS."""
+    """What one process did: status code, output text, seconds, max RSS, and
+    `stamps`: each line of stdout with the time it arrived (seconds since
+    the start), the harness's own clock for a VM that writes its lines as
+    it goes."""
 
-    def __init__(self, rc, text, seconds, timed_out, maxrss_kb, cpu_s=None):
+    def __init__(self, rc, text, seconds, timed_out, maxrss_kb, cpu_s=None, stamps=()):
         self.rc = rc
+        self.stamps = stamps
         self.cpu_s = cpu_s              # user + system CPU seconds (VM and children)
         self.text = text
         self.seconds = seconds
@@ -30,6 +34,13 @@ def _drain(stream, sink):
     sink.append(stream.read())
 
 
+def _drain_lines(stream, sink, stamps, t0):
+    """Read stdout a line at a time, noting when each line came."""
+    for line in iter(stream.readline, b''):
+        stamps.append((time.perf_counter() - t0, line))
+    sink.append(b''.join(line for _, line in stamps))
+
+
 def run_process(cmd, timeout, log_path=None, env=None):
     """Run a shell command to completion (killing its process group after
     `timeout` seconds); never raises for a failing command."""
@@ -37,8 +48,8 @@ def run_process(cmd, timeout, log_path=None, env=None):
     proc = subprocess.Popen(cmd, shell=True, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True, env=env)
-    out, err = [], []
-    readers = [threading.Thread(target=_drain, args=(proc.stdout, out)),
+    out, err, stamps = [], [], []
+    readers = [threading.Thread(target=_drain_lines, args=(proc.stdout, out, stamps, t0)),
                threading.Thread(target=_drain, args=(proc.stderr, err))]
     for t in readers:
         t.start()
@@ -84,7 +95,8 @@ def run_process(cmd, timeout, log_path=None, env=None):
             f.write('---- stdout ----\n' + text_out)
             f.write('\n---- stderr ----\n' + text_err)
     return Result(proc.returncode, text_out + '\n' + text_err, seconds,
-                  bool(timed_out), usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
+                  bool(timed_out), usage.ru_maxrss, usage.ru_utime + usage.ru_stime,
+                  [(t, line.decode('utf-8', 'replace')) for t, line in stamps])
 
 
 class Xvfb:

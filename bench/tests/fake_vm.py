@@ -12,11 +12,15 @@ iterations i (a JIT warming up); FAKE_FAIL=<C> makes C's check fail; BenchTiny p
 in the process plus N for a pad line `EVAL (1 to: N) do: [...]` filed in
 before it (a history effect the tests can see).  With FAKE_BY_PATH set, an
 iteration takes as many ms more as the first file's path is long (the
-luck bench/lottery.py looks for).
+luck bench/lottery.py looks for).  With FAKE_SLEEP set, an iteration
+sleeps its ms (a fraction too), prints its whole ms like the image's clock
+and writes each line as it goes; without it, the output comes at the end
+(a VM that buffers its Transcript).
 """
 import os
 import re
 import sys
+import time
 
 RUN = re.compile(r"EVAL BenchRunner run: (\w+) iterations: (\d+) size: (\d+)")
 TINY = re.compile(r"EVAL Transcript show: 'TINY (\d+) ' \+ 0 tinyBenchmarks")
@@ -55,7 +59,8 @@ def main(argv):
             name = bench_name(cls)
             per_unit = float(os.environ.get('FAKE_MS_' + cls, '1'))
             power = float(os.environ.get('FAKE_POWER_' + cls, '1'))
-            print('BENCH-START %s %d %d' % (name, size, n))
+            sleep = bool(os.environ.get('FAKE_SLEEP'))
+            print('BENCH-START %s %d %d' % (name, size, n), flush=sleep)
             for i in range(1, n + 1):
                 ms = per_unit * size ** power
                 if i <= warmup:
@@ -63,7 +68,9 @@ def main(argv):
                 if os.environ.get('FAKE_BY_PATH'):
                     # luck: the first file's path length adds ms
                     ms += len(argv[2])
-                print('BENCH %s %d %d' % (name, i, int(ms)))
+                if sleep:
+                    time.sleep(ms / 1000.0)
+                print('BENCH %s %d %d' % (name, i, int(ms)), flush=sleep)
                 if cls == 'BenchTiny':
                     print('TINY %d %d bytecodes/sec; %d sends/sec'
                           % (i, 1000000 * (before + 1), 100000 * (before + 1)))

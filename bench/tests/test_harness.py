@@ -19,6 +19,7 @@ import harness  # noqa: E402
 import refvm  # noqa: E402
 import report  # noqa: E402
 import floor  # noqa: E402
+import clock  # noqa: E402
 import profile_report  # noqa: E402
 
 FAKE_VM = '%s %s {image} {files}' % (sys.executable, os.path.join(HERE, 'fake_vm.py'))
@@ -82,6 +83,41 @@ class ParseOutputTest(unittest.TestCase):
     def test_run_cc_plain_tiny_line(self):
         text = '12345 bytecodes/sec; 678 sends/sec\n'
         self.assertEqual(harness.parse_output(text, 'tinyBenchmarks')[3], [[12345, 678]])
+
+
+class ClockTest(unittest.TestCase):
+    """bench/clock.py: iterations timed by the arrival of the lines."""
+
+    STAMPS = [(0.100, '(System started)\n'), (0.200, 'BENCH-START towers 40 3\n'),
+              (0.2055, 'BENCH towers 1 5\n'), (0.2063, 'JIT-EVENT compile loop 12 3.0\n'),
+              (0.21175, 'BENCH towers 2 6\n'), (0.2172, 'BENCH towers 3 5\n'),
+              (0.2173, 'BENCH list 1 9\n'), (0.2174, 'BENCH-OK towers\n')]
+
+    def test_line_times(self):
+        # from BENCH-START to BENCH 1, then line to line; other lines and
+        # other benchmarks' lines do not count
+        self.assertEqual(clock.line_times(self.STAMPS, 'towers'), [5.5, 6.25, 5.45])
+        # a VM that prints its Transcript again: a repeated line counts once
+        again = self.STAMPS + [(0.300, 'BENCH towers 3 5\n')]
+        self.assertEqual(clock.line_times(again, 'towers'), [5.5, 6.25, 5.45])
+        self.assertEqual(clock.line_times(self.STAMPS, 'sieve'), [])
+
+    def test_choose_times(self):
+        vm = [5, 6, 5]
+        self.assertEqual(clock.choose_times('lines', vm, self.STAMPS, 'towers'),
+                         ([5.5, 6.25, 5.45], 'lines', [5.5, 6.25, 5.45]))
+        # the default clock is the VM's; the line times still come back
+        self.assertEqual(clock.choose_times('vm', vm, self.STAMPS, 'towers'),
+                         (vm, 'vm', [5.5, 6.25, 5.45]))
+        # output that arrived at once (buffered): nothing agrees, the VM's ms
+        buffered = [(1.0, line) for _, line in self.STAMPS]
+        self.assertEqual(clock.choose_times('lines', vm, buffered, 'towers'),
+                         (vm, 'vm', [0.0, 0.0, 0.0]))
+        # one of three iterations off by 3 ms is more than a tenth
+        self.assertEqual(clock.choose_times('lines', [5, 9, 5], self.STAMPS, 'towers')[1], 'vm')
+        # lines missing: the VM's
+        self.assertEqual(clock.choose_times('lines', [5, 6, 5, 5], self.STAMPS, 'towers')[1],
+                         'vm')
 
 
 class CalibrateTest(unittest.TestCase):
@@ -450,6 +486,26 @@ class HarnessEndToEndTest(unittest.TestCase):
                                       universal_newlines=True, timeout=60)
             self.assertNotEqual(proc.returncode, 0)
             self.assertIn(msg, proc.stderr)
+
+
+    def test_clock_lines(self):
+        # 0.5 ms per unit at size 25: each iteration sleeps 12.5 ms and the
+        # VM's clock says 12; 'buffered' writes its lines at the end
+        text, data, _ = self.run_harness(
+            '--vm', 'live=FAKE_SLEEP=1 ' + FAKE_VM, '--vm', 'buffered=' + FAKE_VM,
+            '-b', 'sieve', '--size', 'sieve=25', '-n', '4', '-p', '1', '--clock', 'lines',
+            '--no-charts', env={'FAKE_MS_BenchSieve': '0.5'})
+        live = data['results']['sieve']['live']['runs'][0]
+        self.assertEqual(live['clock'], 'lines')
+        self.assertEqual(live['vm_times'], [12, 12, 12, 12])
+        for t in live['times']:
+            self.assertGreaterEqual(t, 12.5)   # the half ms the VM's clock dropped
+            self.assertLess(t, 12 + clock.AGREE_MS + 0.6)
+        buffered = data['results']['sieve']['buffered']['runs'][0]
+        self.assertEqual(buffered['clock'], 'vm')
+        self.assertEqual(buffered['times'], [12, 12, 12, 12])
+        self.assertIn('(--clock lines) in 1 of 2 processes', text)
+        self.assertIn("the VM's ms (lines buffered or not agreeing) in sieve buffered", text)
 
 
 class NoiseFloorTest(unittest.TestCase):
