@@ -34,7 +34,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from procs import run_process, Xvfb  # noqa: E402
+from procs import build_rss_helper, run_process, Xvfb  # noqa: E402
 from report import steady, summarize, full_report, fmt_ms, TINY_HISTORIES  # noqa: E402
 from charts import write_charts  # noqa: E402
 import floor  # noqa: E402
@@ -387,6 +387,7 @@ class Runner:
         self.tmpdir = tmpdir
         self.display = display
         self.floor_exe = None           # bench/noisefloor.c, built for --noise-floor
+        self.rss_helper = build_rss_helper(tmpdir)  # bench/maxrss.c, or None
 
     def run(self, vm, files, log_name):
         # TMPDIR: whatever a killed wrapper leaves behind goes with our tmpdir
@@ -394,7 +395,8 @@ class Runner:
         if vm.display and self.display:
             env['DISPLAY'] = self.display
         cmd = expand(vm.template, self.image, files)
-        return run_process(cmd, self.timeout, os.path.join(self.logdir, log_name), env)
+        return run_process(cmd, self.timeout, os.path.join(self.logdir, log_name), env,
+                           self.rss_helper)
 
     def bench_process(self, vm, bench, files, log_name, process):
         """One process of a benchmark: a run record for results.json."""
@@ -744,6 +746,10 @@ def main(argv=None):
                     runner.floor_exe = floor.compile_floor(tmpdir)
                 except floor.FloorError as e:
                     sys.exit('harness: %s' % e)
+            if not runner.rss_helper:
+                note('harness: no C compiler for bench/maxrss.c: max RSS figures are at least '
+                     "the harness's own\n")
+            meta['rss'] = 'maxrss.c' if runner.rss_helper else 'floored by the harness'
             run_all(runner, vms, benches, sizes, user_sizes, baseline, args, tmpdir, meta, results)
             if os.path.exists(os.path.join(args.out, 'results.partial.json')):
                 os.remove(os.path.join(args.out, 'results.partial.json'))
@@ -1045,6 +1051,9 @@ def write_outputs(out, meta, results, geo, charts):
             head.append('%s: %s' % (k.replace('_', ' '), ', '.join('%s=%s' % kv for kv in meta[k].items())))
     if meta.get('clock') == 'lines':
         head.append(clock_line(vms, benches, results))
+    if meta.get('rss') == 'floored by the harness':
+        head.append("max RSS: no C compiler for bench/maxrss.c, so every RSS figure is at "
+                    "least the harness's own (Linux keeps the peak across exec)")
     if meta.get('history_vms'):
         head.append('NAME+hist = the VM in history mode: each benchmark runs after every other '
                     'selected benchmark was filed in and run once in the same process')

@@ -1,8 +1,10 @@
 """Running VM processes for the harness: wall time, max RSS, timeouts, Xvfb.
 
-A process is waited for with os.wait4, so its rusage (max RSS of the process
-and of the children it waited for: the VM under a wrapper) is the VM's own,
-not the harness's.  Racket's VMs are GUI programs: `Xvfb` gives them a
+A process is waited for with os.wait4, so its rusage (CPU time of the
+process and of the children it waited for: the VM under a wrapper) is the
+VM's own, not the harness's.  Its max RSS comes from bench/maxrss.c when
+that can be built: Linux keeps the peak RSS across exec, so a process
+forked from the harness reports at least the harness's size.  Racket's VMs are GUI programs: `Xvfb` gives them a
 private display for the whole run and is stopped (with its lock files) at
 the end.
 """
@@ -10,8 +12,11 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
+
+RSS_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'maxrss.c')
 
 
 class Result:
@@ -41,13 +46,34 @@ def _drain_lines(stream, sink, stamps, t0):
     sink.append(b''.join(line for _, line in stamps))
 
 
-def run_process(cmd, timeout, log_path=None, env=None):
+def build_rss_helper(tmpdir):
+    """bench/maxrss.c built with $CC (default cc) into tmpdir, or None when
+    it cannot be built (then a VM's max RSS is at least the harness's own:
+    Linux keeps a process's peak RSS across exec)."""
+    exe = os.path.join(tmpdir, 'maxrss')
+    try:
+        proc = subprocess.run([os.environ.get('CC', 'cc'), '-O2', '-o', exe, RSS_SOURCE],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    except OSError:
+        return None
+    return exe if proc.returncode == 0 else None
+
+
+def run_process(cmd, timeout, log_path=None, env=None, rss_helper=None):
     """Run a shell command to completion (killing its process group after
-    `timeout` seconds); never raises for a failing command."""
+    `timeout` seconds); never raises for a failing command.  With
+    `rss_helper` (build_rss_helper), the max RSS is the command's own."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, shell=True, stdin=subprocess.DEVNULL,
+    rss_file = None
+    if rss_helper:
+        fd, rss_file = tempfile.mkstemp(prefix='maxrss-', dir=(env or os.environ).get('TMPDIR'))
+        os.close(fd)
+        args = dict(args=[rss_helper, rss_file, cmd], shell=False)
+    else:
+        args = dict(args=cmd, shell=True)
+    proc = subprocess.Popen(stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True, env=env)
+                            start_new_session=True, env=env, **args)
     out, err, stamps = [], [], []
     readers = [threading.Thread(target=_drain_lines, args=(proc.stdout, out, stamps, t0)),
                threading.Thread(target=_drain, args=(proc.stderr, err))]
@@ -86,16 +112,23 @@ def run_process(cmd, timeout, log_path=None, env=None):
         t.join()
     proc.stdout.close()
     proc.stderr.close()
+    maxrss_kb = usage.ru_maxrss
+    if rss_file:
+        with open(rss_file) as f:
+            measured = f.read().strip()
+        os.remove(rss_file)
+        if measured.isdigit():          # not when the helper was killed
+            maxrss_kb = int(measured)
     text_out = (out[0] if out else b'').decode('utf-8', 'replace')
     text_err = (err[0] if err else b'').decode('utf-8', 'replace')
     if log_path:
         with open(log_path, 'w') as f:
             f.write('$ %s\n# rc=%s seconds=%.3f timed_out=%s maxrss_kb=%d\n'
-                    % (cmd, proc.returncode, seconds, bool(timed_out), usage.ru_maxrss))
+                    % (cmd, proc.returncode, seconds, bool(timed_out), maxrss_kb))
             f.write('---- stdout ----\n' + text_out)
             f.write('\n---- stderr ----\n' + text_err)
     return Result(proc.returncode, text_out + '\n' + text_err, seconds,
-                  bool(timed_out), usage.ru_maxrss, usage.ru_utime + usage.ru_stime,
+                  bool(timed_out), maxrss_kb, usage.ru_utime + usage.ru_stime,
                   [(t, line.decode('utf-8', 'replace')) for t, line in stamps])
 
 

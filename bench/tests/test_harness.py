@@ -120,6 +120,31 @@ class ClockTest(unittest.TestCase):
                          'vm')
 
 
+class MaxRssTest(unittest.TestCase):
+    """procs.run_process and bench/maxrss.c: a small command's max RSS is
+    its own, not the size of the (large) process that started it."""
+
+    def test_small_command_under_a_large_parent(self):
+        import procs
+        big = bytearray(150 * 1024 * 1024)
+        for i in range(0, len(big), 4096):
+            big[i] = 1                  # touched: resident in this process
+        with tempfile.TemporaryDirectory() as tmp:
+            helper = procs.build_rss_helper(tmp)
+            self.assertIsNotNone(helper, 'bench/maxrss.c did not build')
+            env = dict(os.environ, TMPDIR=tmp)
+            plain = procs.run_process('true', 30)
+            own = procs.run_process('true', 30, env=env, rss_helper=helper)
+            failing = procs.run_process('echo out; exit 3', 30, env=env, rss_helper=helper)
+            self.assertEqual(os.listdir(tmp), ['maxrss'])     # no result file left
+        # without the helper Linux reports this process's 150 MB
+        self.assertGreater(plain.maxrss_kb, 150 * 1024)
+        self.assertLess(own.maxrss_kb, 20 * 1024)
+        self.assertEqual((own.rc, failing.rc), (0, 3))
+        self.assertIn('out', failing.text)
+        del big
+
+
 class CalibrateTest(unittest.TestCase):
     def test_grows_until_min_reaches_target(self):
         seen = []
