@@ -81,6 +81,9 @@ IMAGE ?= images/spy.image
 # sizes grow until spy's steady iterations take at least this many ms
 BENCH_CALIBRATE ?= 50
 BENCH_OUT ?= bench/results
+# iterations timed by the arrival of the runner's lines, where they agree
+# with the VM's own ms (bench/clock.py); `vm` for the image's ms clock
+BENCH_CLOCK ?= lines
 # --jit-events and RPython's log of major-collection steps (on stderr, joined
 # to stdout so that it stays in order with the BENCH lines) let the harness
 # name the iterations in which the JIT or the GC worked (bench/README.md)
@@ -92,7 +95,7 @@ bench: spy spy-nojit image $(VENV3)/.done
 	$(PY3) bench/harness.py --image $(IMAGE) $(SPY_VMS) \
 	  --iterations $(BENCH_ITERATIONS) --processes $(BENCH_PROCESSES) \
 	  --calibrate $(BENCH_CALIBRATE) --history spy --noise-floor --floor-vm spy \
-	  --out $(BENCH_OUT)
+	  --clock $(BENCH_CLOCK) --out $(BENCH_OUT)
 
 # tinyBenchmarks' 5th run in one process after four histories (issue 7)
 tiny-histories: spy spy-nojit image $(VENV3)/.done
@@ -119,7 +122,7 @@ compare: spy spy-nojit $(VENV3)/.done
 	$(PY3) bench/refvms/setup.py $(REFVMS) --out $(REFVMS_BUILD)
 	$(PY3) bench/harness.py --refvms $(REFVMS_BUILD) $(SPY_VMS) \
 	  --iterations $(BENCH_ITERATIONS) --processes $(BENCH_PROCESSES) $(COMPARE_ARGS) \
-	  --calibrate $(BENCH_CALIBRATE) --out $(COMPARE_OUT)
+	  --calibrate $(BENCH_CALIBRATE) --clock $(BENCH_CLOCK) --out $(COMPARE_OUT)
 
 # docs/results.md: `make results REFVMS=path` (the full comparison) or
 # `make results` (spy only, make bench)
