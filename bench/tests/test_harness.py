@@ -145,6 +145,30 @@ class MaxRssTest(unittest.TestCase):
         del big
 
 
+class NativeListTest(unittest.TestCase):
+    """bench/native/list.c, list.st in C, speaks the runner's protocol."""
+
+    def test_runs_the_driver_line(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            exe = os.path.join(tmp, 'list')
+            subprocess.run([os.environ.get('CC', 'cc'), '-O2', '-o', exe,
+                            os.path.join(BENCH, 'native', 'list.c')], check=True)
+            driver = os.path.join(tmp, 'driver.st')
+            with open(driver, 'w') as f:
+                f.write('EVAL BenchRunner run: BenchList iterations: 3 size: 20\n')
+            out = subprocess.run([exe, 'image', os.path.join(BENCH, 'runner.st'), driver],
+                                 stdout=subprocess.PIPE, universal_newlines=True, check=True)
+            times, ok, fails, _tiny, started = harness.parse_output(out.stdout, 'list')
+            self.assertTrue(started and ok)
+            self.assertEqual((len(times), fails), (3, []))
+            self.assertIn('BENCH-START list 20 3', out.stdout)
+            bad = subprocess.run([exe, 'image', os.path.join(BENCH, 'list.st')],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 universal_newlines=True)
+            self.assertEqual(bad.returncode, 2)
+            self.assertIn('no driver line', bad.stderr)
+
+
 class CalibrateTest(unittest.TestCase):
     def test_grows_until_min_reaches_target(self):
         seen = []
