@@ -60,3 +60,14 @@ def choose_times(clock, vm_times, stamps, bench):
     if good < AGREE_RUN * len(vm_times):
         return vm_times, 'vm', lines
     return lines, 'lines', lines
+
+
+def clock_line(vms, benches, results):
+    """--clock lines: which processes the harness's clock timed."""
+    used = [(b, v, r['clock']) for b in benches for v in vms
+            for r in results[b][v]['runs'] if r.get('clock')]
+    fallback = sorted(set('%s %s' % (b, v) for b, v, c in used if c == 'vm'))
+    return ("clock: the arrival of the runner's lines (--clock lines) in %d of %d processes; "
+            "the VM's ms (lines buffered or not agreeing) in %s"
+            % (sum(1 for _, _, c in used if c == 'lines'), len(used),
+               ', '.join(fallback) or 'none'))

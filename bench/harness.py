@@ -38,7 +38,7 @@ from procs import build_rss_helper, run_process, Xvfb  # noqa: E402
 from report import steady, summarize, full_report, fmt_ms, TINY_HISTORIES  # noqa: E402
 from charts import write_charts  # noqa: E402
 import floor  # noqa: E402
-from clock import BENCH_RE, START_RE, CLOCKS, choose_times  # noqa: E402
+from clock import BENCH_RE, START_RE, CLOCKS, choose_times, clock_line  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -1010,17 +1010,6 @@ def check_linearity(runner, vms, benches, sizes, results, args, tmpdir):
                 note('FAILED\n')
             out.append(entry)
     return out
-
-
-def clock_line(vms, benches, results):
-    """--clock lines: which processes the harness's clock timed."""
-    used = [(b, v, r['clock']) for b in benches for v in vms
-            for r in results[b][v]['runs'] if r.get('clock')]
-    fallback = sorted(set('%s %s' % (b, v) for b, v, c in used if c == 'vm'))
-    return ("clock: the arrival of the runner's lines (--clock lines) in %d of %d processes; "
-            "the VM's ms (lines buffered or not agreeing) in %s"
-            % (sum(1 for _, _, c in used if c == 'lines'), len(used),
-               ', '.join(fallback) or 'none'))
 
 
 def write_outputs(out, meta, results, geo, charts):

@@ -9,11 +9,11 @@ private display for the whole run and is stopped (with its lock files) at
 the end.
 """
 import os
+import selectors
 import shutil
 import signal
 import subprocess
 import tempfile
-import threading
 import time
 
 RSS_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'maxrss.c')
@@ -35,15 +35,40 @@ class Result:
         self.maxrss_kb = maxrss_kb
 
 
-def _drain(stream, sink):
-    sink.append(stream.read())
+class _Output:
+    """What a process writes: stdout as lines, each with the time it came
+    (seconds since t0), and stderr as it is."""
+
+    def __init__(self, t0):
+        self.t0 = t0
+        self.stamps = []
+        self.partial = b''
+        self.err = []
+
+    def stdout(self, data):
+        now = time.perf_counter() - self.t0
+        lines = (self.partial + data).split(b'\n')
+        self.partial = lines.pop()
+        self.stamps.extend((now, line + b'\n') for line in lines)
+
+    def stderr(self, data):
+        self.err.append(data)
+
+    def texts(self):
+        if self.partial:
+            self.stamps.append((time.perf_counter() - self.t0, self.partial))
+            self.partial = b''
+        return (b''.join(line for _, line in self.stamps).decode('utf-8', 'replace'),
+                b''.join(self.err).decode('utf-8', 'replace'))
 
 
-def _drain_lines(stream, sink, stamps, t0):
-    """Read stdout a line at a time, noting when each line came."""
-    for line in iter(stream.readline, b''):
-        stamps.append((time.perf_counter() - t0, line))
-    sink.append(b''.join(line for _, line in stamps))
+def _exit_fd(pid):
+    """A descriptor that becomes readable when `pid` exits (Linux pidfd),
+    or None: then the loop polls."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
 
 
 def build_rss_helper(tmpdir):
@@ -74,42 +99,19 @@ def run_process(cmd, timeout, log_path=None, env=None, rss_helper=None):
     proc = subprocess.Popen(stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True, env=env, **args)
-    out, err, stamps = [], [], []
-    readers = [threading.Thread(target=_drain_lines, args=(proc.stdout, out, stamps, t0)),
-               threading.Thread(target=_drain, args=(proc.stderr, err))]
-    for t in readers:
-        t.start()
-    timed_out = []
 
     def signal_group(sig):
         try:
             os.killpg(proc.pid, sig)
         except (ProcessLookupError, PermissionError):
             pass
-
-    def kill():
-        # SIGTERM first: wrappers (refvm.py) remove their temporary files
-        timed_out.append(True)
-        signal_group(signal.SIGTERM)
-        later = threading.Timer(3.0, signal_group, (signal.SIGKILL,))
-        later.daemon = True
-        later.start()
-    timer = threading.Timer(timeout, kill)
-    timer.daemon = True
-    timer.start()
     try:
-        _, status, usage = os.wait4(proc.pid, 0)
+        status, usage, seconds, timed_out, output = _follow(proc, t0, timeout, signal_group)
     except KeyboardInterrupt:
         # Ctrl-C stops the VM too (it runs in a session of its own)
         signal_group(signal.SIGKILL)
         raise
-    seconds = time.perf_counter() - t0
-    timer.cancel()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    # a wrapper's leftovers (e.g. a killed VM's helpers) must not outlive it
-    signal_group(signal.SIGKILL)
-    for t in readers:
-        t.join()
     proc.stdout.close()
     proc.stderr.close()
     maxrss_kb = usage.ru_maxrss
@@ -119,8 +121,7 @@ def run_process(cmd, timeout, log_path=None, env=None, rss_helper=None):
         os.remove(rss_file)
         if measured.isdigit():          # not when the helper was killed
             maxrss_kb = int(measured)
-    text_out = (out[0] if out else b'').decode('utf-8', 'replace')
-    text_err = (err[0] if err else b'').decode('utf-8', 'replace')
+    text_out, text_err = output.texts()
     if log_path:
         with open(log_path, 'w') as f:
             f.write('$ %s\n# rc=%s seconds=%.3f timed_out=%s maxrss_kb=%d\n'
@@ -129,7 +130,67 @@ def run_process(cmd, timeout, log_path=None, env=None, rss_helper=None):
             f.write('\n---- stderr ----\n' + text_err)
     return Result(proc.returncode, text_out + '\n' + text_err, seconds,
                   bool(timed_out), maxrss_kb, usage.ru_utime + usage.ru_stime,
-                  [(t, line.decode('utf-8', 'replace')) for t, line in stamps])
+                  [(t, line.decode('utf-8', 'replace')) for t, line in output.stamps])
+
+
+def _follow(proc, t0, timeout, signal_group):
+    """Read the process's output as it comes (in this thread: a line's
+    time is not held up by another thread's turn at the GIL) until it has
+    exited and its pipes are closed.  SIGTERM after `timeout` seconds,
+    SIGKILL 3 s later; once it exits, its group is killed (a wrapper's
+    leftovers must not outlive it) and the pipes get 5 s to close."""
+    output = _Output(t0)
+    sel = selectors.DefaultSelector()
+    pipes = {proc.stdout.fileno(): output.stdout, proc.stderr.fileno(): output.stderr}
+    for fd, sink in pipes.items():
+        sel.register(fd, selectors.EVENT_READ, sink)
+    exit_fd = _exit_fd(proc.pid)
+    if exit_fd is not None:
+        sel.register(exit_fd, selectors.EVENT_READ, None)
+    status = usage = seconds = None
+    timed_out, kill_at, give_up = False, None, None
+    try:
+        while True:
+            now = time.perf_counter()
+            if status is None:
+                pid, st, ru = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    status, usage, seconds = st, ru, now - t0
+                    signal_group(signal.SIGKILL)
+                    give_up = now + 5.0
+                    if exit_fd is not None:
+                        sel.unregister(exit_fd)
+            if status is not None and (not pipes or now >= give_up):
+                break
+            if status is None and not timed_out and now - t0 >= timeout:
+                # SIGTERM first: wrappers (refvm.py) remove their temporary files
+                timed_out, kill_at = True, now + 3.0
+                signal_group(signal.SIGTERM)
+            elif status is None and kill_at is not None and now >= kill_at:
+                signal_group(signal.SIGKILL)
+                kill_at = now + 1.0
+            if status is not None:
+                wait = give_up - now
+            elif timed_out:
+                wait = max(0.0, kill_at - now)
+            else:
+                wait = max(0.0, t0 + timeout - now)
+            if exit_fd is None and status is None:
+                wait = min(wait, 0.01)          # no pidfd: poll for the exit
+            for key, _ in sel.select(wait):
+                if key.data is None:            # the pidfd: reaped above, next turn
+                    continue
+                data = os.read(key.fd, 65536)
+                if data:
+                    key.data(data)
+                else:
+                    sel.unregister(key.fd)
+                    del pipes[key.fd]
+    finally:
+        sel.close()
+        if exit_fd is not None:
+            os.close(exit_fd)
+    return status, usage, seconds, timed_out, output
 
 
 class Xvfb:

@@ -14,6 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report import full_report, render_markdown  # noqa: E402
+from clock import clock_line  # noqa: E402
 
 
 def markdown(data, chart_names, make_command=None, note=None):
@@ -62,6 +63,8 @@ def markdown(data, chart_names, make_command=None, note=None):
     if meta.get('wall_s'):
         lines.append('- wall-clock time of the harness run: %.0f s (%.1f min)'
                      % (meta['wall_s'], meta['wall_s'] / 60.0))
+    if meta.get('clock') == 'lines':
+        lines.append('- ' + clock_line(meta['vm_order'], meta['benchmarks'], data['results']))
     if meta.get('history_vms'):
         lines.append('- NAME+hist: the VM in history mode (each benchmark runs after every other '
                      'selected benchmark was filed in and run once in the same process)')
