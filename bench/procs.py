@@ -4,9 +4,10 @@ A process is waited for with os.wait4, so its rusage (CPU time of the
 process and of the children it waited for: the VM under a wrapper) is the
 VM's own, not the harness's.  Its max RSS comes from bench/maxrss.c when
 that can be built: Linux keeps the peak RSS across exec, so a process
-forked from the harness reports at least the harness's size.  Racket's VMs are GUI programs: `Xvfb` gives them a
-private display for the whole run and is stopped (with its lock files) at
-the end.
+forked from the harness reports at least the harness's size.  Its stdout
+is read line by line as it comes, each line with its time (bench/clock.py).
+Racket's VMs are GUI programs: `Xvfb` gives them a private display for the
+whole run and is stopped (with its lock files) at the end.
 """
 import os
 import selectors
