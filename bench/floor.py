@@ -10,10 +10,9 @@ share: a VM's spread near it says nothing about the VM.
 """
 import os
 import statistics
-import subprocess
 
 from clock import choose_times
-from procs import run_process
+from procs import compile_c, run_process
 from report import steady
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -30,13 +29,12 @@ def compile_floor(tmpdir):
     exe = os.path.join(tmpdir, 'noisefloor')
     cc = os.environ.get('CC', 'cc')
     try:
-        proc = subprocess.run([cc, '-O2', '-o', exe, SOURCE], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, universal_newlines=True)
+        failure = compile_c(SOURCE, exe)
     except OSError as e:
         raise FloorError('--noise-floor needs a C compiler (%s: %s)' % (cc, e))
-    if proc.returncode != 0:
+    if failure is not None:
         raise FloorError('--noise-floor: %s could not build %s:\n%s'
-                         % (cc, SOURCE, proc.stdout[-2000:]))
+                         % (cc, SOURCE, failure[-2000:]))
     return exe
 
 

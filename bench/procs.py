@@ -72,17 +72,24 @@ def _exit_fd(pid):
         return None
 
 
+def compile_c(source, exe):
+    """Build one C file with $CC (default cc) -O2.  Answers None, or the
+    compiler's output when it failed; OSError when there is no compiler."""
+    proc = subprocess.run([os.environ.get('CC', 'cc'), '-O2', '-o', exe, source],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True)
+    return None if proc.returncode == 0 else proc.stdout
+
+
 def build_rss_helper(tmpdir):
-    """bench/maxrss.c built with $CC (default cc) into tmpdir, or None when
-    it cannot be built (then a VM's max RSS is at least the harness's own:
-    Linux keeps a process's peak RSS across exec)."""
+    """bench/maxrss.c built into tmpdir, or None when it cannot be built
+    (then a VM's max RSS is at least the harness's own: Linux keeps a
+    process's peak RSS across exec)."""
     exe = os.path.join(tmpdir, 'maxrss')
     try:
-        proc = subprocess.run([os.environ.get('CC', 'cc'), '-O2', '-o', exe, RSS_SOURCE],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        return exe if compile_c(RSS_SOURCE, exe) is None else None
     except OSError:
         return None
-    return exe if proc.returncode == 0 else None
 
 
 def run_process(cmd, timeout, log_path=None, env=None, rss_helper=None):
