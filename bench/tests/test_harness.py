@@ -20,6 +20,7 @@ import refvm  # noqa: E402
 import report  # noqa: E402
 import floor  # noqa: E402
 import clock  # noqa: E402
+import procs  # noqa: E402
 import profile_report  # noqa: E402
 
 FAKE_VM = '%s %s {image} {files}' % (sys.executable, os.path.join(HERE, 'fake_vm.py'))
@@ -124,7 +125,6 @@ class StampTest(unittest.TestCase):
     """procs.run_process notes when each line of stdout arrives."""
 
     def test_lines_and_their_times(self):
-        import procs
         res = procs.run_process("echo a; echo b >&2; sleep 0.2; printf 'c\\nd'", 30)
         self.assertEqual([line for _, line in res.stamps], ['a\n', 'c\n', 'd'])
         (ta, _), (tc, _), (td, _) = res.stamps
@@ -134,7 +134,6 @@ class StampTest(unittest.TestCase):
         self.assertEqual(res.rc, 0)
 
     def test_timeout_still_kills(self):
-        import procs
         res = procs.run_process('echo started; sleep 30', 0.5)
         self.assertTrue(res.timed_out)
         self.assertLess(res.seconds, 10)
@@ -146,7 +145,6 @@ class MaxRssTest(unittest.TestCase):
     its own, not the size of the (large) process that started it."""
 
     def test_small_command_under_a_large_parent(self):
-        import procs
         big = bytearray(150 * 1024 * 1024)
         for i in range(0, len(big), 4096):
             big[i] = 1                  # touched: resident in this process
