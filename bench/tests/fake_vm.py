@@ -14,8 +14,8 @@ before it (a history effect the tests can see).  With FAKE_BY_PATH set, an
 iteration takes as many ms more as the first file's path is long (the
 luck bench/lottery.py looks for).  With FAKE_SLEEP set, an iteration
 sleeps its ms (a fraction too), prints the whole ms the sleep took, like
-the image's clock, and writes each line as it goes; without it, the output comes at the end
-(a VM that buffers its Transcript).
+the image's clock, and writes each line as it goes; without it, the
+output comes at the end (a VM that buffers its Transcript).
 """
 import os
 import re
