@@ -43,7 +43,11 @@ another call of the recursion (docs/architecture.md, "Recursion aborts").
 does not count, so a bridge that inlines sibling subtrees one after the
 other is let through to its end.  That gap carries benchFib's speed:
 counting every activation cut its chain of bridges one level earlier
-(docs/architecture.md, "Recursion aborts").
+(docs/architecture.md, "Recursion aborts").  The same abort comes earlier
+when the recursion visibly cannot end in the trace: one more activation,
+as large as the smallest of that method that ended in this trace, for
+each one still open, would pass trace_limit (`recursion_cannot_fit`;
+towers' draw, docs/architecture.md "Rare branches in loop traces").
 """
 
 from rpython.rlib import jit
@@ -75,9 +79,10 @@ DONT_INLINE, INLINE, ABORT = 0, 1, 2
 
 class TraceState(object):
     """What the trace being recorded has inlined so far."""
-    _attrs_ = ['enabled', 'codes', 'frames', 'marks', 'length', 'inline_next',
-               'budget', 'unroll_share', 'unroll_cap', 'unroll_small',
-               'abort_at', 'recursion_aborts']
+    _attrs_ = ['enabled', 'codes', 'frames', 'marks', 'starts', 'done_codes',
+               'done_sizes', 'length', 'inline_next', 'limit', 'budget',
+               'unroll_share', 'unroll_cap', 'unroll_small', 'abort_at',
+               'recursion_aborts']
 
     def __init__(self):
         self.enabled = False
@@ -87,8 +92,14 @@ class TraceState(object):
         # length at its entry or its last unrolled backward branch
         self.frames = []
         self.marks = []
+        self.starts = []        # the trace length at each frame's entry
+        # the smallest activation of each method that ran to its end in
+        # this trace, in operations (recursion_cannot_fit)
+        self.done_codes = []
+        self.done_sizes = []
         self.length = 0         # trace length at the last decision
         self.inline_next = True
+        self.limit = 6000       # RPython's default trace_limit
         self.budget = 3000      # half of RPython's default trace_limit
         self.unroll_share = DEFAULT_UNROLL_SHARE
         self.unroll_cap = 1500  # unroll_share of it (set_trace_limit)
@@ -106,6 +117,7 @@ def enable():
 
 def set_trace_limit(limit):
     """main.py tells the trace_limit in effect (spy's default or --jit)."""
+    TRACE.limit = limit
     TRACE.budget = limit // 2
     TRACE.unroll_cap = limit * TRACE.unroll_share // 100
     TRACE.abort_at = limit // 4 * 3
@@ -182,6 +194,9 @@ def sync(state, length):
         del state.codes[:]
         del state.frames[:]
         del state.marks[:]
+        del state.starts[:]
+        del state.done_codes[:]
+        del state.done_sizes[:]
     state.length = length
 
 
@@ -196,14 +211,17 @@ def decide(code, length):
     count = count_of(code)
     # (not under --bounded-inlining, whose budget keeps traces short and
     # which promises no aborts of its own)
-    if (not state.enabled and length >= state.abort_at and count > 0 and
-            code.recursion_aborts < state.recursion_aborts):
+    if (not state.enabled and count > 0 and
+            code.recursion_aborts < state.recursion_aborts and
+            (length >= state.abort_at or
+             recursion_cannot_fit(state, code, count, length))):
         state.inline_next = True
         return ABORT
     inline = length < state.budget and count < MAX_RECURSION
     state.inline_next = inline
     state.frames.append(code)
     state.marks.append(length)
+    state.starts.append(length)
     if inline:
         state.codes.append(code)
         return INLINE
@@ -216,11 +234,40 @@ def left(length, entered):
     state = TRACE
     sync(state, length)
     if state.frames:
-        state.frames.pop()
+        code = state.frames.pop()
         state.marks.pop()
+        activation_done(state, code, length - state.starts.pop())
     if entered == 2 and state.codes:
         state.codes.pop()
     return 0
+
+
+def recursion_cannot_fit(state, code, count, length):
+    """Whether a recursion the trace runs `count` activations deep cannot
+    end within trace_limit: counting one more activation of `code`, as
+    large as the smallest that ended in this trace, for each one still
+    open.  A subtree of towers' moveDisks traced three levels deep is
+    aborted so before it marks the method, while one of two levels fits;
+    benchFib's activations are small, and the estimate seldom fires there
+    (docs/architecture.md, "towers' draw")."""
+    i = done_index(state, code)
+    return i >= 0 and length + count * state.done_sizes[i] > state.limit
+
+
+def activation_done(state, code, size):
+    i = done_index(state, code)
+    if i < 0:
+        state.done_codes.append(code)
+        state.done_sizes.append(size)
+    elif size < state.done_sizes[i]:
+        state.done_sizes[i] = size
+
+
+def done_index(state, code):
+    for i in range(len(state.done_codes)):
+        if state.done_codes[i] is code:
+            return i
+    return -1
 
 
 def may_unroll_loop(code):

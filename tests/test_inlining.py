@@ -94,3 +94,43 @@ def test_a_recursion_entered_past_the_budget_does_not_count(trace):
     method = Code()
     assert inlining.decide(method, 7000) == inlining.DONT_INLINE
     assert inlining.decide(method, 9100) == inlining.DONT_INLINE
+
+
+def test_a_recursion_that_cannot_end_in_the_trace_is_aborted(trace):
+    """towers' moveDisks traced three levels deep (docs/architecture.md,
+    "towers' draw"): its first leaf took 2,300 operations, so a
+    second leaf entered at 5,800 with two activations still open needs at
+    least 5,800 + 2 x 2,300 > trace_limit."""
+    inlining.set_trace_limit(9000)
+    moves = Code()
+    assert inlining.decide(moves, 0) == inlining.INLINE
+    assert inlining.decide(moves, 600) == inlining.INLINE
+    assert inlining.decide(moves, 1200) == inlining.INLINE
+    inlining.left(3500, 2)
+    assert inlining.decide(moves, 5800) == inlining.ABORT
+
+
+def test_a_recursion_that_can_end_in_the_trace_goes_on(trace):
+    """Two levels: 5,200 + 1 x 2,300 fits, and nothing is aborted below
+    three quarters of trace_limit before an activation has ended."""
+    inlining.set_trace_limit(9000)
+    moves, other = Code(), Code()
+    assert inlining.decide(moves, 0) == inlining.INLINE
+    assert inlining.decide(moves, 600) == inlining.INLINE
+    assert inlining.decide(other, 700) == inlining.INLINE   # ends at once
+    inlining.left(720, 2)
+    inlining.left(2900, 2)
+    assert inlining.decide(moves, 5200) == inlining.DONT_INLINE
+    fresh = Code()
+    assert inlining.decide(fresh, 100) == inlining.INLINE
+    assert inlining.decide(fresh, 6000) == inlining.DONT_INLINE
+
+
+def test_the_estimate_respects_the_abort_budget(trace):
+    inlining.set_trace_limit(9000)
+    moves = Code()
+    moves.recursion_aborts = inlining.DEFAULT_RECURSION_ABORTS
+    assert inlining.decide(moves, 0) == inlining.INLINE
+    assert inlining.decide(moves, 600) == inlining.INLINE
+    inlining.left(2900, 2)
+    assert inlining.decide(moves, 5800) == inlining.DONT_INLINE
