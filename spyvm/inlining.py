@@ -47,7 +47,7 @@ counting every activation cut its chain of bridges one level earlier
 when the recursion visibly cannot end in the trace: one more activation,
 as large as the smallest of that method that ended in this trace, for
 each one still open, would pass trace_limit (`recursion_cannot_fit`;
-towers' draw, docs/architecture.md "Rare branches in loop traces").
+docs/architecture.md, "Rare branches in loop traces": towers' draw).
 """
 
 from rpython.rlib import jit
@@ -249,7 +249,8 @@ def recursion_cannot_fit(state, code, count, length):
     open.  A subtree of towers' moveDisks traced three levels deep is
     aborted so before it marks the method, while one of two levels fits;
     benchFib's activations are small, and the estimate seldom fires there
-    (docs/architecture.md, "towers' draw")."""
+    (docs/architecture.md, "Rare branches in loop traces": towers'
+    draw)."""
     i = done_index(state, code)
     return i >= 0 and length + count * state.done_sizes[i] > state.limit
 

@@ -98,9 +98,10 @@ def test_a_recursion_entered_past_the_budget_does_not_count(trace):
 
 def test_a_recursion_that_cannot_end_in_the_trace_is_aborted(trace):
     """towers' moveDisks traced three levels deep (docs/architecture.md,
-    "towers' draw"): its first leaf took 2,300 operations, so a
-    second leaf entered at 5,800 with two activations still open needs at
-    least 5,800 + 2 x 2,300 > trace_limit."""
+    "Rare branches in loop traces": towers' draw): its first leaf took
+    2,300 operations, so a second leaf entered at 5,800 with two
+    activations still open needs at least 5,800 + 2 x 2,300 >
+    trace_limit."""
     inlining.set_trace_limit(9000)
     moves = Code()
     assert inlining.decide(moves, 0) == inlining.INLINE
