@@ -50,8 +50,9 @@ Options:
                      and call compiled code instead (speed that depends far
                      less on history, but slower tree recursion)
   --recursion-aborts N
-                     a trace past 3/4 of trace_limit that would inline
-                     its own method once more is aborted and traced
+                     a trace that would inline its own method once more
+                     past 3/4 of trace_limit, or in a recursion that
+                     cannot end within it, is aborted and traced
                      again later, up to N times per method, so that
                      RPython does not stop inlining a tree recursion for
                      good (default %d, at most %d; 0: RPython's behaviour)
