@@ -12,7 +12,12 @@ iterations i (a JIT warming up); FAKE_FAIL=<C> makes C's check fail; BenchTiny p
 in the process plus N for a pad line `EVAL (1 to: N) do: [...]` filed in
 before it (a history effect the tests can see).  With FAKE_BY_PATH set, an
 iteration takes as many ms more as the first file's path is long (the
-luck bench/lottery.py looks for).  With FAKE_SLEEP set, an iteration
+luck bench/lottery.py looks for).  With FAKE_RUN_COUNTER=FILE, each run
+adds the number in FILE (then counts it up) to every iteration's ms: a
+machine whose reruns differ.  With FAKE_MARK=NAME:K and
+PYPYLOG=jit-disableinlining:LOG, a run whose first file lies in a
+directory named K characters or longer writes a log in which RPython
+marked NAME.  With FAKE_SLEEP set, an iteration
 sleeps its ms (a fraction too), prints the whole ms the sleep took, like
 the image's clock, and writes each line as it goes; without it, the
 output comes at the end (a VM that buffers its Transcript).
@@ -32,6 +37,34 @@ def bench_name(cls):
     return NAMES.get(cls, cls[len('Bench'):].lower())
 
 
+def next_run(counter):
+    """The number in the counter file (0 at first), which is counted up."""
+    if not counter:
+        return 0
+    try:
+        with open(counter) as f:
+            n = int(f.read() or '0')
+    except OSError:
+        n = 0
+    with open(counter, 'w') as f:
+        f.write(str(n + 1))
+    return n
+
+
+def write_marks(first_file):
+    spec = os.environ.get('FAKE_MARK')
+    log = os.environ.get('PYPYLOG', '')
+    if not spec or not log.startswith('jit-disableinlining:'):
+        return
+    name, least = spec.rsplit(':', 1)
+    if len(os.path.basename(os.path.dirname(first_file))) < int(least):
+        return
+    with open(log.split(':', 1)[1], 'w') as f:
+        f.write('[1a2b] {jit-disableinlining\n'
+                'disabled inlining %s @0 PushArgument 0\n'
+                '[1a2c] jit-disableinlining}\n' % name)
+
+
 def main(argv):
     if not os.path.exists(argv[1]):
         sys.stderr.write('fake_vm: no image %s\n' % argv[1])
@@ -39,6 +72,8 @@ def main(argv):
     print('(System started)')
     before = 0
     warmup = int(os.environ.get('FAKE_WARMUP', '0'))
+    extra = next_run(os.environ.get('FAKE_RUN_COUNTER'))
+    write_marks(argv[2] if len(argv) > 2 else '')
     for path in argv[2:]:
         with open(path) as f:
             lines = f.read().splitlines()
@@ -65,6 +100,7 @@ def main(argv):
                 ms = per_unit * size ** power
                 if i <= warmup:
                     ms = ms * (warmup + 1 - i)
+                ms += extra
                 if os.environ.get('FAKE_BY_PATH'):
                     # luck: the first file's path length adds ms
                     ms += len(argv[2])

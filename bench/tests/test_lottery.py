@@ -24,7 +24,11 @@ def run_lottery(*args):
     rows = {}
     for line in out.getvalue().splitlines()[2:]:
         words = line.split()
-        rows[(words[0], words[1])] = words[2:]
+        if line.startswith('  marked:'):
+            rows[last + ('marked',)] = line.split(':', 1)[1].strip()
+            continue
+        last = (words[0], words[1])
+        rows[last] = words[2:]
     return rows
 
 
@@ -36,7 +40,8 @@ class LotteryTest(unittest.TestCase):
 
     def tearDown(self):
         self.tmp.cleanup()
-        os.environ.pop('FAKE_BY_PATH', None)
+        for name in ('FAKE_BY_PATH', 'FAKE_RUN_COUNTER', 'FAKE_MARK'):
+            os.environ.pop(name, None)
 
     def test_a_vm_that_does_not_care_for_paths_has_equal_columns(self):
         rows = run_lottery('--image', self.image, '--vm', 'fake=' + FAKE_VM,
@@ -57,6 +62,49 @@ class LotteryTest(unittest.TestCase):
         self.assertEqual(int(longer) - int(short), 3)
         self.assertEqual(float(spread), round(int(longer) / int(short), 2))
         self.assertEqual(rows[('list', 'b')], rows[('list', 'a')])
+
+    def test_repeats_show_the_median_and_what_reruns_draw(self):
+        """Each run of this fake is 1 ms slower per iteration than the one
+        before: three processes of one cell give 30, 31 and 32 ms."""
+        os.environ['FAKE_RUN_COUNTER'] = os.path.join(self.tmp.name, 'n')
+        rows = run_lottery('--image', self.image, '--vm', 'fake=' + FAKE_VM,
+                           '-b', 'list', '--lengths', '1', '--scale', '1',
+                           '--iterations', '2', '--repeats', '3')
+        self.assertEqual(rows[('list', 'fake')], ['31', '1.00', '1.07'])
+
+    def test_rounds_interleave_the_path_lengths(self):
+        os.environ['FAKE_RUN_COUNTER'] = os.path.join(self.tmp.name, 'n')
+        rows = run_lottery('--image', self.image, '--vm', 'fake=' + FAKE_VM,
+                           '-b', 'list', '--lengths', '1,2', '--scale', '1',
+                           '--iterations', '2', '--repeats', '2')
+        # runs 0 and 2 at length 1, runs 1 and 3 at length 2
+        self.assertEqual(rows[('list', 'fake')], ['31', '32', '1.03', '1.07'])
+
+    def test_marks_name_what_rpython_marked_in_how_many_processes(self):
+        os.environ['FAKE_MARK'] = 'BenchList>>tail:with:with::4'
+        rows = run_lottery('--image', self.image, '--vm', 'fake=' + FAKE_VM,
+                           '-b', 'list', '--lengths', '2,5', '--scale', '1',
+                           '--iterations', '2', '--repeats', '2', '--marks')
+        self.assertEqual(rows[('list', 'fake', 'marked')],
+                         'BenchList>>tail:with:with: in 2/4')
+
+    def test_marks_say_when_nothing_was_marked(self):
+        rows = run_lottery('--image', self.image, '--vm', 'fake=' + FAKE_VM,
+                           '-b', 'list', '--lengths', '2', '--scale', '1',
+                           '--iterations', '2', '--marks')
+        self.assertEqual(rows[('list', 'fake', 'marked')],
+                         'nothing in 1 process')
+
+    def test_read_marks_keeps_each_method_once(self):
+        log = os.path.join(self.tmp.name, 'log')
+        with open(log, 'w') as f:
+            f.write('[1] {jit-disableinlining\n'
+                    'disabled inlining A>>b @0 PushSelf\n'
+                    '[2] jit-disableinlining}\n'
+                    'disabled inlining C>>d: @4 SendBinary 2\n'
+                    'disabled inlining A>>b @0 PushSelf\n')
+        self.assertEqual(lottery.read_marks(log), ['A>>b', 'C>>d:'])
+        self.assertEqual(lottery.read_marks(log + '.missing'), [])
 
 
 if __name__ == '__main__':
