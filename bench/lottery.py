@@ -83,9 +83,10 @@ def read_marks(log):
     return marked
 
 
-def marks_line(cells):
+def marks_line(cells, lengths):
     """`marked: M in k/n` for each method marked in some of a row's
-    processes (cells: one list of processes' mark lists per column)."""
+    processes (cells: one list of processes' mark lists per path length
+    in `lengths`), with the lengths it was marked at unless all."""
     runs = [m for cell in cells for m in cell]
     names = []
     for marked in runs:
@@ -93,9 +94,15 @@ def marks_line(cells):
     if not names:
         return '  marked: nothing in %d process%s' % (
             len(runs), '' if len(runs) == 1 else 'es')
-    return '  marked: ' + ', '.join(
-        '%s in %d/%d' % (n, sum(1 for m in runs if n in m), len(runs))
-        for n in names)
+    parts = []
+    for n in names:
+        part = '%s in %d/%d' % (n, sum(1 for m in runs if n in m), len(runs))
+        at = [str(length) for length, cell in zip(lengths, cells)
+              if any(n in m for m in cell)]
+        if len(at) < len(cells):
+            part += ' (length %s)' % ','.join(at)
+        parts.append(part)
+    return '  marked: ' + ', '.join(parts)
 
 
 def main(argv=None):
@@ -128,7 +135,7 @@ def main(argv=None):
               'one process' if args.repeats == 1 else
               'the median of %d processes' % args.repeats))
     print('%-12s %-8s' % ('benchmark', 'vm') +
-          ''.join('%6d' % n for n in lengths) + '   max/min' +
+          ''.join('%8d' % n for n in lengths) + '   max/min' +
           ('    rerun' if args.repeats > 1 else ''))
     with tempfile.TemporaryDirectory(prefix='spylot-') as tmp:
         for bench in benches:
@@ -148,7 +155,7 @@ def main(argv=None):
                 print(row_line(bench, name, runs[v], args.repeats))
                 if args.marks:
                     print(marks_line([[m for _, m in cell]
-                                      for cell in runs[v]]))
+                                      for cell in runs[v]], lengths))
                 sys.stdout.flush()
 
 
@@ -163,7 +170,7 @@ def row_line(bench, name, cells, repeats):
     ok = [t for t in row if t is not None]
     spread = '%9.2f' % (max(ok) / max(min(ok), 1)) if ok else ''
     line = '%-12s %-8s' % (bench, name) + ''.join(
-        '%6s' % ('-' if t is None else '%g' % t) for t in row) + spread
+        '%8s' % ('-' if t is None else '%g' % t) for t in row) + spread
     if repeats > 1:
         line += '%9.2f' % rerun
     return line

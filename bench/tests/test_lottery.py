@@ -86,7 +86,7 @@ class LotteryTest(unittest.TestCase):
                            '-b', 'list', '--lengths', '2,5', '--scale', '1',
                            '--iterations', '2', '--repeats', '2', '--marks')
         self.assertEqual(rows[('list', 'fake', 'marked')],
-                         'BenchList>>tail:with:with: in 2/4')
+                         'BenchList>>tail:with:with: in 2/4 (length 5)')
 
     def test_marks_say_when_nothing_was_marked(self):
         rows = run_lottery('--image', self.image, '--vm', 'fake=' + FAKE_VM,
