@@ -12,6 +12,18 @@ after a slow one: read an operation's share as "at or just before").
         -o DATA ./spy IMAGE files...
     tools/jitperf.py LOG DATA [--ops] [--top N]
 
+Or by instructions executed instead of samples, which no machine noise
+touches: run under callgrind with one address per instruction, and give
+its output file to --callgrind (shares are then of all instructions):
+
+    PYPYLOG=jit-log-opt,jit-backend-addr:LOG valgrind --tool=callgrind \\
+        --dump-instr=yes --compress-pos=no --compress-strings=no \\
+        --callgrind-out-file=OUT ./spy IMAGE files...
+    tools/jitperf.py LOG --callgrind OUT [--ops]
+
+(With a stack limit below 512 MB spy re-executes itself, which valgrind
+cannot follow: `ulimit -s unlimited` first.)
+
 Code the JIT frees is reused for later traces: a later trace at the same
 address replaces the earlier one.  Samples outside every trace are named
 by perf's symbol (the interpreter, the GC, libc), and samples in a loop's
@@ -140,33 +152,67 @@ def read_samples(perf_data=None, script=None):
     return samples
 
 
+def read_callgrind(text):
+    """(ip, function, instructions) per instruction address, from a
+    callgrind output file written with --dump-instr=yes --compress-pos=no
+    --compress-strings=no.  A cost line after `calls=` is the callee's
+    inclusive cost, already counted at the callee's own addresses."""
+    samples = []
+    fn, skip_next = '', False
+    for line in text.splitlines():
+        if line.startswith('fn='):
+            fn = line[3:].strip()
+            continue
+        if line.startswith('calls='):
+            skip_next = True
+            continue
+        if not line.startswith('0x'):
+            continue
+        if skip_next:
+            skip_next = False
+            continue
+        parts = line.split()
+        if len(parts) < 2:
+            continue
+        try:
+            samples.append((int(parts[0], 16), fn, int(parts[1])))
+        except ValueError:
+            continue
+    return samples
+
+
 def attribute(traces, samples, by_op=False):
-    """Counter of names -> samples, and the number of samples."""
+    """Counter of names -> samples, and the number of samples.  A sample
+    is (ip, symbol) or (ip, symbol, weight): callgrind's instructions."""
     starts = [t.start for t in traces]
     boots = sorted((t.boot, t.start, t) for t in traces if t.boot)
     boot_starts = [b[0] for b in boots]
     counts = collections.Counter()
-    for ip, sym in samples:
+    total = 0
+    for sample in samples:
+        ip, sym = sample[0], sample[1]
+        weight = sample[2] if len(sample) > 2 else 1
+        total += weight
         i = bisect.bisect_right(starts, ip) - 1
         if i >= 0 and traces[i].start <= ip <= traces[i].end:
             trace = traces[i]
             if by_op:
                 text = trace.op_at(ip)
                 name = op_name(text) if text else '(no operations logged)'
-                counts[name] += 1
+                counts[name] += weight
             else:
-                counts[trace.name] += 1
+                counts[trace.name] += weight
             continue
         if by_op:
             continue            # only operations are counted
         j = bisect.bisect_right(boot_starts, ip) - 1
         if j >= 0 and boots[j][0] <= ip < boots[j][1]:
-            counts['entry code of %s' % boots[j][2].key] += 1
+            counts['entry code of %s' % boots[j][2].key] += weight
             continue
-        if not sym or sym == '[unknown]':
+        if not sym or sym == '[unknown]' or sym == '???':
             sym = '[unknown]'
-        counts[sym] += 1
-    return counts, len(samples)
+        counts[sym] += weight
+    return counts, total
 
 
 def main(argv=None):
@@ -178,37 +224,52 @@ def main(argv=None):
     parser.add_argument('perf_data', nargs='?', help='perf.data of the run')
     parser.add_argument('--script', help='the text of `perf script -F '
                         'ip,sym` instead of perf_data')
+    parser.add_argument('--callgrind', metavar='OUT',
+                        help='count instructions from a callgrind output '
+                        'file instead of perf samples')
     parser.add_argument('--ops', action='store_true',
                         help='shares by operation, in JIT code only')
     parser.add_argument('--top', type=int, default=25)
     args = parser.parse_args(argv)
-    if args.perf_data is None and args.script is None:
-        parser.error('give perf_data or --script')
+    if args.perf_data is None and args.script is None \
+            and args.callgrind is None:
+        parser.error('give perf_data, --script or --callgrind')
     with open(args.log, errors='replace') as f:
         traces = parse_log(f.read())
     if not traces:
         parser.error('%s has no jit-backend-addr lines: run with '
                      'PYPYLOG=jit-log-opt,jit-backend-addr:FILE' % args.log)
-    script = None
-    if args.script:
-        with open(args.script, errors='replace') as f:
-            script = f.read()
-    try:
-        samples = read_samples(args.perf_data, script)
-    except (OSError, subprocess.CalledProcessError) as e:
-        sys.stderr.write('jitperf: cannot read %s with perf script: %s\n'
-                         % (args.perf_data, e))
-        return 1
+    unit = 'samples'
+    if args.callgrind:
+        unit = 'instructions'
+        try:
+            with open(args.callgrind, errors='replace') as f:
+                samples = read_callgrind(f.read())
+        except OSError as e:
+            sys.stderr.write('jitperf: cannot read %s: %s\n'
+                             % (args.callgrind, e))
+            return 1
+    else:
+        script = None
+        if args.script:
+            with open(args.script, errors='replace') as f:
+                script = f.read()
+        try:
+            samples = read_samples(args.perf_data, script)
+        except (OSError, subprocess.CalledProcessError) as e:
+            sys.stderr.write('jitperf: cannot read %s with perf script: %s\n'
+                             % (args.perf_data, e))
+            return 1
     if not samples:
-        sys.stderr.write('jitperf: no samples\n')
+        sys.stderr.write('jitperf: no %s\n' % unit)
         return 1
     counts, total = attribute(traces, samples, by_op=args.ops)
     if args.ops:
         in_jit = sum(counts.values())
-        print('%d samples, %d (%.1f %%) in traces; shares of all samples:'
-              % (total, in_jit, 100.0 * in_jit / total))
+        print('%d %s, %d (%.1f %%) in traces; shares of all %s:'
+              % (total, unit, in_jit, 100.0 * in_jit / total, unit))
     else:
-        print('%d samples:' % total)
+        print('%d %s:' % (total, unit))
     for name, n in counts.most_common(args.top):
         print('%6.2f %%  %s' % (100.0 * n / total, name))
     return 0

@@ -1,5 +1,7 @@
 """tools/jitperf.py: samples attributed to the JIT's loops, bridges and
 operations from a PYPYLOG excerpt and `perf script` text (no perf run)."""
+import contextlib
+import io
 import os
 import sys
 import tempfile
@@ -56,6 +58,27 @@ SCRIPT = """\
     1085 [unknown]
 """
 
+# the same addresses as instructions counted by callgrind: the line after
+# calls= is the callee's inclusive cost (counted at its own addresses)
+CALLGRIND = """\
+version: 1
+events: Ir
+fl=???
+fn=0x0000000000001100
+0x1100 10
+0x1130 4
+calls=1 0x4000
+0x1130 500
+0x1150 6
+0x10a0 2
+fn=0x0000000000002010
+0x2010 7
+fl=spy
+fn=pypy_g_portal
+0x4000 500
+totals: 529
+"""
+
 
 class JitPerfTest(unittest.TestCase):
     def setUp(self):
@@ -88,6 +111,18 @@ class JitPerfTest(unittest.TestCase):
         self.assertEqual(counts['call_assembler_r'], 1)
         self.assertEqual(sum(counts.values()), 4)
 
+    def test_instructions_from_callgrind(self):
+        samples = jitperf.read_callgrind(CALLGRIND)
+        counts, total = jitperf.attribute(self.traces, samples)
+        self.assertEqual(total, 529)
+        self.assertEqual(counts['Loop 2 (A>>f: @0 PushArgument 0)'], 20)
+        self.assertEqual(counts['entry code of Loop 2'], 2)
+        self.assertEqual(counts['bridge out of Guard 0xabc (1 ops)'], 7)
+        self.assertEqual(counts['pypy_g_portal'], 500)
+        by_op, _ = jitperf.attribute(self.traces, samples, by_op=True)
+        self.assertEqual(by_op['getfield_gc_r inst_stack_w'], 10)
+        self.assertEqual(by_op['int_lt'], 10)
+
     def test_command_line(self):
         with tempfile.TemporaryDirectory() as d:
             log = os.path.join(d, 'log')
@@ -97,6 +132,13 @@ class JitPerfTest(unittest.TestCase):
             with open(script, 'w') as f:
                 f.write(SCRIPT)
             self.assertEqual(jitperf.main([log, '--script', script]), 0)
+            cg = os.path.join(d, 'callgrind.out')
+            with open(cg, 'w') as f:
+                f.write(CALLGRIND)
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                self.assertEqual(jitperf.main([log, '--callgrind', cg]), 0)
+            self.assertIn('529 instructions:', out.getvalue())
             with open(log, 'w') as f:
                 f.write('no jit here\n')
             with self.assertRaises(SystemExit):
