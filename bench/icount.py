@@ -45,8 +45,8 @@ SUMMARY = re.compile(r'^summary:\s+(\d+)', re.M)
 def with_valgrind(template, valgrind, out_file):
     """The template with valgrind inserted after its leading NAME=value
     words, under the shell's largest stack limit."""
-    env = ENV_WORDS.match(template).group(1)
-    rest = template[len(ENV_WORDS.match(template).group(0)):]
+    m = ENV_WORDS.match(template)
+    env, rest = m.group(1), template[m.end():]
     return ('ulimit -s "$(ulimit -H -s)"; %s%s --tool=cachegrind '
             '--cache-sim=no --cachegrind-out-file=%s %s'
             % (env, valgrind, shlex.quote(out_file), rest))
