@@ -158,8 +158,12 @@ def read_callgrind(text):
     --compress-strings=no.  A cost line after `calls=` is the callee's
     inclusive cost, already counted at the callee's own addresses."""
     samples = []
-    fn, skip_next = '', False
+    fn, skip_next, npos = '', False, 1
     for line in text.splitlines():
+        if line.startswith('positions:'):
+            # `instr` alone, or `instr line`: the costs follow the positions
+            npos = len(line.split()) - 1
+            continue
         if line.startswith('fn='):
             fn = line[3:].strip()
             continue
@@ -172,10 +176,10 @@ def read_callgrind(text):
             skip_next = False
             continue
         parts = line.split()
-        if len(parts) < 2:
+        if len(parts) <= npos:
             continue
         try:
-            samples.append((int(parts[0], 16), fn, int(parts[1])))
+            samples.append((int(parts[0], 16), fn, int(parts[npos])))
         except ValueError:
             continue
     return samples

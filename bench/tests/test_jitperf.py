@@ -62,20 +62,21 @@ SCRIPT = """\
 # calls= is the callee's inclusive cost (counted at its own addresses)
 CALLGRIND = """\
 version: 1
+positions: instr line
 events: Ir
 fl=???
 fn=0x0000000000001100
-0x1100 10
-0x1130 4
-calls=1 0x4000
-0x1130 500
-0x1150 6
-0x10a0 2
+0x1100 0 10
+0x1130 0 4
+calls=1 0x4000 0
+0x1130 0 500
+0x1150 0 6
+0x10a0 0 2
 fn=0x0000000000002010
-0x2010 7
+0x2010 0 7
 fl=spy
 fn=pypy_g_portal
-0x4000 500
+0x4000 12 500
 totals: 529
 """
 
