@@ -13,7 +13,17 @@ part of the steady cost).  JIT code is counted like any other code.
 
   python3 bench/icount.py --image IMAGE --vm a='./spy {image} {files}' \\
       --vm b='OTHER {image} {files}' [--baseline a] [-b list,permute] \\
-      [--scale 10] [--size list=300] [--iterations 10,30] [--jobs 2]
+      [--scale 10] [--size list=300] [--iterations 10,30] [--jobs 2] \\
+      [--lengths 1,5,9,13]
+
+The count is exact for one compile history, but the history is a draw:
+the length of the files' paths changes what the VM allocates while it
+files them in, so when the JIT's counters decay and which traces it
+compiles (bench/lottery.py).  With --lengths the benchmark files are
+reached through directory names of those lengths, one pair of processes
+per length, and a cell shows the median over the lengths with the lowest
+and highest count; the ratios are of the medians.  Compare two VMs over
+several draws, not one.
 
 Instructions are not time: cache misses, branch mispredictions and
 waits cost cycles without instructions.  Use it to compare what two VMs
@@ -29,6 +39,7 @@ import argparse
 import os
 import re
 import shlex
+import statistics
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -62,15 +73,17 @@ def read_total(out_file):
     return int(m.group(1)) if m else None
 
 
-def count(template, valgrind, image, bench, iterations, size, tmp, timeout):
+def count(template, valgrind, image, bench_dir, bench, iterations, size,
+          tmp, timeout):
     """(instruction total, None) of one process of `iterations`, or
     (None, why) when it did not run them all or its check failed."""
     os.makedirs(tmp, exist_ok=True)
     driver = os.path.join(tmp, 'driver.st')
     with open(driver, 'w') as f:
         f.write(driver_line(bench, iterations, size))
-    files = [os.path.join(HERE, 'runner.st'),
-             os.path.join(HERE, BENCHMARKS[bench][0]), driver, quit_file(tmp)]
+    files = [os.path.join(bench_dir, 'runner.st'),
+             os.path.join(bench_dir, BENCHMARKS[bench][0]), driver,
+             quit_file(tmp)]
     cmd = template.format(image=shlex.quote(image),
                           files=' '.join(shlex.quote(p) for p in files))
     out_file = os.path.join(tmp, 'cachegrind.out')
@@ -107,6 +120,9 @@ def main(argv=None):
     ap.add_argument('--jobs', '-j', type=int, default=os.cpu_count() or 1,
                     help='processes at once (their counts do not '
                     'depend on it)')
+    ap.add_argument('--lengths', metavar='N,N,...',
+                    help='draws: reach the benchmark files through '
+                    'directory names of these lengths')
     ap.add_argument('--valgrind', default='valgrind')
     ap.add_argument('--timeout', type=float, default=3600)
     args = ap.parse_args(argv)
@@ -136,43 +152,64 @@ def main(argv=None):
             return sizes[bench]
         return max(1, int(round(default_size(bench) * args.scale)))
 
+    lengths = [int(n) for n in args.lengths.split(',')] \
+        if args.lengths else [None]
     with tempfile.TemporaryDirectory(prefix='spyicount-') as tmp:
-        jobs = [(b, name, template, n)
-                for b in benches for name, template in vms for n in (n1, n2)]
+        dirs = {}
+        for n in lengths:
+            dirs[n] = HERE
+            if n is not None:
+                dirs[n] = os.path.join(tmp, 'b' * n)
+                os.symlink(HERE, dirs[n])
+        jobs = [(b, v, n, it) for b in benches for v in range(len(vms))
+                for n in lengths for it in (n1, n2)]
         with ThreadPoolExecutor(max(1, args.jobs)) as pool:
             futures = [pool.submit(
-                count, template, args.valgrind, image, b, n, size_of(b),
-                os.path.join(tmp, '%s-%d-%d' % (b, names.index(name), n)),
-                args.timeout) for b, name, template, n in jobs]
-            answers = {(b, name, n): f.result()
-                       for (b, name, _, n), f in zip(jobs, futures)}
+                count, vms[v][1], args.valgrind, image, dirs[n], b, it,
+                size_of(b), os.path.join(tmp, 'run-%s-%d-%s-%d' % (b, v, n, it)),
+                args.timeout) for b, v, n, it in jobs]
+            answers = dict(((b, v, n, it), f.result())
+                           for (b, v, n, it), f in zip(jobs, futures))
     print('instructions per iteration (millions), iterations %d-%d over '
-          'the first %d; ratio = %s\'s over the VM\'s (higher: fewer '
-          'instructions)' % (n1 + 1, n2, n1, baseline))
+          'the first %d%s; ratio = %s\'s over the VM\'s (higher: fewer '
+          'instructions)' % (n1 + 1, n2, n1,
+                             '' if lengths == [None] else
+                             ', median (lowest-highest) of path lengths %s'
+                             % args.lengths, baseline))
+    width = 12 if lengths == [None] else 24
     print('%-12s %6s' % ('benchmark', 'size') +
-          ''.join('%12s' % name for name in names) +
+          ''.join('%*s' % (width, name) for name in names) +
           ''.join('%10s' % ('x ' + name) for name in names
                   if name != baseline))
     failures = []
     for b in benches:
-        counts = {}
-        for name in names:
-            got = [answers[(b, name, n)] for n in (n1, n2)]
-            why = [w for _, w in got if w]
-            if why:
-                failures.append('%s on %s: %s' % (b, name, why[0]))
-                continue
-            counts[name] = per_iteration([t for t, _ in got], n1, n2)
+        medians, cells = {}, {}
+        for v, name in enumerate(names):
+            draws = []
+            for n in lengths:
+                got = [answers[(b, v, n, it)] for it in (n1, n2)]
+                why = [w for _, w in got if w]
+                if why:
+                    failures.append('%s on %s%s: %s' % (
+                        b, name, '' if n is None else ' (length %d)' % n,
+                        why[0]))
+                    break
+                draws.append(per_iteration([t for t, _ in got], n1, n2))
+            else:
+                medians[name] = statistics.median(draws)
+                cells[name] = '%.2f' % (medians[name] / 1e6)
+                if len(draws) > 1:
+                    cells[name] += ' (%.2f-%.2f)' % (min(draws) / 1e6,
+                                                     max(draws) / 1e6)
         line = '%-12s %6d' % (b, size_of(b))
-        line += ''.join('%12s' % ('%.2f' % (counts[name] / 1e6)
-                                  if name in counts else 'FAILED')
+        line += ''.join('%*s' % (width, cells.get(name, 'FAILED'))
                         for name in names)
         for name in names:
             if name == baseline:
                 continue
-            ok = name in counts and counts.get(baseline, 0) > 0 \
-                and counts[name] > 0
-            line += '%10s' % ('%.3f' % (counts[baseline] / counts[name])
+            ok = name in medians and medians.get(baseline, 0) > 0 \
+                and medians[name] > 0
+            line += '%10s' % ('%.3f' % (medians[baseline] / medians[name])
                               if ok else '-')
         print(line)
     for failure in failures:

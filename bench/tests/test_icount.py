@@ -43,6 +43,7 @@ class IcountTest(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
         os.environ.pop('FAKE_NO_SUMMARY', None)
+        os.environ.pop('FAKE_BY_PATH', None)
 
     def test_an_iteration_costs_the_difference_of_the_two_runs(self):
         # the fake valgrind counts 5M + 1,000 per ms; an iteration of list
@@ -71,6 +72,27 @@ class IcountTest(unittest.TestCase):
         self.assertEqual(status, 0)
         # list's default size is 30: 300 at --scale 10
         self.assertEqual(rows['list'], ['300', '0.30', '0.60', '0.500'])
+
+    def test_path_lengths_are_draws_shown_as_median_and_range(self):
+        # the fake VM's iterations take as many ms more as the first
+        # file's path is long: 1,000 instructions per character
+        os.environ['FAKE_BY_PATH'] = '1'
+        status, rows, _ = run_icount(
+            '--image', self.image, '--vm', 'a=' + FAKE_VM, '--vm',
+            'b=FAKE_MS_BenchList=2 ' + FAKE_VM, '-b', 'list',
+            '--size', 'list=1000', '--iterations', '1,2',
+            '--lengths', '1,51,101', '--jobs', '3')
+        self.assertEqual(status, 0)
+        size, a_median, a_range, b_median, b_range, ratio = rows['list']
+        self.assertEqual(size, '1000')
+        low, high = [float(x) for x in a_range.strip('()').split('-')]
+        self.assertAlmostEqual(high - low, 0.10, delta=0.011)  # 2 decimals
+        self.assertAlmostEqual(float(a_median) - low, 0.05, delta=0.011)
+        low_b = float(b_range.strip('()').split('-')[0])
+        # b: 2 ms per unit, the same path lengths
+        self.assertAlmostEqual(low_b - low, 1.00, delta=0.011)
+        self.assertAlmostEqual(float(ratio), float(a_median) / float(b_median),
+                               delta=0.002)
 
     def test_a_failed_check_is_reported_not_counted(self):
         failing = 'FAKE_FAIL=BenchList ' + FAKE_VM
