@@ -39,6 +39,7 @@ class W_FrameArray(W_PointersObject):
     W_PointersObject's methods call the `frame_` methods below while
     `slots_w` is None."""
     _attrs_ = ['objs', 'words']
+    frame_storage = True
 
     def __init__(self, w_class, objs, words):
         W_PointersObject.__init__(self, w_class, None)

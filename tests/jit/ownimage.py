@@ -33,6 +33,14 @@ jitFill | flags count |
   ^ count
 !
 METHOD SmallInt
+jitCells | cells cell sum |
+  cells <- Array new: 3.
+  1 to: 3 do: [:k | cell <- Array new: 1. cell at: 1 put: k. cells at: k put: cell ].
+  sum <- 0.
+  1 to: self do: [:i | sum <- sum + ((cells at: i \\\\ 3 + 1) at: 1) ].
+  ^ sum
+!
+METHOD SmallInt
 jitArrays | count |
   count <- 0.
   1 to: self do: [:i | count <- count + (Array new: i \\\\ 4 + 1) size ].

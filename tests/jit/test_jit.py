@@ -191,6 +191,7 @@ SCENARIOS = [
     Scenario("jitArrays", "own", "jitArrays"),
     Scenario("jitTwoBlocks", "own", "jitTwoBlocks"),
     Scenario("jitFill", "own", "jitFill"),
+    Scenario("jitCells", "own", "jitCells"),
     Scenario("jitBlockSum", "own", "jitBlockSum"),
     Scenario("jitFib", "own", "jitFib"),
     # every backward branch counts
@@ -434,6 +435,19 @@ class TestOwnImageTraces(LLJitMixin):
         guarded = self.run("two classes", 400, collect)
         print "guarded classes:", guarded
         assert "JitA" in guarded and "JitB" in guarded
+
+    def test_slot_reads_of_a_known_class_test_no_frame_storage(self):
+        def collect(result):
+            assert result == sum(i % 3 + 1 for i in range(1, 301))
+            # each iteration reads the slot of another Array, whose exact
+            # class the send guards: only a frame Array (framearray.py)
+            # can have no slots list, and the class tells it is none, so
+            # the loop has no guard_nonnull on a list (model.py,
+            # frame_storage)
+            body = self.check_the_loop()
+            assert "getarrayitem_gc_r" in body
+            return body.count("guard_nonnull")
+        assert self.run("jitCells", 300, collect) == 0
 
     def test_a_loop_is_not_traced_on_its_rare_branch(self):
         # the loop gets hot in its first iterations, which take the rare
