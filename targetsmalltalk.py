@@ -19,6 +19,9 @@ def target(driver, args):
     from rpython.memory.gctransform import shadowstack
     shadowstack.ShadowStackPool.root_stack_depth = WANTED_STACK // 8
     gcdefaults.install()
+    # the default trace encoding numbers a trace's operations in 16 bits;
+    # spy's trace_limit may go past that (spyvm/main.py, MAX_TRACE_LIMIT)
+    driver.config.translation.jit_opencoder_model = 'big'
     # spy-nojit has no traces to choose: its interpreter counts no branches
     from spyvm import branchbias
     branchbias.PROFILE = bool(driver.config.translation.jit)

@@ -92,9 +92,10 @@ bad usage or an unreadable image.
 
 DEFAULT_IMAGE = "images/spy.image"
 MIN_MEMORY = 32 * memory.MB
-# RPython's default trace encoding numbers operations in 14 bits: a longer
-# trace fails inside the optimizer instead of aborting cleanly
-MAX_TRACE_LIMIT = 16000
+# targetsmalltalk.py translates with RPython's big trace encoding (32-bit
+# numbers; the default one has 16 bits and fails inside the optimizer past
+# 16384 operations); the bound keeps tracing time and memory sane
+MAX_TRACE_LIMIT = 64000
 # JIT parameters take machine integers; longer numbers would overflow when
 # RPython parses them, so they are refused first
 MAX_PARAM_DIGITS = 10
@@ -289,6 +290,20 @@ def trace_limit_of(params):
     return 0
 
 
+def set_jit_params(params):
+    """Hand a checked --jit string (or spy's defaults) to RPython.
+    trace_limit is set on its own: set_user_param refuses values above
+    2**14 whatever the trace encoding."""
+    limit = trace_limit_of(params)
+    rest = [item for item in params.split(",")
+            if item.split("=")[0].strip() != "trace_limit"]
+    if rest:
+        jit.set_user_param(jitdriver, ",".join(rest))
+    if limit > 0:
+        jit.set_param(jitdriver, "trace_limit", limit)
+        inlining.set_trace_limit(limit)
+
+
 def check_jit_params(params):
     """An error message for a --jit string spy cannot run with, or "".
 
@@ -348,10 +363,7 @@ def main(argv):
             write_stderr("spy: %s\n" % problem)
             return 2
         try:
-            jit.set_user_param(jitdriver, opts.jit_params)
-            limit = trace_limit_of(opts.jit_params)
-            if limit > 0:
-                inlining.set_trace_limit(limit)
+            set_jit_params(opts.jit_params)
         except ValueError:
             write_stderr("spy: bad --jit parameters '%s' (try "
                                     "--jit help)\n" % opts.jit_params)
@@ -424,8 +436,7 @@ def entry_point(argv):
     primitives.STATE.start_ms = monotonic_ms()
     if we_are_translated():
         hoststack.ensure_big_stack(argv)
-    jit.set_user_param(jitdriver, JIT_DEFAULTS)
-    inlining.set_trace_limit(DEFAULT_TRACE_LIMIT)
+    set_jit_params(JIT_DEFAULTS)
     try:
         return main(argv)
     except Exception:
