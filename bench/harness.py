@@ -186,6 +186,20 @@ def expand(template, image, files):
         '{files}', ' '.join(shlex.quote(f) for f in files))
 
 
+def bench_command(template, image, tmpdir, bench_dir, bench, iterations,
+                  size):
+    """The command of one process that runs `bench` alone (lottery.py,
+    icount.py): runner.st and the benchmark reached through `bench_dir`,
+    a driver and quit.st written into tmpdir."""
+    driver = os.path.join(tmpdir, 'driver.st')
+    with open(driver, 'w') as f:
+        f.write(driver_line(bench, iterations, size))
+    files = [os.path.join(bench_dir, 'runner.st'),
+             os.path.join(bench_dir, BENCHMARKS[bench][0]), driver,
+             quit_file(tmpdir)]
+    return expand(template, image, files)
+
+
 # ---------------------------------------------------------------------------
 
 def parse_kv(items, what):

@@ -45,8 +45,8 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (BENCHMARKS, BENCH_RE, HERE, default_size,  # noqa: E402
-                     driver_line, parse_kv, quit_file)
+from harness import (BENCHMARKS, BENCH_RE, HERE, bench_command,  # noqa: E402
+                     default_size, parse_kv)
 from procs import run_process  # noqa: E402
 
 ENV_WORDS = re.compile(r'^\s*((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)')
@@ -78,14 +78,8 @@ def count(template, valgrind, image, bench_dir, bench, iterations, size,
     """(instruction total, None) of one process of `iterations`, or
     (None, why) when it did not run them all or its check failed."""
     os.makedirs(tmp, exist_ok=True)
-    driver = os.path.join(tmp, 'driver.st')
-    with open(driver, 'w') as f:
-        f.write(driver_line(bench, iterations, size))
-    files = [os.path.join(bench_dir, 'runner.st'),
-             os.path.join(bench_dir, BENCHMARKS[bench][0]), driver,
-             quit_file(tmp)]
-    cmd = template.format(image=shlex.quote(image),
-                          files=' '.join(shlex.quote(p) for p in files))
+    cmd = bench_command(template, image, tmp, bench_dir, bench, iterations,
+                        size)
     out_file = os.path.join(tmp, 'cachegrind.out')
     result = run_process(with_valgrind(cmd, valgrind, out_file), timeout)
     done = [m for m in BENCH_RE.finditer(result.text) if m.group(1) == bench]

@@ -26,14 +26,13 @@ reading no machine noise touches.
 """
 import argparse
 import os
-import shlex
 import statistics
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (BENCHMARKS, BENCH_RE, HERE, default_size,  # noqa: E402
-                     driver_line, quit_file)
+from harness import (BENCHMARKS, BENCH_RE, HERE, bench_command,  # noqa: E402
+                     default_size)
 from procs import run_process  # noqa: E402
 
 
@@ -41,14 +40,8 @@ def run_one(template, image, bench_dir, bench, iterations, size, tmp,
             marks=False):
     """One process: (median ms of its last half or None, the methods
     RPython marked, or None without `marks`)."""
-    driver = os.path.join(tmp, 'driver.st')
-    with open(driver, 'w') as f:
-        f.write(driver_line(bench, iterations, size))
-    files = [os.path.join(bench_dir, 'runner.st'),
-             os.path.join(bench_dir, BENCHMARKS[bench][0]), driver,
-             quit_file(tmp)]
-    cmd = template.format(image=shlex.quote(image),
-                          files=' '.join(shlex.quote(p) for p in files))
+    cmd = bench_command(template, image, tmp, bench_dir, bench, iterations,
+                        size)
     env = log = None
     if marks:
         log = os.path.join(tmp, 'jit.log')
