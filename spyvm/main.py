@@ -94,7 +94,9 @@ DEFAULT_IMAGE = "images/spy.image"
 MIN_MEMORY = 32 * memory.MB
 # targetsmalltalk.py translates with RPython's big trace encoding (32-bit
 # numbers; the default one has 16 bits and fails inside the optimizer past
-# 16384 operations); the bound keeps tracing time and memory sane
+# 16384 operations).  Limits up to 32,000 were measured (docs/experiments.md,
+# "Longer traces"); this bound is a guess at where tracing time and memory
+# stop being worth it, not a limit of the encoding
 MAX_TRACE_LIMIT = 64000
 # JIT parameters take machine integers; longer numbers would overflow when
 # RPython parses them, so they are refused first
@@ -332,8 +334,8 @@ def check_jit_params(params):
             return "--jit %s needs an integer of at most %d digits, not " \
                    "'%s'" % (name, MAX_PARAM_DIGITS - 1, value)
     if trace_limit_of(params) > MAX_TRACE_LIMIT:
-        return "trace_limit above %d is not supported (RPython's trace " \
-               "encoding overflows)" % MAX_TRACE_LIMIT
+        return "trace_limit above %d is not supported (spy's bound on " \
+               "the length of a trace)" % MAX_TRACE_LIMIT
     return ""
 
 
