@@ -495,7 +495,7 @@ def run_tiny_histories(runner, vms, sizes, args, tmpdir):
         if vm.reference or vm.history or not vm.runs(TINY):
             continue
         suite = [(b, (sizes.get(b) or {}).get(vm.name)
-                  or max(1, int(round(default_size(b) * args.scale))))
+                  or scaled_size(b, args.scale))
                  for b in BENCHMARKS if b != TINY]
         out[vm.name], per_setup[vm.name] = {}, {}
         for h in TINY_HISTORIES:
@@ -700,7 +700,7 @@ def main(argv=None):
         elif b == TINY:
             base = 1
         else:
-            base = max(1, int(round(default_size(b) * args.scale)))
+            base = scaled_size(b, args.scale)
         sizes[b] = {v.name: base for v in vms}
     budgets = parse_kv(args.vm_budget, '--vm-budget')
     for v in vms:
@@ -1076,6 +1076,11 @@ def write_outputs(out, meta, results, geo, charts):
     note('wrote %s and %s\n' % (os.path.join(out, 'results.txt'), os.path.join(out, 'results.json')))
 
 _SIZE_RE = re.compile(r'defaultSize\s*\n\s*\^\s*(\d+)')
+
+
+def scaled_size(bench, scale):
+    """The benchmark's defaultSize times --scale, at least 1."""
+    return max(1, int(round(default_size(bench) * scale)))
 
 
 def default_size(bench):

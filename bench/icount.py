@@ -46,7 +46,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (BENCHMARKS, BENCH_RE, HERE, bench_command,  # noqa: E402
-                     default_size, parse_kv)
+                     parse_kv, scaled_size)
 from procs import run_process  # noqa: E402
 
 ENV_WORDS = re.compile(r'^\s*((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)')
@@ -144,7 +144,7 @@ def main(argv=None):
     def size_of(bench):
         if bench in sizes:
             return sizes[bench]
-        return max(1, int(round(default_size(bench) * args.scale)))
+        return scaled_size(bench, args.scale)
 
     lengths = [int(n) for n in args.lengths.split(',')] \
         if args.lengths else [None]

@@ -32,7 +32,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (BENCHMARKS, BENCH_RE, HERE, bench_command,  # noqa: E402
-                     default_size)
+                     scaled_size)
 from procs import run_process  # noqa: E402
 
 
@@ -132,7 +132,7 @@ def main(argv=None):
           ('    rerun' if args.repeats > 1 else ''))
     with tempfile.TemporaryDirectory(prefix='spylot-') as tmp:
         for bench in benches:
-            size = max(1, int(round(default_size(bench) * args.scale)))
+            size = scaled_size(bench, args.scale)
             # [vm][length] -> the processes' (ms, marks)
             runs = [[[] for _ in lengths] for _ in vms]
             for _ in range(args.repeats):
