@@ -622,10 +622,17 @@ class NoiseFloorTest(unittest.TestCase):
                                           os.path.join(tmp, kind + '.log'), harness.parse_output)
                 self.assertEqual(run['status'], 'ok', run)
                 self.assertEqual(len(run['times']), 6)
-                # calibrated once over 200 ms: the median is near 20 ms
-                # (loose bounds: a loaded machine slows single iterations)
-                med = sorted(run['times'])[3]
-                self.assertTrue(10 <= med <= 40, (kind, run['times']))
+                self.assertTrue(all(t >= 0 for t in run['times']), run['times'])
+                # the calibration alone runs 200 ms of the monotonic clock.
+                # How long an iteration then takes is not asserted: a
+                # calibration under load (CI runs tests side by side) gives
+                # iterations half the asked length once the load is gone.
+                self.assertGreaterEqual(run['wall_s'], 0.2, run)
+                with open(os.path.join(tmp, kind + '.log')) as log:
+                    start = [l.split() for l in log if l.startswith('BENCH-START')]
+                self.assertEqual(len(start), 1, start)
+                self.assertGreaterEqual(int(start[0][2]), 1)
+                self.assertEqual(start[0][3], '6')
             bad = subprocess.run([exe, 'x', '0', '3'], stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, universal_newlines=True)
             self.assertEqual(bad.returncode, 2)
