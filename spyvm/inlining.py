@@ -65,8 +65,12 @@ MAX_UNROLL_RECURSION = 200
 DEFAULT_RECURSION_ABORTS = 4
 # short loops (Interpreter.unrolls_here) are unrolled while the trace is
 # shorter than this percentage of trace_limit; past it, while an iteration
-# adds at most --unroll-small operations, up to three quarters of it
-DEFAULT_UNROLL_SHARE = 25
+# adds at most --unroll-small operations, up to three quarters of it.
+# 9 % of the default trace_limit is 2,160 operations, about the 2,250 of
+# 25 % of 9000 before the limit went up: at 25 % of 24000 queens unrolled
+# its recursive loop into 7x the recorded operations and a 10x first
+# iteration (docs/architecture.md, "Longer traces")
+DEFAULT_UNROLL_SHARE = 9
 # measured on list at 10x size (docs/architecture.md, "Short loops past
 # the cap"): one iteration of isShorter:than:'s walk records 100-200
 # operations

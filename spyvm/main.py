@@ -103,10 +103,12 @@ MAX_TRACE_LIMIT = 64000
 MAX_PARAM_DIGITS = 10
 
 
-# in recorded operations: 12000 until sends recorded fewer quasi-immutable
-# reads (docs/architecture.md, "Cheaper tracing"), about a quarter fewer
-# operations per bytecode, so 9000 holds as many bytecodes as 12000 did
-DEFAULT_TRACE_LIMIT = 9000
+# in recorded operations (9000 until 2026-12-07): longer traces inline
+# more levels of a tree recursion (benchFib 2x sends/s, list, permute and
+# towers about 1.5x fewer instructions per iteration; docs/architecture.md,
+# "Longer traces").  Short loops' unrolling does not grow with it
+# (inlining.DEFAULT_UNROLL_SHARE)
+DEFAULT_TRACE_LIMIT = 24000
 # RPython's counter decay (40) stays: decay=0 makes traces independent of
 # how much was allocated before, but measured slower and no steadier on
 # tinyBenchmarks' histories (docs/architecture.md, "JIT counters")
