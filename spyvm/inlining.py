@@ -68,7 +68,7 @@ DEFAULT_RECURSION_ABORTS = 4
 # adds at most --unroll-small operations, up to three quarters of it.
 # 9 % of the default trace_limit is 2,160 operations, about the 2,250 of
 # 25 % of 9000 before the limit went up: at 25 % of 24000 queens unrolled
-# its recursive loop into 7x the recorded operations and a 10x first
+# its recursive loop into 7x the recorded operations and a 12x first
 # iteration (docs/architecture.md, "Longer traces")
 DEFAULT_UNROLL_SHARE = 9
 # measured on list at 10x size (docs/architecture.md, "Short loops past

@@ -104,10 +104,10 @@ MAX_PARAM_DIGITS = 10
 
 
 # in recorded operations (9000 until 2026-12-07): longer traces inline
-# more levels of a tree recursion (benchFib 2x sends/s, list, permute and
-# towers about 1.5x fewer instructions per iteration; docs/architecture.md,
-# "Longer traces").  Short loops' unrolling does not grow with it
-# (inlining.DEFAULT_UNROLL_SHARE)
+# more levels of a tree recursion (benchFib 2x sends/s; permute 1.49x,
+# towers 1.31x, list 1.07x fewer instructions per iteration;
+# docs/architecture.md, "Longer traces").  Short loops' unrolling does not
+# grow with it (inlining.DEFAULT_UNROLL_SHARE)
 DEFAULT_TRACE_LIMIT = 24000
 # RPython's counter decay (40) stays: decay=0 makes traces independent of
 # how much was allocated before, but measured slower and no steadier on
