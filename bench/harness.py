@@ -379,12 +379,18 @@ def _tiny_history_files(tmpdir, history, runs, suite_sizes):
         return [plain, quit_file(tmpdir)]
     files = [os.path.join(HERE, 'runner.st')]
     if history == 'after the suite':
-        driver = os.path.join(tmpdir, 'driver-suite-once.st')
-        with open(driver, 'w') as f:
-            for b, size in suite_sizes:
-                f.write(driver_line(b, 1, size))
-        files += [bench_path(b) for b, _ in suite_sizes] + [driver]
+        files += suite_once_files(tmpdir, suite_sizes)
     return files + [plain, quit_file(tmpdir)]
+
+
+def suite_once_files(tmpdir, suite_sizes):
+    """The suite's files and a driver that runs each benchmark once
+    (suite_sizes: [(benchmark, size)]); runner.st goes before them."""
+    driver = os.path.join(tmpdir, 'driver-suite-once.st')
+    with open(driver, 'w') as f:
+        for b, size in suite_sizes:
+            f.write(driver_line(b, 1, size))
+    return [bench_path(b) for b, _ in suite_sizes] + [driver]
 
 
 # ---------------------------------------------------------------------------

@@ -21,6 +21,13 @@ marked NAME.  With FAKE_SLEEP set, an iteration
 sleeps its ms (a fraction too), prints the whole ms the sleep took, like
 the image's clock, and writes each line as it goes; without it, the
 output comes at the end (a VM that buffers its Transcript).
+
+bench/tinycount.py's lines (`EVAL Transcript show: 'TINYCOUNT part ' +
+((1 to: K) inject: 0 into: [:sum :i | sum + S benchmark + F benchFib])
+printString`) print the answer and a BENCH line for fake_valgrind.py:
+K * S * 500 * (before + 1) ms for the sieve passes and K * sends *
+(before + 1) ms for the benchFib sends, 1 and 1,000 instructions each at
+1,000 per ms.  FAKE_WRONG=<part> answers one more than right there.
 """
 import os
 import re
@@ -30,6 +37,9 @@ import time
 RUN = re.compile(r"EVAL BenchRunner run: (\w+) iterations: (\d+) size: (\d+)")
 TINY = re.compile(r"EVAL Transcript show: 'TINY (\d+) ' \+ 0 tinyBenchmarks")
 PAD = re.compile(r"EVAL \(1 to: (\d+)\) do: ")
+TINYCOUNT = re.compile(r"EVAL Transcript show: 'TINYCOUNT (\w+) ' \+ "
+                       r"\(\(1 to: (\d+)\) inject: 0 into: "
+                       r"\[:sum :i \| sum(.*)\]\) printString$")
 NAMES = {'BenchTiny': 'tinyBenchmarks'}
 
 
@@ -49,6 +59,28 @@ def next_run(counter):
     with open(counter, 'w') as f:
         f.write(str(n + 1))
     return n
+
+
+def bench_fib(n):
+    """The image's benchFib: the number of sends it makes."""
+    return 1 if n < 2 else bench_fib(n - 1) + bench_fib(n - 2) + 1
+
+
+def tinycount(m, before):
+    """Prints the answer of one TINYCOUNT line and what it "cost"."""
+    part, rounds, body = m.group(1), int(m.group(2)), m.group(3)
+    answer, ms = 0, 0
+    for arg, selector in re.findall(r'\+ (\d+) (benchmark|benchFib)', body):
+        if selector == 'benchmark':
+            answer += 1028
+            ms += int(arg) * 500 * (before + 1)
+        else:
+            answer += bench_fib(int(arg))
+            ms += bench_fib(int(arg)) * (before + 1)
+    if os.environ.get('FAKE_WRONG') == part:
+        answer += 1
+    print('TINYCOUNT %s %d' % (part, rounds * answer))
+    print('BENCH tinycount 1 %d' % (rounds * ms))
 
 
 def write_marks(first_file):
@@ -81,6 +113,10 @@ def main(argv):
             m = PAD.match(line)
             if m:
                 before += int(m.group(1))
+                continue
+            m = TINYCOUNT.match(line)
+            if m:
+                tinycount(m, before)
                 continue
             m = TINY.match(line)
             if m:

@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""tinyBenchmarks' two halves at a fixed amount of work, counted by
+valgrind under each history: whether history changes the code the JIT
+runs, with the machine's noise taken out.
+
+`0 tinyBenchmarks` adapts its work to the clock (it doubles the sieve's
+passes and raises benchFib's argument until each half takes a second), so
+two processes never do the same work and their instruction counts cannot
+be subtracted.  Here the halves run at fixed sizes instead: after a
+history's files (and a pad line for setups past the first, as in
+`harness.py --tiny-histories --setups`), three processes per VM, history
+and setup run
+
+  warm   W rounds of `S benchmark. F benchFib` (the JIT compiles both)
+  sieve  the same, then K times `S benchmark`
+  fib    the same, then K times `F benchFib`
+
+under `valgrind --tool=cachegrind --cache-sim=no`.  sieve - warm over
+K * S * 500,000 is the instructions per bytecode, in tinyBenchmarks' own
+unit (it counts 500,000 bytecodes per sieve pass); fib - warm over K
+times the sends of `F benchFib` is the instructions per send.  Fewer
+instructions is not the same as less time, but when the counts of two
+histories agree, a difference in their tinyBenchmarks figures is the
+machine's, not the JIT's.
+
+  python3 bench/tinycount.py --image IMAGE --vm spy='./spy {image} {files}' \\
+      [--vm other=...] [--setups 2] [--sieve 16] [--fib 27] [--warm 5] \\
+      [--rounds 5] [--jobs 2]
+
+Histories are harness.py's, but for "as in make bench": there
+tinyBenchmarks runs inside BenchRunner's timed block, which runs it whole,
+clock and all; its nearest fixed-work history is "after runner.st".
+"after the suite" runs every suite benchmark once at its default size
+times --scale (default 1) first.
+"""
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (BENCHMARKS, HERE, TINY, expand, pad_file,  # noqa: E402
+                     quit_file, scaled_size, suite_once_files)
+from icount import read_total, with_valgrind  # noqa: E402
+from procs import run_process  # noqa: E402
+
+HISTORIES = ['alone', 'after runner.st', 'after the suite']
+PARTS = ['warm', 'sieve', 'fib']
+# tinyBenchmarks' unit: it reports n1 * 500,000 bytecodes for n1 passes
+BYTECODES_PER_PASS = 500000
+# the sieve's answer (primes below 8,192 in Squeak's sieve)
+SIEVE_COUNT = 1028
+
+
+def bench_fib(n):
+    """What `n benchFib` answers: the number of benchFib sends it made."""
+    a, b = 1, 1                       # benchFib of n - 1 and n
+    if n < 2:
+        return 1
+    for _ in range(n - 1):
+        a, b = b, a + b + 1
+    return b
+
+
+def work_file(tmpdir, part, sizes):
+    """The file that does one process's fixed work and prints each answer
+    on a TINYCOUNT line, to be checked."""
+    s, f, warm, rounds = sizes
+    path = os.path.join(tmpdir, 'tinycount-%s.st' % part)
+    lines = ["EVAL Transcript show: 'TINYCOUNT warm ' + ((1 to: %d) inject: 0 "
+             "into: [:sum :i | sum + %d benchmark + %d benchFib]) printString"
+             % (warm, s, f)]
+    if part == 'sieve':
+        lines.append("EVAL Transcript show: 'TINYCOUNT sieve ' + ((1 to: %d) "
+                     "inject: 0 into: [:sum :i | sum + %d benchmark]) "
+                     "printString" % (rounds, s))
+    elif part == 'fib':
+        lines.append("EVAL Transcript show: 'TINYCOUNT fib ' + ((1 to: %d) "
+                     "inject: 0 into: [:sum :i | sum + %d benchFib]) "
+                     "printString" % (rounds, f))
+    with open(path, 'w') as out:
+        out.write('\n'.join(lines) + '\n')
+    return path
+
+
+def expected_lines(part, sizes):
+    s, f, warm, rounds = sizes
+    lines = ['TINYCOUNT warm %d' % (warm * (SIEVE_COUNT + bench_fib(f)))]
+    if part == 'sieve':
+        lines.append('TINYCOUNT sieve %d' % (rounds * SIEVE_COUNT))
+    elif part == 'fib':
+        lines.append('TINYCOUNT fib %d' % (rounds * bench_fib(f)))
+    return lines
+
+
+def history_files(tmpdir, history, suite_sizes):
+    """The files a history files in before the work."""
+    if history == 'alone':
+        return []
+    files = [os.path.join(HERE, 'runner.st')]
+    if history == 'after the suite':
+        files += suite_once_files(tmpdir, suite_sizes)
+    return files
+
+
+def count(template, valgrind, image, files, expected, out_file, timeout):
+    """(instruction total, None), or (None, why) when the process did not
+    print the expected answers or cachegrind wrote no total."""
+    cmd = with_valgrind(expand(template, image, files), valgrind, out_file)
+    result = run_process(cmd, timeout)
+    got = [line.strip() for line in result.text.splitlines()
+           if 'TINYCOUNT' in line]
+    got = [line[line.index('TINYCOUNT'):] for line in got]
+    if got != expected:
+        tail = result.text.strip().splitlines()[-1:] or ['no output']
+        return None, 'rc=%s, answers %s, expected %s: %s' % (
+            result.rc, got, expected, tail[0][:200])
+    total = read_total(out_file)
+    if total is None:
+        return None, 'no cachegrind summary in %s' % out_file
+    return total, None
+
+
+def per_unit(totals, sizes):
+    """(instructions per bytecode, per send) from the three totals."""
+    s, f, _, rounds = sizes
+    warm, sieve, fib = totals
+    return ((sieve - warm) / float(rounds * s * BYTECODES_PER_PASS),
+            (fib - warm) / float(rounds * bench_fib(f)))
+
+
+def cell(values):
+    """Median, and the range when there are several setups."""
+    text = '%.3f' % statistics.median(values)
+    if len(values) > 1:
+        text += ' (%.3f-%.3f)' % (min(values), max(values))
+    return text
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('--image', required=True)
+    ap.add_argument('--vm', action='append', required=True,
+                    metavar='NAME=TEMPLATE')
+    ap.add_argument('--setups', type=int, default=1,
+                    help='draws of the history lottery per history: setup '
+                    'i > 0 files in harness.py\'s pad line before the work')
+    ap.add_argument('--sieve', type=int, default=16, metavar='S',
+                    help='passes of the sieve per round (default 16)')
+    ap.add_argument('--fib', type=int, default=27, metavar='F',
+                    help='benchFib\'s argument (default 27)')
+    ap.add_argument('--warm', type=int, default=5, metavar='W',
+                    help='warm-up rounds of both halves (default 5)')
+    ap.add_argument('--rounds', type=int, default=5, metavar='K',
+                    help='counted rounds of each half (default 5)')
+    ap.add_argument('--scale', type=float, default=1.0,
+                    help='"after the suite": sizes are the defaults times '
+                    'this')
+    ap.add_argument('--jobs', '-j', type=int, default=os.cpu_count() or 1)
+    ap.add_argument('--valgrind', default='valgrind')
+    ap.add_argument('--timeout', type=float, default=3600)
+    args = ap.parse_args(argv)
+    vms = [spec.split('=', 1) for spec in args.vm]
+    if any(len(v) != 2 for v in vms):
+        ap.error('--vm takes NAME=TEMPLATE')
+    if min(args.setups, args.sieve, args.fib, args.warm, args.rounds) < 1:
+        ap.error('--setups, --sieve, --fib, --warm and --rounds must be '
+                 'at least 1')
+    sizes = (args.sieve, args.fib, args.warm, args.rounds)
+    suite = [(b, scaled_size(b, args.scale)) for b in BENCHMARKS if b != TINY]
+    image = os.path.abspath(args.image)
+    jobs = [(v, h, setup, part) for v in range(len(vms)) for h in HISTORIES
+            for setup in range(args.setups) for part in PARTS]
+    with tempfile.TemporaryDirectory(prefix='spytinycount-') as tmp:
+        works = dict((part, work_file(tmp, part, sizes)) for part in PARTS)
+        prefixes = dict((h, history_files(tmp, h, suite)) for h in HISTORIES)
+        pads = dict((setup, [pad_file(tmp, setup)] if setup else [])
+                    for setup in range(args.setups))
+        with ThreadPoolExecutor(max(1, args.jobs)) as pool:
+            futures = [pool.submit(
+                count, vms[v][1], args.valgrind, image,
+                prefixes[h] + pads[setup] + [works[part], quit_file(tmp)],
+                expected_lines(part, sizes),
+                os.path.join(tmp, 'cg-%d-%d-%d-%s.out'
+                             % (v, HISTORIES.index(h), setup, part)),
+                args.timeout) for v, h, setup, part in jobs]
+            answers = dict((job, f.result()) for job, f in zip(jobs, futures))
+    print('instructions per bytecode and per send of tinyBenchmarks\' '
+          'halves at fixed work (%d sieve passes, %d benchFib, %d rounds '
+          'counted after %d)%s' % (
+              args.sieve, args.fib, args.rounds, args.warm,
+              '' if args.setups == 1 else
+              '; median (lowest-highest) of %d setups' % args.setups))
+    failures = []
+    for v, (name, _) in enumerate(vms):
+        print('%s:' % name)
+        print('  %-18s %26s %26s' % ('history', 'per bytecode', 'per send'))
+        medians = {}
+        for h in HISTORIES:
+            units = []
+            for setup in range(args.setups):
+                got = [answers[(v, h, setup, part)] for part in PARTS]
+                why = [w for _, w in got if w]
+                if why:
+                    failures.append('%s, %s, setup %d: %s'
+                                    % (name, h, setup, why[0]))
+                    continue
+                units.append(per_unit([t for t, _ in got], sizes))
+            if not units:
+                print('  %-18s %26s %26s' % (h, 'FAILED', 'FAILED'))
+                continue
+            per_bc, per_send = [u[0] for u in units], [u[1] for u in units]
+            medians[h] = (statistics.median(per_bc),
+                          statistics.median(per_send))
+            print('  %-18s %26s %26s' % (h, cell(per_bc), cell(per_send)))
+        if len(medians) == len(HISTORIES):
+            # as speeds: the worst history's over the best's (fewer
+            # instructions, more speed)
+            ratios = ['%.2f' % (min(m[i] for m in medians.values())
+                                / max(m[i] for m in medians.values()))
+                      for i in (0, 1)]
+            print('  %-18s %26s %26s' % ('worst/best', ratios[0], ratios[1]))
+    for failure in failures:
+        print('failed: ' + failure)
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
