@@ -53,14 +53,16 @@ ENV_WORDS = re.compile(r'^\s*((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)')
 SUMMARY = re.compile(r'^summary:\s+(\d+)', re.M)
 
 
-def with_valgrind(template, valgrind, out_file):
+def with_valgrind(template, valgrind, out_file, tool='cachegrind',
+                  options='--cache-sim=no'):
     """The template with valgrind inserted after its leading NAME=value
     words, under the shell's largest stack limit."""
     m = ENV_WORDS.match(template)
     env, rest = m.group(1), template[m.end():]
-    return ('ulimit -s "$(ulimit -H -s)"; %s%s --tool=cachegrind '
-            '--cache-sim=no --cachegrind-out-file=%s %s'
-            % (env, valgrind, shlex.quote(out_file), rest))
+    return ('ulimit -s "$(ulimit -H -s)"; %s%s --tool=%s %s '
+            '--%s-out-file=%s %s'
+            % (env, valgrind, tool, options, tool, shlex.quote(out_file),
+               rest))
 
 
 def read_total(out_file):

@@ -7,7 +7,8 @@ prints what the runner protocol would, without running anything.  An
 iteration of class C "takes" FAKE_MS_<C> ms per unit of size (default 1),
 (per_unit x size ** FAKE_POWER_<C> with that set: work that is not linear
 in the size), multiplied by (FAKE_WARMUP + 1 - i) for the first FAKE_WARMUP
-iterations i (a JIT warming up); FAKE_FAIL=<C> makes C's check fail; BenchTiny prints
+iterations i (a JIT warming up), and by 1 + FAKE_EVERY_OTHER / 100 for
+even iterations (a steady state that wanders); FAKE_FAIL=<C> makes C's check fail; BenchTiny prints
 1000000*k bytecodes/sec, where k is the number of benchmarks that ran before
 in the process plus N for a pad line `EVAL (1 to: N) do: [...]` filed in
 before it (a history effect the tests can see).  With FAKE_BY_PATH set, an
@@ -136,6 +137,8 @@ def main(argv):
                 ms = per_unit * size ** power
                 if i <= warmup:
                     ms = ms * (warmup + 1 - i)
+                if i % 2 == 0:
+                    ms *= 1 + float(os.environ.get('FAKE_EVERY_OTHER', '0')) / 100
                 ms += extra
                 if os.environ.get('FAKE_BY_PATH'):
                     # luck: the first file's path length adds ms
