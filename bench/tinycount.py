@@ -1,27 +1,26 @@
 #!/usr/bin/env python3
 """tinyBenchmarks' two halves at a fixed amount of work, counted by
-valgrind under each history: whether history changes the code the JIT
+callgrind under each history: whether history changes the code the JIT
 runs, with the machine's noise taken out.
 
 `0 tinyBenchmarks` adapts its work to the clock (it doubles the sieve's
 passes and raises benchFib's argument until each half takes a second), so
-two processes never do the same work and their instruction counts cannot
-be subtracted.  Here the halves run at fixed sizes instead: after a
-history's files (and a pad line for setups past the first, as in
-`harness.py --tiny-histories --setups`), three processes per VM, history
-and setup run
-
-  warm   W rounds of `S benchmark. F benchFib` (the JIT compiles both)
-  sieve  the same, then K times `S benchmark`
-  fib    the same, then K times `F benchFib`
-
-under `valgrind --tool=cachegrind --cache-sim=no`.  sieve - warm over
-K * S * 500,000 is the instructions per bytecode, in tinyBenchmarks' own
-unit (it counts 500,000 bytecodes per sieve pass); fib - warm over K
-times the sends of `F benchFib` is the instructions per send.  Fewer
-instructions is not the same as less time, but when the counts of two
-histories agree, a difference in their tinyBenchmarks figures is the
-machine's, not the JIT's.
+no two runs do the same work.  Here the halves run at fixed sizes
+instead.  One process per VM, history and setup files in the history's
+files (and, for setups past the first, harness.py's pad line, as
+`harness.py --tiny-histories --setups` does), then runs W rounds of
+`S benchmark. F benchFib` (the JIT compiles both), then K rounds of
+`S benchmark` and K of `F benchFib`, each inside `Object
+millisecondsToRun:`, as tinyBenchmarks times them.  The process runs
+under `valgrind --tool=callgrind --dump-before=spy_monotonic_ms` (see
+itercount.py), so each timed round's instructions are counted apart from
+everything else, in one process: the history before it need not do the
+same work twice.  The K sieve rounds over K * S * 500,000 are the
+instructions per bytecode (tinyBenchmarks' own unit: 500,000 bytecodes
+per pass); the K benchFib rounds over K times the sends of `F benchFib`
+are the instructions per send.  Fewer instructions is not the same as
+less time, but when the counts of two histories agree, a difference in
+their tinyBenchmarks figures is the machine's, not the JIT's.
 
   python3 bench/tinycount.py --image IMAGE --vm spy='./spy {image} {files}' \\
       [--vm other=...] [--setups 2] [--sieve 16] [--fib 27] [--warm 5] \\
@@ -43,11 +42,11 @@ from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (BENCHMARKS, HERE, TINY, expand, pad_file,  # noqa: E402
                      quit_file, scaled_size, suite_once_files)
-from icount import read_total, with_valgrind  # noqa: E402
+from icount import with_valgrind  # noqa: E402
+from itercount import iterations_of, read_parts  # noqa: E402
 from procs import run_process  # noqa: E402
 
 HISTORIES = ['alone', 'after runner.st', 'after the suite']
-PARTS = ['warm', 'sieve', 'fib']
 # tinyBenchmarks' unit: it reports n1 * 500,000 bytecodes for n1 passes
 BYTECODES_PER_PASS = 500000
 # the sieve's answer (primes below 8,192 in Squeak's sieve)
@@ -64,35 +63,36 @@ def bench_fib(n):
     return b
 
 
-def work_file(tmpdir, part, sizes):
-    """The file that does one process's fixed work and prints each answer
-    on a TINYCOUNT line, to be checked."""
+def work_file(tmpdir, sizes):
+    """The file that does the fixed work and prints each answer on a
+    TINYCOUNT line, to be checked.  TinyCount class>>timed: runs a block
+    inside `Object millisecondsToRun:` and answers the block's value."""
     s, f, warm, rounds = sizes
-    path = os.path.join(tmpdir, 'tinycount-%s.st' % part)
-    lines = ["EVAL Transcript show: 'TINYCOUNT warm ' + ((1 to: %d) inject: 0 "
-             "into: [:sum :i | sum + %d benchmark + %d benchFib]) printString"
-             % (warm, s, f)]
-    if part == 'sieve':
-        lines.append("EVAL Transcript show: 'TINYCOUNT sieve ' + ((1 to: %d) "
-                     "inject: 0 into: [:sum :i | sum + %d benchmark]) "
-                     "printString" % (rounds, s))
-    elif part == 'fib':
-        lines.append("EVAL Transcript show: 'TINYCOUNT fib ' + ((1 to: %d) "
-                     "inject: 0 into: [:sum :i | sum + %d benchFib]) "
-                     "printString" % (rounds, f))
+    path = os.path.join(tmpdir, 'tinycount.st')
     with open(path, 'w') as out:
-        out.write('\n'.join(lines) + '\n')
+        out.write(
+            "EVAL Class addNewClass: (Object subclass: 'TinyCount' "
+            "variables: '' classVariables: 'Answer')\n\n"
+            "META TinyCount\ntimed: aBlock\n"
+            "  Object millisecondsToRun: [ Answer <- aBlock value ].\n"
+            "  ^ Answer\n!\n\n")
+        out.write("EVAL Transcript show: 'TINYCOUNT warm ' + ((1 to: %d) "
+                  "inject: 0 into: [:sum :i | sum + %d benchmark + %d "
+                  "benchFib]) printString\n" % (warm, s, f))
+        out.write("EVAL Transcript show: 'TINYCOUNT sieve ' + ((1 to: %d) "
+                  "inject: 0 into: [:sum :i | sum + (TinyCount timed: "
+                  "[%d benchmark])]) printString\n" % (rounds, s))
+        out.write("EVAL Transcript show: 'TINYCOUNT fib ' + ((1 to: %d) "
+                  "inject: 0 into: [:sum :i | sum + (TinyCount timed: "
+                  "[%d benchFib])]) printString\n" % (rounds, f))
     return path
 
 
-def expected_lines(part, sizes):
+def expected_lines(sizes):
     s, f, warm, rounds = sizes
-    lines = ['TINYCOUNT warm %d' % (warm * (SIEVE_COUNT + bench_fib(f)))]
-    if part == 'sieve':
-        lines.append('TINYCOUNT sieve %d' % (rounds * SIEVE_COUNT))
-    elif part == 'fib':
-        lines.append('TINYCOUNT fib %d' % (rounds * bench_fib(f)))
-    return lines
+    return ['TINYCOUNT warm %d' % (warm * (SIEVE_COUNT + bench_fib(f))),
+            'TINYCOUNT sieve %d' % (rounds * SIEVE_COUNT),
+            'TINYCOUNT fib %d' % (rounds * bench_fib(f))]
 
 
 def history_files(tmpdir, history, suite_sizes):
@@ -105,30 +105,27 @@ def history_files(tmpdir, history, suite_sizes):
     return files
 
 
-def count(template, valgrind, image, files, expected, out_file, timeout):
-    """(instruction total, None), or (None, why) when the process did not
-    print the expected answers or cachegrind wrote no total."""
-    cmd = with_valgrind(expand(template, image, files), valgrind, out_file)
+def count(template, valgrind, image, files, sizes, out_file, timeout):
+    """((instructions per bytecode, per send), None), or (None, why) when
+    the process did not print the expected answers or callgrind wrote too
+    few parts."""
+    cmd = with_valgrind(expand(template, image, files), valgrind, out_file,
+                        tool='callgrind',
+                        options='--dump-before=spy_monotonic_ms')
     result = run_process(cmd, timeout)
-    got = [line.strip() for line in result.text.splitlines()
-           if 'TINYCOUNT' in line]
-    got = [line[line.index('TINYCOUNT'):] for line in got]
+    got = [line[line.index('TINYCOUNT'):].strip()
+           for line in result.text.splitlines() if 'TINYCOUNT' in line]
+    expected = expected_lines(sizes)
     if got != expected:
         tail = result.text.strip().splitlines()[-1:] or ['no output']
         return None, 'rc=%s, answers %s, expected %s: %s' % (
             result.rc, got, expected, tail[0][:200])
-    total = read_total(out_file)
-    if total is None:
-        return None, 'no cachegrind summary in %s' % out_file
-    return total, None
-
-
-def per_unit(totals, sizes):
-    """(instructions per bytecode, per send) from the three totals."""
     s, f, _, rounds = sizes
-    warm, sieve, fib = totals
-    return ((sieve - warm) / float(rounds * s * BYTECODES_PER_PASS),
-            (fib - warm) / float(rounds * bench_fib(f)))
+    timed = iterations_of(read_parts(out_file), 2 * rounds)
+    if timed is None:
+        return None, 'callgrind wrote too few parts in %s' % out_file
+    return ((sum(timed[:rounds]) / float(rounds * s * BYTECODES_PER_PASS),
+             sum(timed[rounds:]) / float(rounds * bench_fib(f))), None)
 
 
 def cell(values):
@@ -171,21 +168,20 @@ def main(argv=None):
     sizes = (args.sieve, args.fib, args.warm, args.rounds)
     suite = [(b, scaled_size(b, args.scale)) for b in BENCHMARKS if b != TINY]
     image = os.path.abspath(args.image)
-    jobs = [(v, h, setup, part) for v in range(len(vms)) for h in HISTORIES
-            for setup in range(args.setups) for part in PARTS]
+    jobs = [(v, h, setup) for v in range(len(vms)) for h in HISTORIES
+            for setup in range(args.setups)]
     with tempfile.TemporaryDirectory(prefix='spytinycount-') as tmp:
-        works = dict((part, work_file(tmp, part, sizes)) for part in PARTS)
+        work = work_file(tmp, sizes)
         prefixes = dict((h, history_files(tmp, h, suite)) for h in HISTORIES)
         pads = dict((setup, [pad_file(tmp, setup)] if setup else [])
                     for setup in range(args.setups))
         with ThreadPoolExecutor(max(1, args.jobs)) as pool:
             futures = [pool.submit(
                 count, vms[v][1], args.valgrind, image,
-                prefixes[h] + pads[setup] + [works[part], quit_file(tmp)],
-                expected_lines(part, sizes),
-                os.path.join(tmp, 'cg-%d-%d-%d-%s.out'
-                             % (v, HISTORIES.index(h), setup, part)),
-                args.timeout) for v, h, setup, part in jobs]
+                prefixes[h] + pads[setup] + [work, quit_file(tmp)], sizes,
+                os.path.join(tmp, 'cg-%d-%d-%d.out'
+                             % (v, HISTORIES.index(h), setup)),
+                args.timeout) for v, h, setup in jobs]
             answers = dict((job, f.result()) for job, f in zip(jobs, futures))
     print('instructions per bytecode and per send of tinyBenchmarks\' '
           'halves at fixed work (%d sieve passes, %d benchFib, %d rounds '
@@ -201,13 +197,12 @@ def main(argv=None):
         for h in HISTORIES:
             units = []
             for setup in range(args.setups):
-                got = [answers[(v, h, setup, part)] for part in PARTS]
-                why = [w for _, w in got if w]
+                unit, why = answers[(v, h, setup)]
                 if why:
                     failures.append('%s, %s, setup %d: %s'
-                                    % (name, h, setup, why[0]))
+                                    % (name, h, setup, why))
                     continue
-                units.append(per_unit([t for t, _ in got], sizes))
+                units.append(unit)
             if not units:
                 print('  %-18s %26s %26s' % (h, 'FAILED', 'FAILED'))
                 continue

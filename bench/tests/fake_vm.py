@@ -25,10 +25,11 @@ output comes at the end (a VM that buffers its Transcript).
 
 bench/tinycount.py's lines (`EVAL Transcript show: 'TINYCOUNT part ' +
 ((1 to: K) inject: 0 into: [:sum :i | sum + S benchmark + F benchFib])
-printString`) print the answer and a BENCH line for fake_valgrind.py:
-K * S * 500 * (before + 1) ms for the sieve passes and K * sends *
-(before + 1) ms for the benchFib sends, 1 and 1,000 instructions each at
-1,000 per ms.  FAKE_WRONG=<part> answers one more than right there.
+printString`) print the answer; those whose rounds are timed (`TinyCount
+timed: [...]`) also print a BENCH line per round for fake_valgrind.py:
+S * 500 * (before + 1) ms for the sieve passes and sends * (before + 1)
+ms for the benchFib sends, 1 and 1,000 instructions each at 1,000 per
+ms.  FAKE_WRONG=<part> answers one more than right there.
 """
 import os
 import re
@@ -71,7 +72,7 @@ def tinycount(m, before):
     """Prints the answer of one TINYCOUNT line and what it "cost"."""
     part, rounds, body = m.group(1), int(m.group(2)), m.group(3)
     answer, ms = 0, 0
-    for arg, selector in re.findall(r'\+ (\d+) (benchmark|benchFib)', body):
+    for arg, selector in re.findall(r'(\d+) (benchmark|benchFib)', body):
         if selector == 'benchmark':
             answer += 1028
             ms += int(arg) * 500 * (before + 1)
@@ -81,7 +82,9 @@ def tinycount(m, before):
     if os.environ.get('FAKE_WRONG') == part:
         answer += 1
     print('TINYCOUNT %s %d' % (part, rounds * answer))
-    print('BENCH tinycount 1 %d' % (rounds * ms))
+    if 'TinyCount timed:' in body:
+        for i in range(1, rounds + 1):
+            print('BENCH tinycount %d %d' % (i, ms))
 
 
 def write_marks(first_file):
