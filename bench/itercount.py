@@ -18,6 +18,12 @@ in % of it.  A JIT compile, a major collection or a trace that is thrown
 away and recompiled shows in the count of its iteration; the machine's
 noise does not.
 
+With `--jit-events` and `PYPYLOG=gc-collect-step:-` (stderr joined by
+`2>&1`) in the VM's template, as the harness takes them, an iteration in
+which the JIT compiled or gave up a trace is marked J and one with a step
+of a major collection G, and "+-% quiet" is the spread of the steady
+iterations with neither.
+
   python3 bench/itercount.py --image IMAGE --vm spy='./spy {image} {files}' \\
       [-b towers,deltablue] [--scale 10] [--size list=300] \\
       [--iterations 20] [--jobs 2]
@@ -36,7 +42,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (BENCHMARKS, BENCH_RE, HERE, TINY,  # noqa: E402
-                     bench_command, parse_kv, scaled_size)
+                     bench_command, parse_kv, parse_marks, scaled_size)
 from icount import with_valgrind  # noqa: E402
 from procs import run_process  # noqa: E402
 from report import spread_pct, steady_start  # noqa: E402
@@ -70,7 +76,9 @@ def iterations_of(parts, n):
 
 def count(template, valgrind, image, bench, iterations, size, tmp,
           clock_function, timeout):
-    """([instructions of each iteration], None), or (None, why)."""
+    """(([instructions of each iteration], [its marks]), None), or (None,
+    why).  A mark is '' or J (the JIT worked) and G (a major collection
+    did) in that order."""
     os.makedirs(tmp, exist_ok=True)
     cmd = bench_command(template, image, tmp, HERE, bench, iterations, size)
     out_file = os.path.join(tmp, 'callgrind.out')
@@ -86,17 +94,31 @@ def count(template, valgrind, image, bench, iterations, size, tmp,
     if counts is None:
         return None, ('callgrind wrote fewer than %d parts: does the VM '
                       'call %s?' % (2 * iterations + 1, clock_function))
-    return counts, None
+    jit, gc = parse_marks(result.text, bench, 'gc-collect-step' in template)
+    marks = [('J' if jit and jit[i][0] else '') + ('G' if gc and gc[i] else '')
+             for i in range(iterations)]
+    return (counts, marks), None
 
 
-def row(counts, fraction):
-    """(first steady iteration (1-based), median, lowest, highest, +-%)
-    of one process's counts."""
+def spread(values):
+    """(median, lowest, highest, +-%) of some counts."""
+    med = statistics.median(values)
+    return med, min(values), max(values), spread_pct(min(values), med,
+                                                     max(values))
+
+
+def row(counts, marks, fraction):
+    """(first steady iteration (1-based), median, lowest, highest, +-%,
+    JIT iterations, GC iterations, +-% of the quiet ones or None) of one
+    process's counts."""
     start = steady_start(counts, fraction)
-    quiet = counts[start:]
-    med = statistics.median(quiet)
-    return (start + 1, med, min(quiet), max(quiet),
-            spread_pct(min(quiet), med, max(quiet)))
+    steady = counts[start:]
+    steady_marks = marks[start:]
+    quiet = [c for c, m in zip(steady, steady_marks) if not m]
+    return ((start + 1,) + spread(steady) +
+            (sum('J' in m for m in steady_marks),
+             sum('G' in m for m in steady_marks),
+             spread(quiet)[3] if quiet else None))
 
 
 def main(argv=None):
@@ -144,23 +166,30 @@ def main(argv=None):
             answers = dict((job, f.result()) for job, f in zip(jobs, futures))
     print('instructions of each iteration (millions), one process of %d '
           'iterations; steady = from the first steady iteration on; +-%% = '
-          'farthest of lowest and highest from the median' % args.iterations)
-    print('%-12s %6s %-10s %7s %10s %10s %10s %6s' % (
+          'farthest of lowest and highest from the median; J, G = the JIT '
+          'compiled or aborted, a major collection stepped (with '
+          '--jit-events and PYPYLOG=gc-collect-step:-); quiet = neither'
+          % args.iterations)
+    print('%-12s %6s %-10s %7s %10s %10s %10s %6s %6s %6s %7s' % (
         'benchmark', 'size', 'vm', 'steady', 'median', 'lowest', 'highest',
-        '+-%'))
+        '+-%', 'JIT it', 'GC it', 'quiet%'))
     failures = []
     for b in benches:
         for v, (name, _) in enumerate(vms):
-            counts, why = answers[(b, v)]
+            answer, why = answers[(b, v)]
             if why:
                 failures.append('%s on %s: %s' % (b, name, why))
                 print('%-12s %6d %-10s %7s' % (b, size_of(b), name, 'FAILED'))
                 continue
-            first, med, lo, hi, pct = row(counts, args.steady_fraction)
-            print('%-12s %6d %-10s %7s %10.2f %10.2f %10.2f %6.1f' % (
-                b, size_of(b), name, '%d-%d' % (first, len(counts)),
-                med / 1e6, lo / 1e6, hi / 1e6, pct))
-            print('    ' + ' '.join('%.1f' % (c / 1e6) for c in counts))
+            counts, marks = answer
+            first, med, lo, hi, pct, jit, gc, quiet = row(
+                counts, marks, args.steady_fraction)
+            print('%-12s %6d %-10s %7s %10.2f %10.2f %10.2f %6.1f %6d %6d '
+                  '%7s' % (b, size_of(b), name, '%d-%d' % (first, len(counts)),
+                           med / 1e6, lo / 1e6, hi / 1e6, pct, jit, gc,
+                           '-' if quiet is None else '%.1f' % quiet))
+            print('    ' + ' '.join('%.1f%s' % (c / 1e6, m)
+                                    for c, m in zip(counts, marks)))
     for failure in failures:
         print('failed: ' + failure)
     return 1 if failures else 0

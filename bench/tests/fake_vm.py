@@ -8,7 +8,9 @@ iteration of class C "takes" FAKE_MS_<C> ms per unit of size (default 1),
 (per_unit x size ** FAKE_POWER_<C> with that set: work that is not linear
 in the size), multiplied by (FAKE_WARMUP + 1 - i) for the first FAKE_WARMUP
 iterations i (a JIT warming up), and by 1 + FAKE_EVERY_OTHER / 100 for
-even iterations (a steady state that wanders); FAKE_FAIL=<C> makes C's check fail; BenchTiny prints
+even iterations (a steady state that wanders); FAKE_JIT_AT=i,j and
+FAKE_GC_AT=k print a JIT-EVENT line or a gc-collect-step section in those
+iterations, as spy --jit-events and PYPYLOG=gc-collect-step:- would; FAKE_FAIL=<C> makes C's check fail; BenchTiny prints
 1000000*k bytecodes/sec, where k is the number of benchmarks that ran before
 in the process plus N for a pad line `EVAL (1 to: N) do: [...]` filed in
 before it (a history effect the tests can see).  With FAKE_BY_PATH set, an
@@ -151,6 +153,10 @@ def main(argv):
                     t0 = time.monotonic()
                     time.sleep(ms / 1000.0)
                     ms = (time.monotonic() - t0) * 1000.0
+                if str(i) in os.environ.get('FAKE_JIT_AT', '').split(','):
+                    print('JIT-EVENT compile bridge 10 %d.0' % i)
+                if str(i) in os.environ.get('FAKE_GC_AT', '').split(','):
+                    print('[1a] {gc-collect-step\n[1b] gc-collect-step}')
                 print('BENCH %s %d %d' % (name, i, int(ms)), flush=sleep)
                 if cls == 'BenchTiny':
                     print('TINY %d %d bytecodes/sec; %d sends/sec'

@@ -57,7 +57,7 @@ class ItercountTest(unittest.TestCase):
             '-b', 'list', '--size', 'list=4000', '--iterations', '6')
         self.assertEqual(status, 0)
         words, every = rows[('list', 'fake')]
-        self.assertEqual(words, ['3-6', '4.00', '4.00', '4.00', '0.0'])
+        self.assertEqual(words, ['3-6', '4.00', '4.00', '4.00', '0.0', '0', '0', '0.0'])
         self.assertEqual(every, ['12.0', '8.0', '4.0', '4.0', '4.0', '4.0'])
 
     def test_a_wandering_steady_state_shows_its_spread(self):
@@ -67,10 +67,25 @@ class ItercountTest(unittest.TestCase):
             '--vm', 'b=FAKE_EVERY_OTHER=20 ' + FAKE_VM, '-b', 'sieve',
             '--size', 'sieve=4000', '--iterations', '6', '--jobs', '2')
         self.assertEqual(status, 0)
-        self.assertEqual(rows[('sieve', 'a')][0][4], '0.0')
+        self.assertEqual(rows[('sieve', 'a')][0][4:], ['0.0', '0', '0', '0.0'])
         words, every = rows[('sieve', 'b')]
-        self.assertEqual(words, ['1-6', '4.40', '4.00', '4.80', '9.1'])
+        self.assertEqual(words, ['1-6', '4.40', '4.00', '4.80', '9.1', '0', '0', '9.1'])
         self.assertEqual(every, ['4.0', '4.8'] * 3)
+
+    def test_iterations_where_the_jit_or_the_gc_worked_are_marked(self):
+        # the slow even iterations ran a major collection's step: the
+        # quiet iterations (neither mark) do not wander
+        template = ('PYPYLOG=gc-collect-step:- FAKE_EVERY_OTHER=20 '
+                    'FAKE_GC_AT=2,4,6 FAKE_JIT_AT=1,3 ' + FAKE_VM)
+        status, rows, _ = run_itercount(
+            '--image', self.image, '--vm', 'b=' + template, '-b', 'sieve',
+            '--size', 'sieve=4000', '--iterations', '6')
+        self.assertEqual(status, 0)
+        words, every = rows[('sieve', 'b')]
+        self.assertEqual(words, ['1-6', '4.40', '4.00', '4.80', '9.1', '2',
+                                 '3', '0.0'])
+        self.assertEqual(every, ['4.0J', '4.8G', '4.0J', '4.8G', '4.0',
+                                 '4.8G'])
 
     def test_a_vm_that_never_reads_the_clock_is_a_failure(self):
         os.environ['FAKE_NO_DUMPS'] = '1'
