@@ -23,7 +23,7 @@ less time, but when the counts of two histories agree, a difference in
 their tinyBenchmarks figures is the machine's, not the JIT's.
 
   python3 bench/tinycount.py --image IMAGE --vm spy='./spy {image} {files}' \\
-      [--vm other=...] [--setups 2] [--sieve 16] [--fib 27] [--warm 5] \\
+      [--vm other=...] [--setups 3] [--sieve 16] [--fib 30] [--warm 20] \\
       [--rounds 5] [--jobs 2]
 
 Histories are harness.py's, but for "as in make bench": there
@@ -146,10 +146,11 @@ def main(argv=None):
                     'i > 0 files in harness.py\'s pad line before the work')
     ap.add_argument('--sieve', type=int, default=16, metavar='S',
                     help='passes of the sieve per round (default 16)')
-    ap.add_argument('--fib', type=int, default=27, metavar='F',
-                    help='benchFib\'s argument (default 27)')
-    ap.add_argument('--warm', type=int, default=5, metavar='W',
-                    help='warm-up rounds of both halves (default 5)')
+    ap.add_argument('--fib', type=int, default=30, metavar='F',
+                    help='benchFib\'s argument (default 30)')
+    ap.add_argument('--warm', type=int, default=20, metavar='W',
+                    help='warm-up rounds of both halves (default 20: '
+                    'fewer leave bridges of benchFib uncompiled)')
     ap.add_argument('--rounds', type=int, default=5, metavar='K',
                     help='counted rounds of each half (default 5)')
     ap.add_argument('--scale', type=float, default=1.0,
