@@ -149,8 +149,8 @@ def main(argv=None):
     ap.add_argument('--fib', type=int, default=30, metavar='F',
                     help='benchFib\'s argument (default 30)')
     ap.add_argument('--warm', type=int, default=20, metavar='W',
-                    help='warm-up rounds of both halves (default 20: '
-                    'fewer leave bridges of benchFib uncompiled)')
+                    help='warm-up rounds of both halves (default 20; '
+                    'tinyBenchmarks\' 5th run has run benchFib far longer)')
     ap.add_argument('--rounds', type=int, default=5, metavar='K',
                     help='counted rounds of each half (default 5)')
     ap.add_argument('--scale', type=float, default=1.0,
