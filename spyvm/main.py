@@ -109,11 +109,13 @@ MAX_PARAM_DIGITS = 10
 # docs/architecture.md, "Longer traces").  Short loops' unrolling does not
 # grow with it (inlining.DEFAULT_UNROLL_SHARE)
 DEFAULT_TRACE_LIMIT = 24000
-# RPython's counter decay (40) stays: decay=0 makes traces independent of
-# how much was allocated before, but measured slower and no steadier on
-# tinyBenchmarks' histories (docs/architecture.md, "JIT counters")
+# decay=0 since 2026-12-08 (RPython's 40 before): with decay, how far a
+# counter has got depends on how much was allocated before, and which
+# bridges of benchFib compiled was a draw of history, 6.1-9.4 instructions
+# per send against 7.47-8.42 without (bench/tinycount.py; the suite timed
+# and counted a tie; docs/architecture.md, "JIT counters")
 JIT_DEFAULTS = ("threshold=1000,function_threshold=1500,trace_limit=%d,"
-                "max_unroll_recursion=15" % DEFAULT_TRACE_LIMIT)
+                "max_unroll_recursion=15,decay=0" % DEFAULT_TRACE_LIMIT)
 
 
 def _jit_parameter_help():

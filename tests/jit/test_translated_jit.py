@@ -93,15 +93,12 @@ GARBAGE = "EVAL 1 to: 3000000 do: [:i | Array new: 10]\n"
 
 
 @needs_spy
-def test_without_decay_garbage_made_first_leaves_the_traces_alone(own_image,
-                                                                  tmp_path):
-    # the research setting docs/architecture.md ("JIT counters") recommends
-    # for GC experiments: with RPython's decay (spy's default) the garbage's
-    # minor collections decay benchFib's counters and it compiles other
-    # bridges; with decay=0 the amount allocated before does not matter
-    args = ["--jit", "decay=0"]
-    alone = trace_lengths(own_image, FIB, ">>benchFib", tmp_path, args)
-    after = trace_lengths(own_image, GARBAGE + FIB, ">>benchFib", tmp_path,
-                          args)
+def test_garbage_made_first_leaves_the_traces_alone(own_image, tmp_path):
+    # spy's default has no counter decay (docs/architecture.md, "JIT
+    # counters"): with RPython's decay=40 the garbage's minor collections
+    # decay benchFib's counters and it compiles other bridges; without it
+    # the amount allocated before does not matter
+    alone = trace_lengths(own_image, FIB, ">>benchFib", tmp_path)
+    after = trace_lengths(own_image, GARBAGE + FIB, ">>benchFib", tmp_path)
     assert len(alone) >= 3, alone
     assert after == alone
