@@ -65,6 +65,14 @@ def with_valgrind(template, valgrind, out_file, tool='cachegrind',
                rest))
 
 
+def parse_vms(ap, specs):
+    """[name, template] of each --vm NAME=TEMPLATE, or the parser's error."""
+    vms = [spec.split('=', 1) for spec in specs]
+    if any(len(v) != 2 for v in vms):
+        ap.error('--vm takes NAME=TEMPLATE')
+    return vms
+
+
 def read_total(out_file):
     """The instruction total of a cachegrind output file, or None."""
     try:
@@ -122,9 +130,7 @@ def main(argv=None):
     ap.add_argument('--valgrind', default='valgrind')
     ap.add_argument('--timeout', type=float, default=3600)
     args = ap.parse_args(argv)
-    vms = [spec.split('=', 1) for spec in args.vm]
-    if any(len(v) != 2 for v in vms):
-        ap.error('--vm takes NAME=TEMPLATE')
+    vms = parse_vms(ap, args.vm)
     names = [name for name, _ in vms]
     baseline = args.baseline or names[0]
     if baseline not in names:

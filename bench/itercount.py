@@ -43,7 +43,7 @@ from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (BENCHMARKS, BENCH_RE, HERE, TINY,  # noqa: E402
                      bench_command, parse_kv, parse_marks, scaled_size)
-from icount import with_valgrind  # noqa: E402
+from icount import parse_vms, with_valgrind  # noqa: E402
 from procs import run_process  # noqa: E402
 from report import spread_pct, steady_start  # noqa: E402
 
@@ -138,9 +138,7 @@ def main(argv=None):
     ap.add_argument('--valgrind', default='valgrind')
     ap.add_argument('--timeout', type=float, default=3600)
     args = ap.parse_args(argv)
-    vms = [spec.split('=', 1) for spec in args.vm]
-    if any(len(v) != 2 for v in vms):
-        ap.error('--vm takes NAME=TEMPLATE')
+    vms = parse_vms(ap, args.vm)
     if args.iterations < 2:
         ap.error('--iterations must be at least 2')
     benches = [b for b in BENCHMARKS if b != TINY] \

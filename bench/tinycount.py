@@ -42,7 +42,7 @@ from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (BENCHMARKS, HERE, TINY, expand, pad_file,  # noqa: E402
                      quit_file, scaled_size, suite_once_files)
-from icount import with_valgrind  # noqa: E402
+from icount import parse_vms, with_valgrind  # noqa: E402
 from itercount import iterations_of, read_parts  # noqa: E402
 from procs import run_process  # noqa: E402
 
@@ -160,9 +160,7 @@ def main(argv=None):
     ap.add_argument('--valgrind', default='valgrind')
     ap.add_argument('--timeout', type=float, default=3600)
     args = ap.parse_args(argv)
-    vms = [spec.split('=', 1) for spec in args.vm]
-    if any(len(v) != 2 for v in vms):
-        ap.error('--vm takes NAME=TEMPLATE')
+    vms = parse_vms(ap, args.vm)
     if min(args.setups, args.sieve, args.fib, args.warm, args.rounds) < 1:
         ap.error('--setups, --sieve, --fib, --warm and --rounds must be '
                  'at least 1')
