@@ -112,8 +112,9 @@ DEFAULT_TRACE_LIMIT = 24000
 # decay=0 since 2026-12-08 (RPython's 40 before): with decay, how far a
 # counter has got depends on how much was allocated before, and which
 # bridges of benchFib compiled was a draw of history, 6.1-9.4 instructions
-# per send against 7.47-8.42 without (bench/tinycount.py; the suite timed
-# and counted a tie; docs/architecture.md, "JIT counters")
+# per send against 7.47-8.42 without (bench/tinycount.py).  The suite, in
+# one timed run and by count, ties as a whole; queens counts 18 % more
+# instructions (docs/architecture.md, "JIT counters")
 JIT_DEFAULTS = ("threshold=1000,function_threshold=1500,trace_limit=%d,"
                 "max_unroll_recursion=15,decay=0" % DEFAULT_TRACE_LIMIT)
 
